@@ -1,0 +1,91 @@
+"""The gateway's exception tree. Resolvers see only these, never a driver's exception.
+
+    GatewayError                  base of everything the gateway raises on purpose
+    ├── NotFoundError             no such record (or not visible to the caller)
+    ├── ValidationError           an input value is invalid; names the field
+    ├── InvalidArgumentError      a query argument is invalid (cursor, page size); has a code
+    ├── PreconditionFailedError   a stale `ifMatch`; carries the current eTag
+    ├── ConflictError             the change conflicts with the current state or another record
+    ├── InvalidTransitionError    an illegal status change; carries from and to
+    └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
+        └── StoreBusyError        the database stayed locked past the busy timeout
+
+Expected errors become typed GraphQL results or errors with `extensions.code`; `StoreError` and
+anything else is masked: the client gets a request id, the log gets the trace.
+"""
+
+from __future__ import annotations
+
+from gateway.domain.status import RunStatus
+
+
+class GatewayError(Exception):
+    """Base of every exception the gateway raises on purpose."""
+
+    code = "GATEWAY_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(GatewayError):
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, id: str) -> None:
+        super().__init__(f"No {kind} has the id {id!r}.")
+        self.kind = kind
+        self.id = id
+
+
+class ValidationError(GatewayError):
+    code = "VALIDATION_FAILED"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class InvalidArgumentError(GatewayError):
+    """A query argument the client sent is invalid; `code` names the problem."""
+
+    def __init__(self, code: str, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.argument = argument
+
+
+class PreconditionFailedError(GatewayError):
+    code = "PRECONDITION_FAILED"
+
+    def __init__(self, kind: str, id: str, current_e_tag: str, if_match: str) -> None:
+        super().__init__(
+            f"The {kind} {id!r} has changed: ifMatch {if_match!r} is not its current eTag "
+            f"{current_e_tag!r}. Read it again and retry."
+        )
+        self.kind = kind
+        self.id = id
+        self.current_e_tag = current_e_tag
+
+
+class ConflictError(GatewayError):
+    code = "CONFLICT"
+
+
+class InvalidTransitionError(GatewayError):
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, from_status: RunStatus, to_status: RunStatus, message: str = "") -> None:
+        super().__init__(
+            message or f"A run cannot go from {from_status.value} to {to_status.value}."
+        )
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class StoreError(GatewayError):
+    code = "STORE_ERROR"
+
+
+class StoreBusyError(StoreError):
+    code = "STORE_BUSY"

@@ -1,0 +1,163 @@
+"""Write use cases: each is one transaction that validates, saves and appends its run events.
+
+Resolvers call these; they raise only `gateway.domain.exceptions` errors, and nothing is changed
+when they raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.domain.clock import utc_now
+from gateway.domain.exceptions import (
+    ConflictError,
+    InvalidTransitionError,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from gateway.domain.ids import IdKind, new_id
+from gateway.domain.lifecycle import check_if_match
+from gateway.domain.models import Activity, Process, Run, RunEventKind
+from gateway.domain.specs import (
+    ProcessPatch,
+    ProcessSpec,
+    RunPatch,
+    RunSpec,
+    apply_process_patch,
+    apply_run_patch,
+    build_process,
+    build_run,
+)
+from gateway.store import activities, events, processes, runs, workspaces
+from gateway.store.database import Database, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who makes a change, for the run events."""
+
+    name: str | None = None
+    request_id: str | None = None
+
+
+async def _process(tx: Transaction, id: str) -> Process:
+    found = await processes.get(tx, id)
+    if found is None:
+        raise NotFoundError("process", id)
+    return found
+
+
+async def _run(tx: Transaction, id: str) -> Run:
+    found = await runs.get(tx, id)
+    if found is None:
+        raise NotFoundError("run", id)
+    return found
+
+
+def _lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedError:
+    return PreconditionFailedError(kind, id, current_e_tag, "(read before this change)")
+
+
+async def create_process(db: Database, spec: ProcessSpec) -> Process:
+    async with db.transaction() as tx:
+        if not await workspaces.get_many(tx, [spec.workspace_id]):
+            raise ValidationError("workspaceId", f"no workspace has the id {spec.workspace_id!r}.")
+        process = build_process(spec, id=new_id(IdKind.PROCESS), now=utc_now())
+        await processes.insert(tx, process)
+        return process
+
+
+async def update_process(
+    db: Database, id: str, patch: ProcessPatch, if_match: str | None
+) -> Process:
+    async with db.transaction() as tx:
+        current = await _process(tx, id)
+        check_if_match("process", id, current.e_tag, if_match)
+        updated = apply_process_patch(current, patch, now=utc_now())
+        if not await processes.update(tx, updated, current.version):
+            raise _lost_race("process", id, current.e_tag)
+        return updated
+
+
+async def delete_process(db: Database, id: str, if_match: str | None) -> Process:
+    async with db.transaction() as tx:
+        current = await _process(tx, id)
+        check_if_match("process", id, current.e_tag, if_match)
+        if await processes.has_runs(tx, id):
+            raise ConflictError(
+                f"The process {id!r} still has runs; delete them first (deleteRuns) so that "
+                "no run history is lost by accident."
+            )
+        await processes.delete(tx, id)
+        return current
+
+
+async def create_run(
+    db: Database, process_id: str, spec: RunSpec, actor: Actor
+) -> tuple[Run, list[Activity]]:
+    async with db.transaction() as tx:
+        process = await processes.get(tx, process_id)
+        if process is None:
+            raise ValidationError("processId", f"no process has the id {process_id!r}.")
+        run, created = build_run(
+            spec,
+            process=process,
+            id=new_id(IdKind.RUN),
+            activity_ids=[new_id(IdKind.ACTIVITY) for _ in spec.activities],
+            now=utc_now(),
+        )
+        await runs.insert(tx, run)
+        await activities.insert_many(tx, created)
+        await events.append(
+            tx,
+            run,
+            RunEventKind.CREATED,
+            from_status=None,
+            actor=actor.name,
+            request_id=actor.request_id,
+        )
+        return run, created
+
+
+async def update_run(
+    db: Database, id: str, patch: RunPatch, if_match: str | None, actor: Actor
+) -> Run:
+    async with db.transaction() as tx:
+        current = await _run(tx, id)
+        check_if_match("run", id, current.e_tag, if_match)
+        updated = apply_run_patch(current, patch, now=utc_now())
+        if not await runs.update(tx, updated, current.version):
+            raise _lost_race("run", id, current.e_tag)
+        await events.append(
+            tx,
+            updated,
+            RunEventKind.UPDATED,
+            from_status=current.status,
+            actor=actor.name,
+            request_id=actor.request_id,
+        )
+        return updated
+
+
+async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) -> Run:
+    async with db.transaction() as tx:
+        current = await _run(tx, id)
+        check_if_match("run", id, current.e_tag, if_match)
+        if not current.status.is_terminal:
+            raise InvalidTransitionError(
+                current.status,
+                current.status,
+                f"The run {id!r} is {current.status.value}; only a finished run can be deleted. "
+                "Cancel it first.",
+            )
+        await runs.delete(tx, id)
+        await events.append(
+            tx,
+            current,
+            RunEventKind.DELETED,
+            from_status=current.status,
+            actor=actor.name,
+            request_id=actor.request_id,
+        )
+        return current

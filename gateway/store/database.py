@@ -1,0 +1,163 @@
+"""Connections and transactions over one SQLite file (aiosqlite, WAL).
+
+One writer connection behind an asyncio lock serialises every write transaction (SQLite allows one
+writer at a time anyway; queueing in-process avoids busy errors). A few reader connections serve
+queries concurrently from WAL snapshots. Every statement goes through `Connection`, which counts
+statements (tests assert counts per request) and translates driver errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from gateway.domain.models import RunEvent
+from gateway.store.errors import translate_errors
+
+Params = Sequence[Any] | Mapping[str, Any]
+Row = sqlite3.Row
+CommitListener = Callable[[Sequence[RunEvent]], Awaitable[None]]
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",  # durable across a process crash in WAL mode
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -65536",  # 64 MiB per connection
+    "PRAGMA mmap_size = 268435456",  # 256 MiB
+)
+
+
+class StatementCounter:
+    """How many SQL statements the store has run; tests read it before and after a request."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class Connection:
+    """An aiosqlite connection that counts statements and translates errors."""
+
+    def __init__(self, raw: aiosqlite.Connection, counter: StatementCounter) -> None:
+        self._raw = raw
+        self._counter = counter
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        self._counter.count += 1
+        with translate_errors():
+            return list(await self._raw.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        self._counter.count += 1
+        with translate_errors():
+            cursor = await self._raw.execute(sql, params)
+            changed = cursor.rowcount
+            await cursor.close()
+            return changed
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        self._counter.count += 1
+        with translate_errors():
+            await self._raw.executemany(sql, rows)
+
+
+class Transaction(Connection):
+    """The writer connection inside `BEGIN IMMEDIATE … COMMIT`, collecting run events to publish."""
+
+    def __init__(self, raw: aiosqlite.Connection, counter: StatementCounter) -> None:
+        super().__init__(raw, counter)
+        self.events: list[RunEvent] = []
+
+
+async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+    with translate_errors():
+        raw = await aiosqlite.connect(path, isolation_level=None)
+        raw.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            await raw.execute(pragma)
+        if read_only:
+            await raw.execute("PRAGMA query_only = ON")
+    return raw
+
+
+class Database:
+    """The store's connections: open once at start-up, close at shut-down."""
+
+    def __init__(self, path: str | Path, *, readers: int = 3) -> None:
+        self.path = str(path)
+        self.statements = StatementCounter()
+        self._reader_count = max(1, readers)
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._write_lock = asyncio.Lock()
+        self._listeners: list[CommitListener] = []
+
+    async def open(self) -> None:
+        """Connect, then apply pending migrations."""
+        from gateway.store.migrations import migrate
+
+        self._writer = await _connect(self.path, read_only=False)
+        await migrate(Connection(self._writer, self.statements))
+        for _ in range(self._reader_count):
+            reader = await _connect(self.path, read_only=True)
+            self._all_readers.append(reader)
+            self._readers.put_nowait(reader)
+
+    async def close(self) -> None:
+        for reader in self._all_readers:
+            await reader.close()
+        self._all_readers.clear()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call `listener` with the run events of every transaction, after it commits."""
+        self._listeners.append(listener)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Connection]:
+        """A reader connection from the pool, for queries."""
+        raw = await self._readers.get()
+        try:
+            yield Connection(raw, self.statements)
+        finally:
+            self._readers.put_nowait(raw)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        if self._writer is None:
+            raise RuntimeError("The database is not open.")
+        async with self._write_lock:
+            tx = Transaction(self._writer, self.statements)
+            await tx.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                with translate_errors():
+                    await self._writer.rollback()
+                raise
+            await tx.execute("COMMIT")
+        for listener in self._listeners:
+            await listener(tx.events)

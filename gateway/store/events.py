@@ -1,0 +1,63 @@
+"""Run events: the append-only history of every change to a run."""
+
+from __future__ import annotations
+
+from gateway.domain.clock import from_micros, to_micros
+from gateway.domain.models import Run, RunEvent, RunEventKind
+from gateway.domain.status import RunStatus
+from gateway.store.database import Connection, Row, Transaction
+
+
+def event_from_row(row: Row) -> RunEvent:
+    return RunEvent(
+        seq=row["seq"],
+        run_id=row["run_id"],
+        workspace_id=row["workspace_id"],
+        process_id=row["process_id"],
+        kind=RunEventKind(row["kind"]),
+        from_status=RunStatus(row["from_status"]) if row["from_status"] else None,
+        to_status=RunStatus(row["to_status"]) if row["to_status"] else None,
+        at=from_micros(row["at"]),
+        actor=row["actor"],
+        reason=row["reason"],
+        request_id=row["request_id"],
+    )
+
+
+async def append(
+    tx: Transaction,
+    run: Run,
+    kind: RunEventKind,
+    *,
+    from_status: RunStatus | None,
+    actor: str | None,
+    reason: str | None = None,
+    request_id: str | None = None,
+) -> RunEvent:
+    """Record a change to `run` in the same transaction; it is published after commit."""
+    to_status = None if kind is RunEventKind.DELETED else run.status
+    at = run.last_modified_date_time
+    rows = await tx.fetchall(
+        "INSERT INTO run_events (run_id, workspace_id, process_id, kind, from_status, to_status, "
+        "at, actor, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            run.id,
+            run.workspace_id,
+            run.process_id,
+            kind.value,
+            from_status.value if from_status else None,
+            to_status.value if to_status else None,
+            to_micros(at),
+            actor,
+            reason,
+            request_id,
+        ),
+    )
+    event = event_from_row(rows[0])
+    tx.events.append(event)
+    return event
+
+
+async def for_run(conn: Connection, run_id: str) -> list[RunEvent]:
+    rows = await conn.fetchall("SELECT * FROM run_events WHERE run_id = ? ORDER BY seq", (run_id,))
+    return [event_from_row(row) for row in rows]

@@ -1,0 +1,72 @@
+"""Versioned schema migrations: `NNNN_name.sql` files applied in order, each in a transaction."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from gateway.domain.clock import to_micros, utc_now
+
+if TYPE_CHECKING:
+    from gateway.store.database import Connection
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files(__package__).iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return available()[-1][0]
+
+
+async def current_version(conn: Connection) -> int:
+    """The highest applied migration, or 0 on an empty database."""
+    table = await conn.fetchone(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    )
+    if table is None:
+        return 0
+    row = await conn.fetchone("SELECT max(version) FROM schema_migrations")
+    return int(row[0] or 0) if row else 0
+
+
+async def migrate(conn: Connection) -> list[int]:
+    """Apply every pending migration; return the versions applied."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
+    )
+    done = await current_version(conn)
+    applied = []
+    for version, name, sql in available():
+        if version <= done:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, to_micros(utc_now())),
+            )
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file into statements (our files have no `;` inside literals)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [part.strip() for part in body.split(";") if part.strip()]
