@@ -42,14 +42,23 @@ class _Generator:
                 self._last_random = int.from_bytes(os.urandom(10), "big") >> 1
             self._last_ms = now_ms
             value = (now_ms << 80) | self._last_random
-        chars = []
-        for _ in range(_BODY_LENGTH):
-            chars.append(_ALPHABET[value & 31])
-            value >>= 5
-        return "".join(reversed(chars))
+        return _encode(value)
+
+
+def _encode(value: int) -> str:
+    chars = []
+    for _ in range(_BODY_LENGTH):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
 
 
 _generator = _Generator()
+
+
+def id_at(kind: IdKind, epoch_ms: int, entropy: int) -> str:
+    """A reproducible id for a given time and 80 bits of entropy (for seeded data sets)."""
+    return f"{kind.value}_{_encode((epoch_ms << 80) | (entropy % (1 << 80)))}"
 
 
 def new_id(kind: IdKind) -> str:

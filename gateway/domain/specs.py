@@ -477,3 +477,42 @@ def apply_run_patch(run: Run, patch: RunPatch, *, now: datetime) -> Run:
         changes["blocking_error"] = check_error("", patch.blocking_error)
     changes.update(_check_platform(run.source, patch.platform))
     return dataclasses.replace(run, **changes, last_modified_date_time=now, version=run.version + 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActivityPatch:
+    status: Patch[RunStatus] = UNSET
+    source_status: Patch[str] = UNSET
+    start_date_time: Patch[datetime | None] = UNSET
+    end_date_time: Patch[datetime | None] = UNSET
+    statistics: Patch[RunStatistics] = UNSET
+    blocking_error: Patch[RunError | None] = UNSET
+
+
+def apply_activity_patch(activity: Activity, patch: ActivityPatch, *, now: datetime) -> Activity:
+    """The next version of `activity` with `patch` applied; illegal status changes are refused."""
+    changes: dict[str, Any] = {}
+    status = activity.status
+    if patch.source_status is not UNSET:
+        check_text("sourceStatus", patch.source_status, 256)
+        changes["source_status"] = patch.source_status
+        status = activity_status(activity.kind, patch.source_status)
+    if patch.status is not UNSET:
+        status = patch.status
+        if patch.source_status is UNSET:
+            changes["source_status"] = status.value
+    if status is not activity.status:
+        check_transition(activity.status, status)
+        changes["status"] = status
+    start = activity.start_date_time if patch.start_date_time is UNSET else patch.start_date_time
+    end = activity.end_date_time if patch.end_date_time is UNSET else patch.end_date_time
+    check_times("", activity.created_date_time, start, end)
+    changes["start_date_time"] = start
+    changes["end_date_time"] = end
+    if patch.statistics is not UNSET:
+        changes["statistics"] = check_statistics("", patch.statistics)
+    if patch.blocking_error is not UNSET:
+        changes["blocking_error"] = check_error("", patch.blocking_error)
+    return dataclasses.replace(
+        activity, **changes, last_modified_date_time=now, version=activity.version + 1
+    )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from gateway.domain.models import Activity
 from gateway.domain.paging import PageRequest
-from gateway.store.codec import activity_from_row, activity_to_params, insert_sql
+from gateway.store.codec import activity_from_row, activity_to_params, insert_sql, update_sql
 from gateway.store.database import Connection, Row
 from gateway.store.paging import Ordering, Page, SortKey, fetch_pages_by_parent
 
@@ -61,3 +61,12 @@ async def insert_many(conn: Connection, activities: Sequence[Activity]) -> None:
         return
     rows = [activity_to_params(a) for a in activities]
     await conn.execute_many(insert_sql("activities", rows[0]), rows)
+
+
+async def update(conn: Connection, activity: Activity, expected_version: int) -> bool:
+    """Save the next version; False if another writer got there first."""
+    params = activity_to_params(activity)
+    changed = await conn.execute(
+        update_sql("activities", params), {**params, "expected_version": expected_version}
+    )
+    return changed == 1

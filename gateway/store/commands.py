@@ -20,10 +20,12 @@ from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
 from gateway.domain.models import Activity, Process, Run, RunEventKind
 from gateway.domain.specs import (
+    ActivityPatch,
     ProcessPatch,
     ProcessSpec,
     RunPatch,
     RunSpec,
+    apply_activity_patch,
     apply_process_patch,
     apply_run_patch,
     build_process,
@@ -161,3 +163,18 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
             request_id=actor.request_id,
         )
         return current
+
+
+async def update_activity(
+    db: Database, id: str, patch: ActivityPatch, if_match: str | None
+) -> Activity:
+    """Change one activity. (Rolling its status and statistics up into the run is the lifecycle's.)"""
+    async with db.transaction() as tx:
+        current = (await activities.get_many(tx, [id])).get(id)
+        if current is None:
+            raise NotFoundError("activity", id)
+        check_if_match("activity", id, current.e_tag, if_match)
+        updated = apply_activity_patch(current, patch, now=utc_now())
+        if not await activities.update(tx, updated, current.version):
+            raise _lost_race("activity", id, current.e_tag)
+        return updated

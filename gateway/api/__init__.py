@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry): types, inputs, errors, queries, mutations, loaders, the schema."""

@@ -1,0 +1,76 @@
+"""The domain's enums as GraphQL enums, with a description on every value."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TypeVar
+
+import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition
+
+from gateway.domain import models, run_errors, sources, status
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _describe(cls: type[E], description: str, values: Mapping[E, str]) -> type[E]:
+    """Register a domain enum with GraphQL (the same class), describing each value."""
+    wrapped = strawberry.enum(cls, description=description)
+    definition: StrawberryEnumDefinition = wrapped.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        value.description = values[cls(value.value)]
+    return wrapped
+
+
+RunStatus = _describe(
+    status.RunStatus,
+    "The unified status of a run or activity; the platform's own value is in `sourceStatus`.",
+    status.RUN_STATUS_DESCRIPTIONS,
+)
+ReadinessStatus = _describe(
+    status.ReadinessStatus,
+    "Whether a process can run.",
+    status.READINESS_STATUS_DESCRIPTIONS,
+)
+Source = _describe(
+    sources.Source,
+    "The platform a process, run or activity comes from.",
+    sources.SOURCE_DESCRIPTIONS,
+)
+ProcessKind = _describe(
+    sources.ProcessKind,
+    "What a process is on its platform.",
+    sources.PROCESS_KIND_DESCRIPTIONS,
+)
+ActivityKind = _describe(
+    sources.ActivityKind,
+    "What an activity is; each kind has its own GraphQL type.",
+    {
+        sources.ActivityKind.INBOUND_FLOW: "A Graph inbound flow (`InboundFlowActivity`).",
+        sources.ActivityKind.OUTBOUND_FLOW: "A Graph outbound flow (`OutboundFlowActivity`).",
+        sources.ActivityKind.DATA_FACTORY_ACTIVITY: "A Data Factory activity run.",
+        sources.ActivityKind.DATABRICKS_TASK: "A Databricks task run.",
+        sources.ActivityKind.DATAZONE_ASSET: "One asset of a DataZone data source run.",
+        sources.ActivityKind.GATEWAY_ACTIVITY: "An activity of a gateway-native run.",
+    },
+)
+TriggerType = _describe(
+    sources.TriggerType,
+    "Why a run started.",
+    sources.TRIGGER_TYPE_DESCRIPTIONS,
+)
+ErrorCategory = _describe(
+    run_errors.ErrorCategory,
+    "What kind of failure a run error is, the same across platforms.",
+    run_errors.ERROR_CATEGORY_DESCRIPTIONS,
+)
+RunEventKind = _describe(
+    models.RunEventKind,
+    "What happened to a run.",
+    {
+        models.RunEventKind.CREATED: "The run was created.",
+        models.RunEventKind.UPDATED: "The run changed.",
+        models.RunEventKind.DELETED: "The run was deleted; this is its tombstone.",
+    },
+)

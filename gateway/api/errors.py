@@ -1,0 +1,81 @@
+"""Expected errors as schema types (mutation results are unions of a payload and these), and
+the conversion of the gateway's exceptions into them."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.domain import exceptions
+from gateway.domain.status import RunStatus
+
+
+@strawberry.interface(description="An expected error a mutation can return instead of its payload.")
+class Error:
+    code: str = strawberry.field(description="A stable, machine-readable code.")
+    message: str = strawberry.field(description="What went wrong and what to do, for people.")
+
+
+@strawberry.type(description="The record does not exist, or the caller may not see it.")
+class NotFoundError(Error):
+    id: strawberry.ID = strawberry.field(description="The id that was not found.")
+
+
+@strawberry.type(description="An input value is invalid; nothing was changed.")
+class ValidationError(Error):
+    field: str = strawberry.field(
+        description="The path of the offending input field, such as `activities[2].key`."
+    )
+
+
+@strawberry.type(
+    description="`ifMatch` is not the record's current eTag: someone changed it since it was "
+    "read. Nothing was changed; read it again and retry."
+)
+class PreconditionFailedError(Error):
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    current_e_tag: str = strawberry.field(description="The record's current eTag.")
+
+
+@strawberry.type(description="The change conflicts with the current state or another record.")
+class ConflictError(Error):
+    pass
+
+
+@strawberry.type(description="The status change is not allowed; nothing was changed.")
+class InvalidTransitionError(Error):
+    from_status: RunStatus = strawberry.field(description="The current status.", name="from")
+    to_status: RunStatus = strawberry.field(description="The status asked for.", name="to")
+
+
+def to_error(exc: exceptions.GatewayError) -> Error:
+    """The schema type of an expected error; anything else is re-raised and masked."""
+    if isinstance(exc, exceptions.NotFoundError):
+        return NotFoundError(code=exc.code, message=exc.message, id=strawberry.ID(exc.id))
+    if isinstance(exc, exceptions.ValidationError):
+        return ValidationError(code=exc.code, message=exc.message, field=exc.field)
+    if isinstance(exc, exceptions.PreconditionFailedError):
+        return PreconditionFailedError(
+            code=exc.code,
+            message=exc.message,
+            id=strawberry.ID(exc.id),
+            current_e_tag=exc.current_e_tag,
+        )
+    if isinstance(exc, exceptions.InvalidTransitionError):
+        return InvalidTransitionError(
+            code=exc.code,
+            message=exc.message,
+            from_status=exc.from_status,
+            to_status=exc.to_status,
+        )
+    if isinstance(exc, exceptions.ConflictError):
+        return ConflictError(code=exc.code, message=exc.message)
+    raise exc
+
+
+EXPECTED = (
+    exceptions.NotFoundError,
+    exceptions.ValidationError,
+    exceptions.PreconditionFailedError,
+    exceptions.InvalidTransitionError,
+    exceptions.ConflictError,
+)

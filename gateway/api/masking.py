@@ -1,0 +1,65 @@
+"""Errors in GraphQL responses: query-argument errors carry `extensions.code`; anything
+unexpected is masked, so no stack trace, SQL or path reaches a client. The log gets the trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from gateway.domain.exceptions import GatewayError, InvalidArgumentError, StoreError
+
+log = logging.getLogger("gateway.errors")
+
+
+def client_extensions(exc: BaseException) -> dict[str, Any] | None:
+    """`extensions` for an error the client caused and may see, or None to mask it."""
+    describe = getattr(exc, "graphql_extensions", None)
+    if callable(describe):  # errors of the query language carry their own
+        extensions: dict[str, Any] = describe()
+        return extensions
+    if isinstance(exc, InvalidArgumentError):
+        return {"code": exc.code, "argument": exc.argument}
+    if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
+        return {"code": exc.code}
+    return None
+
+
+class GatewayErrors(MaskErrors):
+    """Keep client errors with their code; mask the rest behind the request id."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "unknown")
+        processed = []
+        for error in errors:
+            original = error.original_error
+            if original is None or error.path is None or isinstance(original, GraphQLError):
+                # request errors (syntax, validation, variable coercion) are the client's to see
+                processed.append(error)
+                continue
+            extensions = client_extensions(original)
+            if extensions is None:
+                log.error(
+                    "unexpected error in request %s at %s",
+                    request_id,
+                    error.path,
+                    exc_info=(type(original), original, original.__traceback__),
+                )
+                message = f"Internal server error. Quote request id {request_id} when reporting it."
+                extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+            else:
+                message = getattr(original, "message", str(original))
+            processed.append(
+                GraphQLError(
+                    message,
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                    extensions=extensions,
+                )
+            )
+        return processed

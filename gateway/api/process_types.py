@@ -1,0 +1,93 @@
+"""The `Process` type: what runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.api.connections import Connection, connection
+from gateway.api.context import Info
+from gateway.api.node import After, Before, First, Last, Node, served_from
+from gateway.domain import models
+from gateway.domain.paging import PageRequest
+from gateway.domain.sources import ActivityKind, ProcessKind, Source
+from gateway.domain.status import ReadinessStatus
+
+if TYPE_CHECKING:
+    from gateway.api.run_types import Run
+    from gateway.api.workspace_types import Workspace
+
+LazyRun = Annotated["Run", strawberry.lazy("gateway.api.run_types")]
+LazyWorkspace = Annotated["Workspace", strawberry.lazy("gateway.api.workspace_types")]
+
+
+@strawberry.type(
+    description="An activity that every run of a process performs (a Graph flow, an ADF "
+    "activity, a Databricks task)."
+)
+class ActivityDefinition:
+    key: str = strawberry.field(description="Its key, unique in the process.")
+    display_name: str = strawberry.field(description="Its name.")
+    kind: ActivityKind = strawberry.field(description="What it is.")
+    activity_type: str | None = strawberry.field(description="The platform's type of activity.")
+    enabled: bool = strawberry.field(description="False when runs skip it.")
+    depends_on: list[str] = strawberry.field(description="Keys of activities that run before it.")
+
+
+async def _count(loader: object, key: str) -> int:
+    return int(await loader.load(key) or 0)  # type: ignore[attr-defined]
+
+
+@strawberry.type(
+    description="What runs: a Graph inbound or outbound flow, a Data Factory pipeline, a "
+    "Databricks job, a DataZone data source, or a process native to the gateway."
+)
+class Process(Node):
+    workspace_id: strawberry.Private[str]
+
+    source: Source = strawberry.field(description="The platform the process lives on.")
+    kind: ProcessKind = strawberry.field(description="What the process is on its platform.")
+    source_id: str = strawberry.field(
+        description="The platform's own id (job id, pipeline name, data source id); unique per "
+        "workspace, source and kind."
+    )
+    display_name: str = strawberry.field(description="The process's name.")
+    description: str | None = strawberry.field(description="What the process does.")
+    readiness_status: ReadinessStatus = strawberry.field(description="Whether it can run.")
+    schedule: str | None = strawberry.field(
+        description="A cron schedule (five fields, UTC) on which it runs, if any."
+    )
+    activity_definitions: list[ActivityDefinition] = strawberry.field(
+        description="The activities a run of it performs."
+    )
+    created_date_time: datetime = strawberry.field(description="When it was created.")
+    last_modified_date_time: datetime = strawberry.field(description="When it last changed.")
+    e_tag: str = strawberry.field(
+        description='The version for optimistic concurrency (`W/"<n>"`); pass it as `ifMatch`.'
+    )
+
+    @strawberry.field(description="The workspace the process belongs to.")
+    async def workspace(self, info: Info) -> LazyWorkspace:
+        found = await info.context.loaders.workspace.load(self.workspace_id)
+        if found is None:
+            raise LookupError(f"process {self.id} has no workspace")
+        return found  # type: ignore[return-value]
+
+    @strawberry.field(description="The process's runs, newest first.")
+    async def runs(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LazyRun]:
+        request = PageRequest.from_arguments(first, after, last, before)
+        loaders = info.context.loaders
+        page = await loaders.run_page_by_process.load((self.id, request))
+        process_id = self.id
+        return connection(page, lambda: _count(loaders.run_count_by_process, process_id))  # type: ignore[arg-type]
+
+    is_type_of = served_from(models.Process)

@@ -1,0 +1,123 @@
+"""The root `Query` type. Resolvers are thin: arguments to domain objects, the store, return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.api.activity_types import Activity
+from gateway.api.connections import Connection, connection
+from gateway.api.context import Info
+from gateway.api.node import After, Before, First, Last, Node
+from gateway.api.process_types import Process
+from gateway.api.run_types import Run
+from gateway.api.workspace_types import Workspace
+from gateway.domain.exceptions import InvalidArgumentError
+from gateway.domain.ids import IdKind, kind_of
+from gateway.domain.paging import PageRequest
+from gateway.store import processes, runs, workspaces
+
+MAX_NODES = 100
+
+NodeId = Annotated[strawberry.ID, strawberry.argument(description="The node's id.")]
+
+
+async def _load(info: Info, id: str) -> object | None:
+    loaders = info.context.loaders
+    match kind_of(id):
+        case IdKind.RUN:
+            return await loaders.run.load(id)
+        case IdKind.ACTIVITY:
+            return await loaders.activity.load(id)
+        case IdKind.PROCESS:
+            return await loaders.process.load(id)
+        case IdKind.WORKSPACE:
+            return await loaders.workspace.load(id)
+        case _:
+            return None
+
+
+@strawberry.type(description="Reads: runs, activities, processes and workspaces.")
+class Query:
+    @strawberry.field(description="Any node by its id; null when there is none.")
+    async def node(self, info: Info, id: NodeId) -> Node | None:
+        return await _load(info, str(id))  # type: ignore[return-value]
+
+    @strawberry.field(
+        description=f"Nodes by id, in the order asked, null where there is none (at most "
+        f"{MAX_NODES} ids)."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="The ids.")],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise InvalidArgumentError(
+                "LIMIT_EXCEEDED", "ids", f"Ask for at most {MAX_NODES} ids at a time."
+            )
+        return [await _load(info, str(id)) for id in ids]  # type: ignore[misc]
+
+    @strawberry.field(description="A run by its id; null when there is none.")
+    async def run(self, info: Info, id: NodeId) -> Run | None:
+        if kind_of(str(id)) is not IdKind.RUN:
+            return None
+        return await info.context.loaders.run.load(str(id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Runs of every platform, newest first.")
+    async def runs(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Run]:
+        request = PageRequest.from_arguments(first, after, last, before)
+        db = info.context.db
+        async with db.read() as conn:
+            page = await runs.page(conn, request)
+
+        async def count() -> int:
+            async with db.read() as conn:
+                return await runs.count(conn)
+
+        return connection(page, count)  # type: ignore[arg-type]
+
+    @strawberry.field(description="An activity by its id; null when there is none.")
+    async def activity(self, info: Info, id: NodeId) -> Activity | None:
+        if kind_of(str(id)) is not IdKind.ACTIVITY:
+            return None
+        return await info.context.loaders.activity.load(str(id))  # type: ignore[return-value]
+
+    @strawberry.field(description="A process by its id; null when there is none.")
+    async def process(self, info: Info, id: NodeId) -> Process | None:
+        if kind_of(str(id)) is not IdKind.PROCESS:
+            return None
+        return await info.context.loaders.process.load(str(id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Processes of every platform, newest first.")
+    async def processes(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Process]:
+        request = PageRequest.from_arguments(first, after, last, before)
+        db = info.context.db
+        async with db.read() as conn:
+            page = await processes.page(conn, request)
+
+        async def count() -> int:
+            async with db.read() as conn:
+                return await processes.count(conn)
+
+        return connection(page, count)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Every workspace.")
+    async def workspaces(self, info: Info) -> list[Workspace]:
+        async with info.context.db.read() as conn:
+            return await workspaces.list_all(conn)  # type: ignore[return-value]

@@ -1,0 +1,42 @@
+"""The schema object, and the SDL printed from it (the `schema.graphql` contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+
+from gateway.api.activity_types import ACTIVITY_TYPES
+from gateway.api.masking import GatewayErrors
+from gateway.api.mutations import Mutation
+from gateway.api.queries import Query
+from gateway.api.run_types import RUN_TYPES
+from gateway.api.scalars import SCALAR_OVERRIDES
+from gateway.api.workspace_types import Workspace
+
+# Instances, built once (strawberry accepts them though its annotation says classes): extension
+# objects built per request would defeat the parser and validation caches.
+EXTENSIONS: list[Any] = [
+    GatewayErrors(),
+    ParserCache(maxsize=256),
+    ValidationCache(maxsize=256),
+]
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[*RUN_TYPES, *ACTIVITY_TYPES, Workspace],
+        scalar_overrides=SCALAR_OVERRIDES,
+        extensions=EXTENSIONS,
+    )
+
+
+schema = build_schema()
+
+
+def print_sdl() -> str:
+    """The schema in SDL, as committed in `schema.graphql`."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,102 @@
+"""The Starlette application: `/graphql` (with offline GraphiQL), `/healthz`, `/readyz`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.api.context import Context
+from gateway.api.graphiql import graphiql_page, graphiql_routes
+from gateway.api.schema import schema
+from gateway.config import Settings
+from gateway.store.database import Database
+from gateway.store.migrations import current_version, latest_version
+
+log = logging.getLogger("gateway")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def request_id_of(request: Request | WebSocket) -> str:
+    """The caller's `X-Request-Id` when it is sane, else a new one."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context and the offline GraphiQL page."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.db = db
+        self._page = graphiql_page("/graphql")
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(
+            db=self.db, request_id=request_id_of(request), request=request, response=response
+        )
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self._page)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The application over the settings' database, opened and migrated at start-up."""
+    settings = settings or Settings.load()
+    db = Database(settings.database, readers=settings.readers)
+    graphql = GatewayGraphQL(db, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.open()
+        app.state.db = db
+        tasks = []
+        if settings.demo:
+            from gateway.demo.live import keep_moving
+
+            tasks.append(keep_moving(db))
+        async with contextlib.AsyncExitStack() as stack:
+            for task in tasks:
+                await stack.enter_async_context(task)
+            try:
+                yield
+            finally:
+                await db.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with db.read() as conn:
+                version = await current_version(conn)
+        except Exception:
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        if version != latest_version():
+            return JSONResponse({"status": "migrating", "schemaVersion": version}, status_code=503)
+        return JSONResponse({"status": "ready", "schemaVersion": version})
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        *graphiql_routes(),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,1 @@
+"""The demo data set and the demo's live movement, for newcomers and tests."""
