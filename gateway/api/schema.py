@@ -15,12 +15,12 @@ from gateway.api.run_types import RUN_TYPES
 from gateway.api.scalars import SCALAR_OVERRIDES
 from gateway.api.workspace_types import Workspace
 
-# Instances, built once (strawberry accepts them though its annotation says classes): extension
-# objects built per request would defeat the parser and validation caches.
+# Factories: strawberry builds each extension per request; the parser and validation caches live
+# at module level, shared by every request.
 EXTENSIONS: list[Any] = [
-    GatewayErrors(),
-    ParserCache(maxsize=256),
-    ValidationCache(maxsize=256),
+    GatewayErrors,
+    lambda: ParserCache(maxsize=256),
+    lambda: ValidationCache(maxsize=256),
 ]
 
 

@@ -120,6 +120,7 @@ class Database:
         for reader in self._all_readers:
             await reader.close()
         self._all_readers.clear()
+        self._readers = asyncio.Queue()
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
