@@ -9,6 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -53,6 +55,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._page)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson raises its JSONDecodeError (a json.JSONDecodeError, answered with 400) for
+        # malformed JSON and invalid UTF-8 alike; the standard library raises UnicodeDecodeError
+        # for the latter, which would become a 500.
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

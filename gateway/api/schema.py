@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
 from gateway.api.activity_types import ACTIVITY_TYPES
+from gateway.api.limits import QueryLimits
 from gateway.api.masking import GatewayErrors
 from gateway.api.mutations import Mutation
 from gateway.api.queries import Query
@@ -19,6 +20,7 @@ from gateway.api.workspace_types import Workspace
 # at module level, shared by every request.
 EXTENSIONS: list[Any] = [
     GatewayErrors,
+    lambda: AddValidationRules([QueryLimits]),
     lambda: ParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),
 ]
