@@ -119,7 +119,8 @@ def test_deep_and_odd_documents_never_get_a_5xx(gql: GraphQLClient) -> None:
 
 
 def test_too_deep_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> None:
-    deep = "{ runs { nodes { " + "process { runs { nodes { " * 4 + "id" + " } } }" * 4 + " } } }"
+    deep = "{ runs(first: 1) { nodes { " + "process { runs(first: 1) { nodes { " * 4 + "id"
+    deep += " } } }" * 4 + " } } }"
     before = gql.statements
     body = gql(deep)
     assert body["errors"][0]["extensions"] == {
