@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
+from gateway.api import enums as _enums  # noqa: F401 (describes the enums before the schema is built)
 from gateway.api.activity_types import ACTIVITY_TYPES
 from gateway.api.limits import QueryLimits
 from gateway.api.masking import GatewayErrors

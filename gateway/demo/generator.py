@@ -350,12 +350,18 @@ def build(
     made: list[tuple[Run, list[Activity]]] = []
     counters = [0] * len(procs)
     # Every status of every source at least once, then the weighted rest.
+    # Round by round (each process's k-th status in round k), so that even a small data set
+    # has every source.
+    per_process = [list(RUN_SOURCE_STATUSES[p.source]) for p in procs]
     plan: list[tuple[int, RunStatus | None]] = [
-        (i, status) for i, p in enumerate(procs) for status in RUN_SOURCE_STATUSES[p.source]
+        (i, statuses[k])
+        for k in range(max(len(s) for s in per_process))
+        for i, statuses in enumerate(per_process)
+        if k < len(statuses)
     ]
     while len(plan) < runs_wanted:
         plan.append((rng.choices(range(len(procs)), weights=weights)[0], None))
-    for index, forced in plan[:runs_wanted] if len(plan) > runs_wanted else plan:
+    for index, forced in plan[:runs_wanted]:
         process = procs[index]
         created = now - timedelta(seconds=rng.randint(60, DAYS * 86_400))
         status = forced or _status_for(rng, created, now, process.source)

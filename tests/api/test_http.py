@@ -13,10 +13,10 @@ from tests.conftest import GraphQLClient
 @pytest.mark.parametrize(
     ("arguments", "code", "argument"),
     [
-        ('first: 100000', "PAGE_SIZE_EXCEEDED", "first"),
-        ('first: -1', "INVALID_PAGE_SIZE", "first"),
-        ('last: 501', "PAGE_SIZE_EXCEEDED", "last"),
-        ('first: 1, last: 1', "INVALID_PAGINATION", "last"),
+        ("first: 100000", "PAGE_SIZE_EXCEEDED", "first"),
+        ("first: -1", "INVALID_PAGE_SIZE", "first"),
+        ("last: 501", "PAGE_SIZE_EXCEEDED", "last"),
+        ("first: 1, last: 1", "INVALID_PAGINATION", "last"),
         ('after: "not-a-cursor"', "INVALID_CURSOR", "after"),
         ('before: "WyJvdGhlciIsMSwiYSJd"', "INVALID_CURSOR", "before"),
     ],
@@ -105,7 +105,9 @@ def test_health_and_readiness(gql: GraphQLClient) -> None:
         (b"", "application/json"),
     ],
 )
-def test_malformed_requests_never_get_a_5xx(gql: GraphQLClient, content: bytes, content_type: str) -> None:
+def test_malformed_requests_never_get_a_5xx(
+    gql: GraphQLClient, content: bytes, content_type: str
+) -> None:
     response = gql.http.post("/graphql", content=content, headers={"Content-Type": content_type})
     assert response.status_code < 500, response.text
     assert "Traceback" not in response.text
@@ -113,7 +115,11 @@ def test_malformed_requests_never_get_a_5xx(gql: GraphQLClient, content: bytes, 
 
 def test_deep_and_odd_documents_never_get_a_5xx(gql: GraphQLClient) -> None:
     deep = "{ runs { nodes { " + "process { runs { nodes { " * 10 + "id" + " } } }" * 10 + " } } }"
-    for query in (deep, "{ __schema { types { name } } }", "query A { runs { totalCount } } query B { runs { totalCount } }"):
+    for query in (
+        deep,
+        "{ __schema { types { name } } }",
+        "query A { runs { totalCount } } query B { runs { totalCount } }",
+    ):
         response = gql.http.post("/graphql", json={"query": query})
         assert response.status_code < 500
 
@@ -132,7 +138,9 @@ def test_too_deep_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> No
 
 
 def test_too_costly_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> None:
-    costly = "query ($n: Int) { runs(first: 500) { nodes { activities(first: $n) { nodes { id } } } } }"
+    costly = (
+        "query ($n: Int) { runs(first: 500) { nodes { activities(first: $n) { nodes { id } } } } }"
+    )
     body = gql(costly, {"n": 10})
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
     fine = "{ runs(first: 100) { nodes { activities(first: 50) { nodes { id } } } } }"

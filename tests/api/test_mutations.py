@@ -103,7 +103,11 @@ def _run(gql: GraphQLClient, process_id: str, **extra: Any) -> dict[str, Any]:
                 "startDateTime": "2026-11-01T10:00:00+02:00",
                 "databricks": {"jobId": 314, "runType": "JOB_RUN"},
                 "activities": [
-                    {"key": "ingest", "displayName": "Ingest", "sourceStatus": "TERMINATED/SUCCESS"},
+                    {
+                        "key": "ingest",
+                        "displayName": "Ingest",
+                        "sourceStatus": "TERMINATED/SUCCESS",
+                    },
                     {"key": "train", "displayName": "Train", "dependsOn": ["ingest"]},
                 ],
                 **extra,
@@ -129,9 +133,7 @@ def test_create_a_process_and_a_run_with_its_activities(empty_gql: GraphQLClient
         ("DatabricksTask", "train", "PENDING"),
     ]
     assert acts[1]["dependsOn"] == ["ingest"]
-    found = empty_gql.data(
-        'query ($id: ID!) { run(id: $id) { startDateTime } }', {"id": run["id"]}
-    )
+    found = empty_gql.data("query ($id: ID!) { run(id: $id) { startDateTime } }", {"id": run["id"]})
     assert found["run"]["startDateTime"] == "2026-11-01T08:00:00Z"  # offsets are normalised
 
 
@@ -163,7 +165,14 @@ def test_a_duplicate_source_id_is_a_conflict(empty_gql: GraphQLClient) -> None:
     _job(empty_gql)
     again = empty_gql.data(
         CREATE_PROCESS,
-        {"input": {"source": "DATABRICKS", "kind": "DATABRICKS_JOB", "sourceId": "314", "displayName": "x"}},
+        {
+            "input": {
+                "source": "DATABRICKS",
+                "kind": "DATABRICKS_JOB",
+                "sourceId": "314",
+                "displayName": "x",
+            }
+        },
     )["createProcess"]
     assert again["__typename"] == "ConflictError"
     assert "UNIQUE" not in again["message"] and "processes" not in again["message"]
@@ -192,9 +201,9 @@ def test_a_stale_if_match_is_refused_with_the_current_etag(empty_gql: GraphQLCli
         "query ($id: ID!) { process(id: $id) { description eTag } }", {"id": process["id"]}
     )["process"]
     assert current == {"description": "one", "eTag": 'W/"2"'}
-    cleared = empty_gql.data(
-        UPDATE_PROCESS, {"id": process["id"], "input": {"description": None}}
-    )["updateProcess"]
+    cleared = empty_gql.data(UPDATE_PROCESS, {"id": process["id"], "input": {"description": None}})[
+        "updateProcess"
+    ]
     assert cleared["process"]["description"] is None
 
 
@@ -213,7 +222,13 @@ def test_an_invalid_run_names_the_field_and_changes_nothing(empty_gql: GraphQLCl
     for extra, field in cases:
         result = empty_gql.data(
             CREATE_RUN,
-            {"input": {"processId": process["id"], "startDateTime": "2026-11-01T10:00:00Z", **extra}},
+            {
+                "input": {
+                    "processId": process["id"],
+                    "startDateTime": "2026-11-01T10:00:00Z",
+                    **extra,
+                }
+            },
         )["createRun"]
         assert result["__typename"] == "ValidationError", (extra, result)
         assert result["field"] == field
@@ -243,8 +258,16 @@ def test_update_run_follows_the_rules(empty_gql: GraphQLClient) -> None:
     )["updateRun"]
     assert done["__typename"] == "UpdateRunPayload"
     assert done["run"]["status"] == "SUCCEEDED"
-    back = empty_gql.data(UPDATE_RUN, {"id": run["id"], "input": {"status": "RUNNING"}})["updateRun"]
-    assert back == {"__typename": "InvalidTransitionError", "code": "INVALID_TRANSITION", "from": "SUCCEEDED", "to": "RUNNING", "message": back["message"]}
+    back = empty_gql.data(UPDATE_RUN, {"id": run["id"], "input": {"status": "RUNNING"}})[
+        "updateRun"
+    ]
+    assert back == {
+        "__typename": "InvalidTransitionError",
+        "code": "INVALID_TRANSITION",
+        "from": "SUCCEEDED",
+        "to": "RUNNING",
+        "message": back["message"],
+    }
     stale = empty_gql.data(
         UPDATE_RUN, {"id": run["id"], "input": {"displayName": "x"}, "ifMatch": run["eTag"]}
     )["updateRun"]
@@ -271,7 +294,9 @@ def test_delete_run_only_when_finished_and_delete_process_only_when_empty(
     empty_gql.data(UPDATE_RUN, {"id": run["id"], "input": {"status": "CANCELLED"}})
     deleted = empty_gql.data(DELETE_RUN, {"id": run["id"]})["deleteRun"]
     assert deleted == {"__typename": "DeleteRunPayload", "deletedRunId": run["id"]}
-    assert empty_gql.data('query ($id: ID!) { run(id: $id) { id } }', {"id": run["id"]})["run"] is None
+    assert (
+        empty_gql.data("query ($id: ID!) { run(id: $id) { id } }", {"id": run["id"]})["run"] is None
+    )
     gone = empty_gql.data(
         "mutation ($id: ID!) { deleteProcess(id: $id) { __typename } }", {"id": process["id"]}
     )
@@ -288,7 +313,10 @@ async def test_every_change_appends_a_run_event(empty_gql: GraphQLClient) -> Non
     db = empty_gql.http.app.state.db  # type: ignore[attr-defined]
     async with db.read() as conn:
         history = await events.for_run(conn, run["id"])
-    assert [(e.kind.value, e.from_status and e.from_status.value, e.to_status and e.to_status.value) for e in history] == [
+    assert [
+        (e.kind.value, e.from_status and e.from_status.value, e.to_status and e.to_status.value)
+        for e in history
+    ] == [
         ("CREATED", None, "RUNNING"),
         ("UPDATED", "RUNNING", "FAILED"),
         ("DELETED", "FAILED", None),

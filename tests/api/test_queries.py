@@ -88,7 +88,7 @@ def test_paging_never_loses_a_run_while_runs_are_added(gql: GraphQLClient) -> No
     first = gql.data("{ runs(first: 10) { pageInfo { endCursor } nodes { id } } }")["runs"]
     for _ in range(3):
         gql.data(
-            'mutation ($p: ID!) { createRun(input: {processId: $p, status: RUNNING}) { __typename } }',
+            "mutation ($p: ID!) { createRun(input: {processId: $p, status: RUNNING}) { __typename } }",
             {"p": process_id},
         )
     rest = _walk_from(gql, first["pageInfo"]["endCursor"])
@@ -137,7 +137,9 @@ def test_node_resolves_every_kind(gql: GraphQLClient) -> None:
 
 
 @pytest.mark.parametrize("field", ["run", "process", "activity", "node"])
-@pytest.mark.parametrize("value", ["run_01M8134PPTCNZ0V8HYBHN3DBRR", "proc_x", "", "'; DROP TABLE runs; --"])
+@pytest.mark.parametrize(
+    "value", ["run_01M8134PPTCNZ0V8HYBHN3DBRR", "proc_x", "", "'; DROP TABLE runs; --"]
+)
 def test_an_unknown_id_is_null(gql: GraphQLClient, field: str, value: str) -> None:
     data = gql.data(f"query ($id: ID!) {{ {field}(id: $id) {{ id }} }}", {"id": value})
     assert data[field] is None

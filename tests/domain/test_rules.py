@@ -48,7 +48,8 @@ def test_ids_are_prefixed_and_time_ordered() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "run_", "run_abc", "xyz_01M8134PPTCNZ0V8HYBHN3DBRR", "run_01M8134PPTCNZ0V8HYBHN3DBRU"]
+    "value",
+    ["", "run_", "run_abc", "xyz_01M8134PPTCNZ0V8HYBHN3DBRR", "run_01M8134PPTCNZ0V8HYBHN3DBRU"],
 )
 def test_foreign_ids_have_no_kind(value: str) -> None:
     assert kind_of(value) is None
@@ -113,8 +114,14 @@ def test_if_match_accepts_weak_strong_and_star() -> None:
 
 
 def _process(source: Source = Source.DATABRICKS) -> Process:
-    kind = {Source.DATABRICKS: ProcessKind.DATABRICKS_JOB, Source.DATAZONE: ProcessKind.DATAZONE_DATA_SOURCE}[source]
-    act = {Source.DATABRICKS: ActivityKind.DATABRICKS_TASK, Source.DATAZONE: ActivityKind.DATAZONE_ASSET}[source]
+    kind = {
+        Source.DATABRICKS: ProcessKind.DATABRICKS_JOB,
+        Source.DATAZONE: ProcessKind.DATAZONE_DATA_SOURCE,
+    }[source]
+    act = {
+        Source.DATABRICKS: ActivityKind.DATABRICKS_TASK,
+        Source.DATAZONE: ActivityKind.DATAZONE_ASSET,
+    }[source]
     return build_process(
         ProcessSpec(
             workspace_id="ws_x",
@@ -132,7 +139,10 @@ def test_process_specs_are_checked() -> None:
     with pytest.raises(ValidationError) as caught:
         build_process(
             ProcessSpec(
-                workspace_id="ws", source=Source.DATABRICKS, kind=ProcessKind.INBOUND_FLOW, display_name="x"
+                workspace_id="ws",
+                source=Source.DATABRICKS,
+                kind=ProcessKind.INBOUND_FLOW,
+                display_name="x",
             ),
             id="proc_1",
             now=NOW,
@@ -162,7 +172,9 @@ def test_a_run_maps_its_source_status_and_derives_durations() -> None:
             start_date_time=start,
             end_date_time=NOW,
             platform={"job_id": 7},
-            activities=(ActivitySpec(key="a", display_name="A", source_status="TERMINATED/SUCCESS"),),
+            activities=(
+                ActivitySpec(key="a", display_name="A", source_status="TERMINATED/SUCCESS"),
+            ),
         ),
         process=_process(),
         id="run_1",
@@ -213,7 +225,9 @@ def test_a_patch_changes_only_what_it_names() -> None:
         now=NOW,
     )
     later = NOW + timedelta(minutes=1)
-    done = apply_run_patch(run, RunPatch(status=RunStatus.SUCCEEDED, end_date_time=later), now=later)
+    done = apply_run_patch(
+        run, RunPatch(status=RunStatus.SUCCEEDED, end_date_time=later), now=later
+    )
     assert done.display_name == "keep"
     assert done.status is RunStatus.SUCCEEDED and done.source_status == "SUCCEEDED"
     assert done.durations.total_ms == 60_000

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from gateway.demo.generator import build
 from gateway.domain.exceptions import ConflictError
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
@@ -15,8 +16,6 @@ from gateway.store.database import Database
 from gateway.store.errors import translate_errors
 from gateway.store.migrations import current_version, latest_version
 from tests.conftest import DEMO_NOW
-
-from gateway.demo.generator import build
 
 
 async def test_a_new_database_is_migrated_with_a_default_workspace(db: Database) -> None:
@@ -105,7 +104,9 @@ async def test_a_failed_transaction_changes_nothing(demo_db: Database) -> None:
     run = (await _all(demo_db))[0]
     with pytest.raises(ConflictError):
         async with demo_db.transaction() as tx:
-            await runs.update(tx, replace(run, display_name="changed", version=run.version + 1), run.version)
+            await runs.update(
+                tx, replace(run, display_name="changed", version=run.version + 1), run.version
+            )
             await runs.insert(tx, run)  # the same id again
     async with demo_db.read() as conn:
         assert (await runs.get(conn, run.id)) == run
