@@ -3,7 +3,8 @@ many objects it can return (page sizes multiply down nested connections).
 
 A graphql-core validation rule, added once as a class so the validation cache keeps working.
 Page sizes given as variables count as the largest page, since validation runs before variables
-are known.
+are known. Introspection fields are not measured: the schema bounds them, and GraphiQL's own
+introspection query is deeper than any limit that suits data.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class QueryLimits(ValidationRule):
         deepest, cost = depth, 0
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # introspection: bounded by the schema, and GraphiQL needs it deep
                 inner = multiplier
                 if selection.selection_set is not None and _is_connection(selection):
                     inner = multiplier * _page_size(selection)

@@ -145,3 +145,10 @@ def test_too_costly_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> 
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
     fine = "{ runs(first: 100) { nodes { activities(first: 50) { nodes { id } } } } }"
     assert "errors" not in gql(fine)
+
+
+def test_graphiqls_introspection_query_is_within_the_limits(gql: GraphQLClient) -> None:
+    from graphql import get_introspection_query
+
+    data = gql.data(get_introspection_query(descriptions=True))
+    assert data["__schema"]["queryType"]["name"] == "Query"
