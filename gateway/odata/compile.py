@@ -392,7 +392,9 @@ class _Compiler:
         if e.kind == "any":
             sql = fmt(f"EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}})", pred)
         else:
-            sql = fmt(f"NOT EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}} IS NOT 1)", pred)
+            sql = fmt(
+                f"(NOT EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}} IS NOT 1))", pred
+            )
         return _Typed(sql, Kind.BOOL, False)
 
 

@@ -222,8 +222,9 @@ ORDERINGS = st.lists(
 
 
 def reference_order(keys: list[tuple[str, bool]]) -> list[int]:
-    """OData: nulls first ascending, last descending; the id breaks ties."""
-    rows = sorted(RUNS, key=lambda r: r["id"])
+    """OData: nulls first ascending, last descending; the id breaks ties, in the direction of
+    the last key."""
+    rows = sorted(RUNS, key=lambda r: r["id"], reverse=bool(keys) and keys[-1][1])
     for path, desc in reversed(keys):
         col = RUN_FIELDS[path]
         rows.sort(
