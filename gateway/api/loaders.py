@@ -7,15 +7,14 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.domain.models import Activity, Process, Run, Workspace
 from gateway.domain.paging import PageRequest
 from gateway.store import activities, processes, runs, workspaces
 from gateway.store.database import Connection, Database
-from gateway.store.paging import Page
+from gateway.store.paging import ListQuery, Page
 
-K = TypeVar("K")
 V = TypeVar("V")
-ParentPage = tuple[str, PageRequest]
+ParentPage = tuple[str, PageRequest, ListQuery]
+ParentCount = tuple[str, ListQuery]
 
 
 class Loaders:
@@ -28,9 +27,9 @@ class Loaders:
         self.run = self._by_id(runs.get_many)
         self.activity = self._by_id(activities.get_many)
         self.activity_page = self._pages(activities.pages_by_run)
-        self.activity_count = self._by_id(activities.count_by_run)
+        self.activity_count = self._counts(activities.count_by_run)
         self.run_page_by_process = self._pages(runs.pages_by_process)
-        self.run_count_by_process = self._by_id(runs.count_by_process)
+        self.run_count_by_process = self._counts(runs.count_by_process)
 
     def _by_id(
         self, fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]]
@@ -44,20 +43,40 @@ class Loaders:
 
     def _pages(
         self,
-        fetch: Callable[[Connection, Sequence[str], PageRequest], Awaitable[dict[str, Page[V]]]],
+        fetch: Callable[
+            [Connection, Sequence[str], PageRequest, ListQuery], Awaitable[dict[str, Page[V]]]
+        ],
     ) -> DataLoader[ParentPage, Page[V]]:
+        """Pages of children, one statement per distinct (page arguments, query)."""
+
         async def load(keys: list[ParentPage]) -> list[Page[V]]:
-            by_request: dict[PageRequest, list[str]] = {}
-            for parent, request in keys:
-                by_request.setdefault(request, []).append(parent)
+            groups: dict[tuple[PageRequest, ListQuery], list[str]] = {}
+            for parent, request, query in keys:
+                groups.setdefault((request, query), []).append(parent)
             found: dict[ParentPage, Page[V]] = {}
             async with self._db.read() as conn:
-                for request, parents in by_request.items():
-                    pages = await fetch(conn, parents, request)
-                    found.update({(parent, request): page for parent, page in pages.items()})
+                for (request, query), parents in groups.items():
+                    pages = await fetch(conn, parents, request, query)
+                    found.update({(p, request, query): page for p, page in pages.items()})
             return [found[key] for key in keys]
 
         return DataLoader(load_fn=load)
 
+    def _counts(
+        self,
+        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, int]]],
+    ) -> DataLoader[ParentCount, int]:
+        """Counts of children, one statement per distinct query."""
 
-__all__ = ["Activity", "Loaders", "Process", "Run", "Workspace"]
+        async def load(keys: list[ParentCount]) -> list[int]:
+            groups: dict[ListQuery, list[str]] = {}
+            for parent, query in keys:
+                groups.setdefault(query, []).append(parent)
+            found: dict[ParentCount, int] = {}
+            async with self._db.read() as conn:
+                for query, parents in groups.items():
+                    counts = await fetch(conn, parents, query)
+                    found.update({(p, query): n for p, n in counts.items()})
+            return [found[key] for key in keys]
+
+        return DataLoader(load_fn=load)

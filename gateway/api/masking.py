@@ -10,16 +10,19 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from gateway.domain.exceptions import GatewayError, InvalidArgumentError, StoreError
+from gateway.odata import ODataError
 
 log = logging.getLogger("gateway.errors")
 
 
 def client_extensions(exc: BaseException) -> dict[str, Any] | None:
     """`extensions` for an error the client caused and may see, or None to mask it."""
-    describe = getattr(exc, "graphql_extensions", None)
-    if callable(describe):  # errors of the query language carry their own
-        extensions: dict[str, Any] = describe()
-        return extensions
+    if isinstance(exc, ODataError):
+        return {
+            "code": exc.code.value,
+            "position": exc.position,
+            "expected": list(exc.expected),
+        }
     if isinstance(exc, InvalidArgumentError):
         return {"code": exc.code, "argument": exc.argument}
     if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
@@ -51,7 +54,11 @@ class GatewayErrors(MaskErrors):
                 message = f"Internal server error. Quote request id {request_id} when reporting it."
                 extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
             else:
-                message = getattr(original, "message", str(original))
+                message = (
+                    original.render()
+                    if isinstance(original, ODataError)
+                    else getattr(original, "message", str(original))
+                )
             processed.append(
                 GraphQLError(
                     message,

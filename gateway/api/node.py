@@ -39,3 +39,25 @@ Before = Annotated[
     str | None,
     strawberry.argument(description="Return nodes before this cursor (from `startCursor`)."),
 ]
+
+Filter = Annotated[
+    str | None,
+    strawberry.argument(
+        description="An OData `$filter` expression, such as `status eq 'FAILED' and "
+        "startDateTime ge 2026-01-01T00:00:00Z`. `capabilities` lists the fields, operators and "
+        "functions."
+    ),
+]
+OrderBy = Annotated[
+    str | None,
+    strawberry.argument(
+        description="An OData `$orderby` list, such as `startDateTime desc, displayName`. The id "
+        "breaks ties. Default: newest first."
+    ),
+]
+Search = Annotated[
+    str | None,
+    strawberry.argument(
+        description='An OData `$search` expression: terms, "quoted phrases", AND, OR, NOT.'
+    ),
+]

@@ -9,11 +9,24 @@ import strawberry
 
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
-from gateway.api.node import After, Before, First, Last, Node, served_from
+from gateway.api.node import (
+    After,
+    Before,
+    Filter,
+    First,
+    Last,
+    Node,
+    OrderBy,
+    Search,
+    served_from,
+)
 from gateway.domain import models
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import ReadinessStatus
+from gateway.store import runs
+from gateway.store.catalogs import RUNS
+from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.run_types import Run
@@ -34,10 +47,6 @@ class ActivityDefinition:
     activity_type: str | None = strawberry.field(description="The platform's type of activity.")
     enabled: bool = strawberry.field(description="False when runs skip it.")
     depends_on: list[str] = strawberry.field(description="Keys of activities that run before it.")
-
-
-async def _count(loader: object, key: str) -> int:
-    return int(await loader.load(key) or 0)  # type: ignore[attr-defined]
 
 
 @strawberry.type(
@@ -79,15 +88,21 @@ class Process(Node):
     async def runs(
         self,
         info: Info,
+        filter: Filter = None,
+        order_by: OrderBy = None,
+        search: Search = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyRun]:
         request = PageRequest.from_arguments(first, after, last, before)
+        query = build_query(
+            RUNS, runs.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+        )
         loaders = info.context.loaders
-        page = await loaders.run_page_by_process.load((self.id, request))
-        process_id = self.id
-        return connection(page, lambda: _count(loaders.run_count_by_process, process_id))  # type: ignore[arg-type]
+        page = await loaders.run_page_by_process.load((self.id, request, query))
+        key = (self.id, query)
+        return connection(page, lambda: loaders.run_count_by_process.load(key))  # type: ignore[arg-type]
 
     is_type_of = served_from(models.Process)

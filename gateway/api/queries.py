@@ -9,7 +9,7 @@ import strawberry
 from gateway.api.activity_types import Activity
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
-from gateway.api.node import After, Before, First, Last, Node
+from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.process_types import Process
 from gateway.api.run_types import Run
 from gateway.api.workspace_types import Workspace
@@ -17,6 +17,8 @@ from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.ids import IdKind, kind_of
 from gateway.domain.paging import PageRequest
 from gateway.store import processes, runs, workspaces
+from gateway.store.catalogs import PROCESSES, RUNS
+from gateway.store.paging import build_query
 
 MAX_NODES = 100
 
@@ -69,19 +71,25 @@ class Query:
     async def runs(
         self,
         info: Info,
+        filter: Filter = None,
+        order_by: OrderBy = None,
+        search: Search = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Run]:
         request = PageRequest.from_arguments(first, after, last, before)
+        query = build_query(
+            RUNS, runs.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+        )
         db = info.context.db
         async with db.read() as conn:
-            page = await runs.page(conn, request)
+            page = await runs.page(conn, request, query)
 
         async def count() -> int:
             async with db.read() as conn:
-                return await runs.count(conn)
+                return await runs.count(conn, query)
 
         return connection(page, count)  # type: ignore[arg-type]
 
@@ -101,19 +109,25 @@ class Query:
     async def processes(
         self,
         info: Info,
+        filter: Filter = None,
+        order_by: OrderBy = None,
+        search: Search = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Process]:
         request = PageRequest.from_arguments(first, after, last, before)
+        query = build_query(
+            PROCESSES, processes.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+        )
         db = info.context.db
         async with db.read() as conn:
-            page = await processes.page(conn, request)
+            page = await processes.page(conn, request, query)
 
         async def count() -> int:
             async with db.read() as conn:
-                return await processes.count(conn)
+                return await processes.count(conn, query)
 
         return connection(page, count)  # type: ignore[arg-type]
 

@@ -9,13 +9,16 @@ import strawberry
 
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
-from gateway.api.node import After, Before, First, Last, Node, served_from
+from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.scalars import JSON
 from gateway.api.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
 from gateway.domain import models
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
+from gateway.store import activities
+from gateway.store.catalogs import ACTIVITIES
+from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.activity_types import Activity
@@ -25,10 +28,6 @@ if TYPE_CHECKING:
 LazyActivity = Annotated["Activity", strawberry.lazy("gateway.api.activity_types")]
 LazyProcess = Annotated["Process", strawberry.lazy("gateway.api.process_types")]
 LazyWorkspace = Annotated["Workspace", strawberry.lazy("gateway.api.workspace_types")]
-
-
-async def _count(loader: object, key: str) -> int:
-    return int(await loader.load(key) or 0)  # type: ignore[attr-defined]
 
 
 @strawberry.interface(
@@ -115,16 +114,19 @@ class Run(Node):
     async def activities(
         self,
         info: Info,
+        filter: Filter = None,
+        order_by: OrderBy = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyActivity]:
         request = PageRequest.from_arguments(first, after, last, before)
+        query = build_query(ACTIVITIES, activities.IN_RUN_ORDER, filter=filter, order_by=order_by)
         loaders = info.context.loaders
-        page = await loaders.activity_page.load((self.id, request))
-        run_id = self.id
-        return connection(page, lambda: _count(loaders.activity_count, run_id))  # type: ignore[arg-type]
+        page = await loaders.activity_page.load((self.id, request, query))
+        key = (self.id, query)
+        return connection(page, lambda: loaders.activity_count.load(key))  # type: ignore[arg-type]
 
 
 @strawberry.type(description="A Microsoft Graph industry data run (`industryDataRun`).")

@@ -6,17 +6,15 @@ from collections.abc import Sequence
 
 from gateway.domain.models import Activity
 from gateway.domain.paging import PageRequest
+from gateway.odata import order_by
+from gateway.store import paging
+from gateway.store.catalogs import ACTIVITIES
 from gateway.store.codec import activity_from_row, activity_to_params, insert_sql, update_sql
-from gateway.store.database import Connection, Row
-from gateway.store.paging import Ordering, Page, SortKey, fetch_pages_by_parent
+from gateway.store.database import Connection
+from gateway.store.paging import ListQuery, Page
 
-IN_RUN_ORDER = Ordering(
-    "activities.sequence", (SortKey("a.sequence", False), SortKey("a.id", False))
-)
-
-
-def _key(row: Row) -> tuple[int, str]:
-    return (row["sequence"], row["id"])
+IN_RUN_ORDER = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("sequence", False)]))
+TABLE = "activities a"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Activity]:
@@ -28,32 +26,29 @@ async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Activity]:
 
 
 async def pages_by_run(
-    conn: Connection, run_ids: Sequence[str], request: PageRequest
+    conn: Connection,
+    run_ids: Sequence[str],
+    request: PageRequest,
+    query: ListQuery = IN_RUN_ORDER,
 ) -> dict[str, Page[Activity]]:
     """One page of activities for each run, in one statement."""
-    return await fetch_pages_by_parent(
+    return await paging.fetch_pages_by_parent(
         conn,
-        table="activities a",
+        table=TABLE,
         parent_column="a.run_id",
         parent_ids=run_ids,
-        ordering=IN_RUN_ORDER,
+        query=query,
         page=request,
         convert=activity_from_row,
-        key_of=_key,
     )
 
 
-async def count_by_run(conn: Connection, run_ids: Sequence[str]) -> dict[str, int]:
-    if not run_ids:
-        return {}
-    marks = ", ".join("?" * len(run_ids))
-    rows = await conn.fetchall(
-        f"SELECT run_id, count(*) FROM activities WHERE run_id IN ({marks}) GROUP BY run_id",
-        list(run_ids),
+async def count_by_run(
+    conn: Connection, run_ids: Sequence[str], query: ListQuery = IN_RUN_ORDER
+) -> dict[str, int]:
+    return await paging.count_by_parent(
+        conn, table=TABLE, parent_column="a.run_id", parent_ids=run_ids, query=query
     )
-    counts = dict.fromkeys(run_ids, 0)
-    counts.update({row[0]: row[1] for row in rows})
-    return counts
 
 
 async def insert_many(conn: Connection, activities: Sequence[Activity]) -> None:

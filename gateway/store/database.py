@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from gateway.domain.models import RunEvent
+from gateway.odata import sqlite_functions
 from gateway.store.errors import translate_errors
 
 Params = Sequence[Any] | Mapping[str, Any]
@@ -87,6 +88,8 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
         raw.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await raw.execute(pragma)
+        for name, (arity, function) in sqlite_functions().items():
+            await raw.create_function(name, arity, function, deterministic=True)
         if read_only:
             await raw.execute("PRAGMA query_only = ON")
     return raw

@@ -1,8 +1,8 @@
-"""Keyset pagination: `ORDER BY` with the id as last key, and the "after this row" predicate.
+"""Lists with keyset pagination: AND-ed conditions and a total order compiled by the query
+language, one page per statement, cursors that encode the row's sort-key values.
 
-Pages are index range scans at any depth and never skip or repeat a row while rows are inserted.
-Sort keys here are columns that are never null (the default orderings); nullable sort keys come
-with the OData `$orderby` compiler.
+Pages are index seeks at any depth and never skip or repeat a row while rows are inserted. A
+cursor names its ordering, so a cursor of one ordering is refused by another.
 """
 
 from __future__ import annotations
@@ -12,45 +12,51 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from gateway.domain.paging import PageRequest, decode_cursor, encode_cursor
+from gateway.odata import (
+    Catalog,
+    Compiled,
+    OrderBy,
+    compile_filter,
+    compile_orderby,
+    compile_search,
+    keyset_predicate,
+)
 from gateway.store.database import Connection, Row
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class SortKey:
-    column: str  # a column name of the queried table, qualified by its alias
-    descending: bool
+class ListQuery:
+    """What to list: conditions (AND-ed) and a total order whose last key is the id."""
+
+    entity: str
+    order: OrderBy
+    where: tuple[Compiled, ...] = ()
+
+    @property
+    def signature(self) -> str:
+        """Names the list and its order in each cursor, so no other list accepts it."""
+        keys = ",".join(f"{k.path} {'desc' if k.descending else 'asc'}" for k in self.order.keys)
+        return f"{self.entity}:{keys}"
 
 
-@dataclass(frozen=True, slots=True)
-class Ordering:
-    """A named, total order: its last key is the unique id."""
-
-    name: str
-    keys: tuple[SortKey, ...]
-
-    def order_by(self, reverse: bool = False) -> str:
-        parts = []
-        for key in self.keys:
-            descending = key.descending != reverse
-            parts.append(f"{key.column} {'DESC' if descending else 'ASC'}")
-        return ", ".join(parts)
-
-    def seek(self, values: Sequence[Any], reverse: bool = False) -> tuple[str, list[Any]]:
-        """`(sql, params)`: rows strictly after `values` in this order (before it if `reverse`)."""
-        clauses = []
-        params: list[Any] = []
-        for i, key in enumerate(self.keys):
-            descending = key.descending != reverse
-            terms = [f"{k.column} = ?" for k in self.keys[:i]]
-            terms.append(f"{key.column} {'<' if descending else '>'} ?")
-            clauses.append("(" + " AND ".join(terms) + ")")
-            params.extend(values[: i + 1])
-        return "(" + " OR ".join(clauses) + ")", params
-
-    def cursor(self, values: tuple[Any, ...]) -> str:
-        return encode_cursor(self.name, values)
+def build_query(
+    catalog: Catalog,
+    default: ListQuery,
+    *,
+    filter: str | None = None,
+    order_by: str | None = None,
+    search: str | None = None,
+) -> ListQuery:
+    """The list a client asked for: OData `$filter`, `$orderby` and `$search` over `catalog`."""
+    order = compile_orderby(order_by, catalog) if order_by and order_by.strip() else default.order
+    where = list(default.where)
+    if filter is not None and filter.strip():
+        where.append(compile_filter(filter, catalog))
+    if search is not None and search.strip():
+        where.append(compile_search(search, catalog))
+    return ListQuery(catalog.entity, order, tuple(where))
 
 
 @dataclass(slots=True)
@@ -63,42 +69,70 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
-async def fetch_page(
-    conn: Connection,
-    *,
-    select: str,
-    where: Sequence[str],
-    params: Sequence[Any],
-    ordering: Ordering,
-    page: PageRequest,
-    argument_prefix: str = "",
-    convert: Callable[[Row], T],
-    key_of: Callable[[Row], tuple[Any, ...]],
-) -> Page[T]:
-    """Run one keyset query: `select` is `SELECT … FROM table alias`, `where` its AND-ed filters."""
-    clauses = list(where)
-    all_params = list(params)
+def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[str], list[Any]]:
+    clauses = [c.sql for c in query.where]
+    params: list[Any] = [p for c in query.where for p in c.params]
     if page.cursor is not None:
-        argument = argument_prefix + ("after" if page.forward else "before")
-        values = decode_cursor(page.cursor, ordering.name, len(ordering.keys), argument)
-        seek_sql, seek_params = ordering.seek(values, reverse=not page.forward)
-        clauses.append(seek_sql)
-        all_params.extend(seek_params)
-    sql = select
-    if clauses:
-        sql += " WHERE " + " AND ".join(clauses)
-    sql += f" ORDER BY {ordering.order_by(reverse=not page.forward)} LIMIT ?"
-    rows = await conn.fetchall(sql, [*all_params, page.limit + 1])
+        values = decode_cursor(page.cursor, query.signature, len(query.order.keys), argument)
+        seek = keyset_predicate(query.order, values, before=not page.forward)
+        clauses.append(seek.sql)
+        params.extend(seek.params)
+    return clauses, params
+
+
+def _keys_sql(query: ListQuery) -> str:
+    return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(query.order.select_sql))
+
+
+def _page(
+    rows: list[Row], query: ListQuery, page: PageRequest, convert: Callable[[Row], T]
+) -> Page[T]:
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
         rows.reverse()
+    width = len(query.order.keys)
     return Page(
         items=[convert(row) for row in rows],
-        cursors=[ordering.cursor(key_of(row)) for row in rows],
+        cursors=[
+            encode_cursor(query.signature, tuple(row[f"_k{i}"] for i in range(width)))
+            for row in rows
+        ],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
+
+
+async def fetch_page(
+    conn: Connection,
+    *,
+    table: str,
+    query: ListQuery,
+    page: PageRequest,
+    convert: Callable[[Row], T],
+    argument_prefix: str = "",
+) -> Page[T]:
+    """One page of `table` (`name alias`) in one statement."""
+    if page.limit == 0:
+        return Page([], [], False, False)
+    alias = table.split()[-1]
+    argument = argument_prefix + ("after" if page.forward else "before")
+    clauses, params = _clauses(query, page, argument)
+    sql = f"SELECT {alias}.*, {_keys_sql(query)} FROM {table}"
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
+    rows = await conn.fetchall(sql, [*params, page.limit + 1])
+    return _page(rows, query, page, convert)
+
+
+async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
+    """How many rows the list has, whatever the page."""
+    sql = f"SELECT count(*) FROM {table}"
+    if query.where:
+        sql += " WHERE " + " AND ".join(c.sql for c in query.where)
+    row = await conn.fetchone(sql, [p for c in query.where for p in c.params])
+    return int(row[0]) if row else 0
 
 
 async def fetch_pages_by_parent(
@@ -107,33 +141,27 @@ async def fetch_pages_by_parent(
     table: str,
     parent_column: str,
     parent_ids: Sequence[str],
-    ordering: Ordering,
+    query: ListQuery,
     page: PageRequest,
     convert: Callable[[Row], T],
-    key_of: Callable[[Row], tuple[Any, ...]],
 ) -> dict[str, Page[T]]:
-    """One page per parent (the same page arguments for each), in one windowed statement.
+    """One page per parent (the same arguments for each), in one windowed statement.
 
     `table` is `name alias`; `parent_column` is qualified by that alias.
     """
-    pages: dict[str, Page[T]] = {
+    empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
     }
     if not parent_ids or page.limit == 0:
-        return pages
-    marks = ", ".join("?" * len(parent_ids))
-    clauses = [f"{parent_column} IN ({marks})"]
-    params: list[Any] = list(parent_ids)
-    if page.cursor is not None:
-        argument = "after" if page.forward else "before"
-        values = decode_cursor(page.cursor, ordering.name, len(ordering.keys), argument)
-        seek_sql, seek_params = ordering.seek(values, reverse=not page.forward)
-        clauses.append(seek_sql)
-        params.extend(seek_params)
+        return empty
     alias = table.split()[-1]
-    order = ordering.order_by(reverse=not page.forward)
+    clauses, params = _clauses(query, page, "after" if page.forward else "before")
+    marks = ", ".join("?" * len(parent_ids))
+    clauses.insert(0, f"{parent_column} IN ({marks})")
+    params[:0] = list(parent_ids)
+    order = query.order.sql(reverse=not page.forward)
     sql = (
-        f"SELECT * FROM (SELECT {alias}.*, {parent_column} AS _parent, "
+        f"SELECT * FROM (SELECT {alias}.*, {_keys_sql(query)}, {parent_column} AS _parent, "
         f"row_number() OVER (PARTITION BY {parent_column} ORDER BY {order}) AS _rn "
         f"FROM {table} WHERE {' AND '.join(clauses)}) WHERE _rn <= ? ORDER BY _parent, _rn"
     )
@@ -141,15 +169,31 @@ async def fetch_pages_by_parent(
     grouped: dict[str, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row["_parent"], []).append(row)
+    pages = dict(empty)
     for parent, parent_rows in grouped.items():
-        more = len(parent_rows) > page.limit
-        kept = parent_rows[: page.limit]
-        if not page.forward:
-            kept.reverse()
-        pages[parent] = Page(
-            items=[convert(row) for row in kept],
-            cursors=[ordering.cursor(key_of(row)) for row in kept],
-            has_next_page=more if page.forward else page.cursor is not None,
-            has_previous_page=page.cursor is not None if page.forward else more,
-        )
+        pages[parent] = _page(parent_rows, query, page, convert)
     return pages
+
+
+async def count_by_parent(
+    conn: Connection,
+    *,
+    table: str,
+    parent_column: str,
+    parent_ids: Sequence[str],
+    query: ListQuery,
+) -> dict[str, int]:
+    """How many rows each parent's list has, in one statement."""
+    if not parent_ids:
+        return {}
+    marks = ", ".join("?" * len(parent_ids))
+    clauses = [f"{parent_column} IN ({marks})", *(c.sql for c in query.where)]
+    params = [*parent_ids, *(p for c in query.where for p in c.params)]
+    rows = await conn.fetchall(
+        f"SELECT {parent_column}, count(*) FROM {table} WHERE {' AND '.join(clauses)} "
+        f"GROUP BY {parent_column}",
+        params,
+    )
+    counts = dict.fromkeys(parent_ids, 0)
+    counts.update({row[0]: row[1] for row in rows})
+    return counts

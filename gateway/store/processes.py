@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from gateway.domain.models import Process
 from gateway.domain.paging import PageRequest
+from gateway.odata import order_by
+from gateway.store import paging
+from gateway.store.catalogs import PROCESSES
 from gateway.store.codec import insert_sql, process_from_row, process_to_params, update_sql
-from gateway.store.database import Connection, Row
-from gateway.store.paging import Ordering, Page, SortKey, fetch_page
+from gateway.store.database import Connection
+from gateway.store.paging import ListQuery, Page
 
-NEWEST_FIRST = Ordering("processes.created", (SortKey("p.created_at", True), SortKey("p.id", True)))
-
-
-def _key(row: Row) -> tuple[int, str]:
-    return (row["created_at"], row["id"])
+NEWEST_FIRST = ListQuery(PROCESSES.entity, order_by(PROCESSES, [("createdDateTime", True)]))
+TABLE = "processes p"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Process]:
@@ -29,22 +29,16 @@ async def get(conn: Connection, id: str) -> Process | None:
     return (await get_many(conn, [id])).get(id)
 
 
-async def page(conn: Connection, request: PageRequest) -> Page[Process]:
-    return await fetch_page(
-        conn,
-        select="SELECT p.* FROM processes p",
-        where=(),
-        params=(),
-        ordering=NEWEST_FIRST,
-        page=request,
-        convert=process_from_row,
-        key_of=_key,
+async def page(
+    conn: Connection, request: PageRequest, query: ListQuery = NEWEST_FIRST
+) -> Page[Process]:
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=process_from_row
     )
 
 
-async def count(conn: Connection) -> int:
-    row = await conn.fetchone("SELECT count(*) FROM processes")
-    return int(row[0]) if row else 0
+async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
+    return await paging.count(conn, table=TABLE, query=query)
 
 
 async def insert(conn: Connection, process: Process) -> None:

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from gateway.domain.models import Run
 from gateway.domain.paging import PageRequest
+from gateway.odata import order_by
+from gateway.store import paging
+from gateway.store.catalogs import RUNS
 from gateway.store.codec import insert_sql, run_from_row, run_to_params, update_sql
-from gateway.store.database import Connection, Row
-from gateway.store.paging import Ordering, Page, SortKey, fetch_page, fetch_pages_by_parent
+from gateway.store.database import Connection
+from gateway.store.paging import ListQuery, Page
 
-NEWEST_FIRST = Ordering("runs.created", (SortKey("r.created_at", True), SortKey("r.id", True)))
-
-
-def _key(row: Row) -> tuple[int, str]:
-    return (row["created_at"], row["id"])
+NEWEST_FIRST = ListQuery(RUNS.entity, order_by(RUNS, [("createdDateTime", True)]))
+TABLE = "runs r"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Run]:
@@ -29,51 +29,42 @@ async def get(conn: Connection, id: str) -> Run | None:
     return (await get_many(conn, [id])).get(id)
 
 
-async def page(conn: Connection, request: PageRequest) -> Page[Run]:
-    return await fetch_page(
-        conn,
-        select="SELECT r.* FROM runs r",
-        where=(),
-        params=(),
-        ordering=NEWEST_FIRST,
-        page=request,
-        convert=run_from_row,
-        key_of=_key,
+async def page(
+    conn: Connection, request: PageRequest, query: ListQuery = NEWEST_FIRST
+) -> Page[Run]:
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=run_from_row
     )
 
 
-async def count(conn: Connection) -> int:
-    row = await conn.fetchone("SELECT count(*) FROM runs")
-    return int(row[0]) if row else 0
+async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
+    return await paging.count(conn, table=TABLE, query=query)
 
 
 async def pages_by_process(
-    conn: Connection, process_ids: Sequence[str], request: PageRequest
+    conn: Connection,
+    process_ids: Sequence[str],
+    request: PageRequest,
+    query: ListQuery = NEWEST_FIRST,
 ) -> dict[str, Page[Run]]:
     """One page of runs for each process, in one statement."""
-    return await fetch_pages_by_parent(
+    return await paging.fetch_pages_by_parent(
         conn,
-        table="runs r",
+        table=TABLE,
         parent_column="r.process_id",
         parent_ids=process_ids,
-        ordering=NEWEST_FIRST,
+        query=query,
         page=request,
         convert=run_from_row,
-        key_of=_key,
     )
 
 
-async def count_by_process(conn: Connection, process_ids: Sequence[str]) -> dict[str, int]:
-    if not process_ids:
-        return {}
-    marks = ", ".join("?" * len(process_ids))
-    rows = await conn.fetchall(
-        f"SELECT process_id, count(*) FROM runs WHERE process_id IN ({marks}) GROUP BY process_id",
-        list(process_ids),
+async def count_by_process(
+    conn: Connection, process_ids: Sequence[str], query: ListQuery = NEWEST_FIRST
+) -> dict[str, int]:
+    return await paging.count_by_parent(
+        conn, table=TABLE, parent_column="r.process_id", parent_ids=process_ids, query=query
     )
-    counts = dict.fromkeys(process_ids, 0)
-    counts.update({row[0]: row[1] for row in rows})
-    return counts
 
 
 async def insert(conn: Connection, run: Run) -> None:

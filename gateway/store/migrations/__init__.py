@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,16 @@ async def migrate(conn: Connection) -> list[int]:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (our files have no `;` inside literals)."""
-    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [part.strip() for part in body.split(";") if part.strip()]
+    """Split a migration file into statements; a trigger's body keeps its inner `;`."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines():
+        if not buffer and line.lstrip().startswith("--"):
+            continue
+        buffer += line + "\n"
+        if line.rstrip().endswith(";") and sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
