@@ -250,6 +250,14 @@ class _Compiler:
         if Kind.NULL in (a.kind, b.kind):
             return _Typed(_null_compare(e.op, a, b), Kind.BOOL, False)
         if e.op in ("eq", "ne"):
+            # `=` and `<>` are what SQLite's planner matches to indexes (partial ones included);
+            # they agree with IS / IS NOT wherever a NULL result cannot be told from false: when
+            # neither side can be null, or for `eq` in a positive context with one side not null.
+            plain = not (a.nullable or b.nullable) or (
+                e.op == "eq" and positive and not (a.nullable and b.nullable)
+            )
+            if plain:
+                op = "=" if e.op == "eq" else "<>"
             return _Typed(fmt(f"({{0}} {op} {{1}})", a.part, b.part), Kind.BOOL, False)
         both_null = a.nullable and b.nullable and e.op in ("ge", "le")
         if not (a.nullable or b.nullable) or (positive and not both_null):

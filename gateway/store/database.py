@@ -37,10 +37,15 @@ PRAGMAS = (
 
 
 class StatementCounter:
-    """How many SQL statements the store has run; tests read it before and after a request."""
+    """How many SQL statements the store has run, and the last one; tests read them."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.last: tuple[str, Params] = ("", ())
+
+    def add(self, sql: str, params: Params) -> None:
+        self.count += 1
+        self.last = (sql, params)
 
 
 class Connection:
@@ -51,7 +56,7 @@ class Connection:
         self._counter = counter
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        self._counter.count += 1
+        self._counter.add(sql, params)
         with translate_errors():
             return list(await self._raw.execute_fetchall(sql, params))
 
@@ -61,7 +66,7 @@ class Connection:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; return the number of rows it changed."""
-        self._counter.count += 1
+        self._counter.add(sql, params)
         with translate_errors():
             cursor = await self._raw.execute(sql, params)
             changed = cursor.rowcount
@@ -69,7 +74,7 @@ class Connection:
             return changed
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self._counter.count += 1
+        self._counter.add(sql, ())
         with translate_errors():
             await self._raw.executemany(sql, rows)
 
