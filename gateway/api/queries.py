@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.api.activity_types import Activity
+from gateway.api.capabilities import CAPABILITIES, Capabilities
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, Search
@@ -130,6 +131,13 @@ class Query:
                 return await processes.count(conn, query)
 
         return connection(page, count)  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="What runs, activities and processes can be filtered, sorted and searched "
+        "on, with which operators and functions, and every limit."
+    )
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
 
     @strawberry.field(description="Every workspace.")
     async def workspaces(self, info: Info) -> list[Workspace]:

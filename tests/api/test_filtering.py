@@ -228,3 +228,24 @@ def test_processes_can_be_filtered_and_searched(gql: GraphQLClient) -> None:
     assert [n["displayName"] for n in data["b"]["nodes"]] == ["Hourly sessionization"]
     statuses = {r["status"] for p in data["c"]["nodes"] for r in p["runs"]["nodes"]}
     assert statuses == {"FAILED"}
+
+
+def test_capabilities_describe_the_query_language(gql: GraphQLClient) -> None:
+    data = gql.data(
+        "{ capabilities { entities { entity searchable lambdaCollections fields { path type "
+        "indexed sortable enumValues } } operators functions limits { name value } } }"
+    )["capabilities"]
+    runs = next(e for e in data["entities"] if e["entity"] == "Run")
+    fields = {f["path"]: f for f in runs["fields"]}
+    assert fields["status"]["indexed"] and "FAILED" in fields["status"]["enumValues"]
+    assert fields["startDateTime"]["type"] == "DateTimeOffset"
+    assert runs["searchable"] and runs["lambdaCollections"] == ["activities"]
+    assert {"contains", "matchesPattern", "year", "now"} <= set(data["functions"])
+    assert {"eq", "in", "any", "all"} <= set(data["operators"])
+    limits = {item["name"]: item["value"] for item in data["limits"]}
+    assert limits["MAX_PAGE_SIZE"] == 500 and limits["MAX_FILTER_LENGTH"] == 4096
+    # Every field it lists really filters and sorts.
+    for path, field in fields.items():
+        if field["sortable"]:
+            body = gql("query ($o: String) { runs(orderBy: $o, first: 1) { nodes { id } } }", {"o": path})
+            assert "errors" not in body, (path, body)
