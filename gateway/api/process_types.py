@@ -20,6 +20,7 @@ from gateway.api.node import (
     Search,
     served_from,
 )
+from gateway.api.where import RunWhere, to_expr
 from gateway.domain import models
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
@@ -89,6 +90,10 @@ class Process(Node):
         self,
         info: Info,
         filter: Filter = None,
+        where: Annotated[
+            RunWhere | None,
+            strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+        ] = None,
         order_by: OrderBy = None,
         search: Search = None,
         first: First = None,
@@ -98,7 +103,12 @@ class Process(Node):
     ) -> Connection[LazyRun]:
         request = PageRequest.from_arguments(first, after, last, before)
         query = build_query(
-            RUNS, runs.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+            RUNS,
+            runs.NEWEST_FIRST,
+            filter=filter,
+            order_by=order_by,
+            search=search,
+            where=to_expr(where) if where else None,
         )
         loaders = info.context.loaders
         page = await loaders.run_page_by_process.load((self.id, request, query))

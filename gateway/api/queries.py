@@ -13,6 +13,7 @@ from gateway.api.context import Info
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.process_types import Process
 from gateway.api.run_types import Run
+from gateway.api.where import ProcessWhere, RunWhere, to_expr
 from gateway.api.workspace_types import Workspace
 from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.ids import IdKind, kind_of
@@ -23,6 +24,14 @@ from gateway.store.paging import build_query
 
 MAX_NODES = 100
 
+RunWhereArg = Annotated[
+    RunWhere | None,
+    strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+]
+ProcessWhereArg = Annotated[
+    ProcessWhere | None,
+    strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+]
 NodeId = Annotated[strawberry.ID, strawberry.argument(description="The node's id.")]
 
 
@@ -73,6 +82,7 @@ class Query:
         self,
         info: Info,
         filter: Filter = None,
+        where: RunWhereArg = None,
         order_by: OrderBy = None,
         search: Search = None,
         first: First = None,
@@ -82,7 +92,12 @@ class Query:
     ) -> Connection[Run]:
         request = PageRequest.from_arguments(first, after, last, before)
         query = build_query(
-            RUNS, runs.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+            RUNS,
+            runs.NEWEST_FIRST,
+            filter=filter,
+            order_by=order_by,
+            search=search,
+            where=to_expr(where) if where else None,
         )
         db = info.context.db
         async with db.read() as conn:
@@ -111,6 +126,7 @@ class Query:
         self,
         info: Info,
         filter: Filter = None,
+        where: ProcessWhereArg = None,
         order_by: OrderBy = None,
         search: Search = None,
         first: First = None,
@@ -120,7 +136,12 @@ class Query:
     ) -> Connection[Process]:
         request = PageRequest.from_arguments(first, after, last, before)
         query = build_query(
-            PROCESSES, processes.NEWEST_FIRST, filter=filter, order_by=order_by, search=search
+            PROCESSES,
+            processes.NEWEST_FIRST,
+            filter=filter,
+            order_by=order_by,
+            search=search,
+            where=to_expr(where) if where else None,
         )
         db = info.context.db
         async with db.read() as conn:

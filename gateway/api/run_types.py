@@ -12,6 +12,7 @@ from gateway.api.context import Info
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.scalars import JSON
 from gateway.api.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
+from gateway.api.where import ActivityWhere, to_expr
 from gateway.domain import models
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
@@ -115,6 +116,10 @@ class Run(Node):
         self,
         info: Info,
         filter: Filter = None,
+        where: Annotated[
+            ActivityWhere | None,
+            strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+        ] = None,
         order_by: OrderBy = None,
         first: First = None,
         after: After = None,
@@ -122,7 +127,13 @@ class Run(Node):
         before: Before = None,
     ) -> Connection[LazyActivity]:
         request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(ACTIVITIES, activities.IN_RUN_ORDER, filter=filter, order_by=order_by)
+        query = build_query(
+            ACTIVITIES,
+            activities.IN_RUN_ORDER,
+            filter=filter,
+            order_by=order_by,
+            where=to_expr(where) if where else None,
+        )
         loaders = info.context.loaders
         page = await loaders.activity_page.load((self.id, request, query))
         key = (self.id, query)

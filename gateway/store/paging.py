@@ -16,6 +16,8 @@ from gateway.odata import (
     Catalog,
     Compiled,
     OrderBy,
+    ast,
+    compile_expr,
     compile_filter,
     compile_orderby,
     compile_search,
@@ -48,15 +50,19 @@ def build_query(
     filter: str | None = None,
     order_by: str | None = None,
     search: str | None = None,
+    where: ast.Expr | None = None,
 ) -> ListQuery:
-    """The list a client asked for: OData `$filter`, `$orderby` and `$search` over `catalog`."""
+    """The list a client asked for: OData `$filter`, `$orderby` and `$search` over `catalog`,
+    and a typed `where` already turned into the query language's AST (AND-ed with `filter`)."""
     order = compile_orderby(order_by, catalog) if order_by and order_by.strip() else default.order
-    where = list(default.where)
+    conditions = list(default.where)
     if filter is not None and filter.strip():
-        where.append(compile_filter(filter, catalog))
+        conditions.append(compile_filter(filter, catalog))
     if search is not None and search.strip():
-        where.append(compile_search(search, catalog))
-    return ListQuery(catalog.entity, order, tuple(where))
+        conditions.append(compile_search(search, catalog))
+    if where is not None:
+        conditions.append(compile_expr(where, catalog))
+    return ListQuery(catalog.entity, order, tuple(conditions))
 
 
 @dataclass(slots=True)

@@ -247,5 +247,7 @@ def test_capabilities_describe_the_query_language(gql: GraphQLClient) -> None:
     # Every field it lists really filters and sorts.
     for path, field in fields.items():
         if field["sortable"]:
-            body = gql("query ($o: String) { runs(orderBy: $o, first: 1) { nodes { id } } }", {"o": path})
+            body = gql(
+                "query ($o: String) { runs(orderBy: $o, first: 1) { nodes { id } } }", {"o": path}
+            )
             assert "errors" not in body, (path, body)
