@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types.unset import UnsetType
 
 from gateway.api.scalars import JSON
-from gateway.domain import models, specs
+from gateway.domain import checks, models, process_specs, specs
 from gateway.domain.exceptions import ValidationError
 from gateway.domain.run_errors import ErrorCategory, RunError, RunErrorDetail
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
@@ -20,7 +20,7 @@ UNSET: Any = strawberry.UNSET
 
 def _patch(value: Any) -> Any:
     """strawberry's UNSET (field left out) as the domain's UNSET."""
-    return specs.UNSET if isinstance(value, UnsetType) else value
+    return checks.UNSET if isinstance(value, UnsetType) else value
 
 
 def _given(value: Any, default: Any = None) -> Any:
@@ -73,8 +73,8 @@ class CreateProcessInput:
         default_factory=list, description="The activities a run of it performs."
     )
 
-    def to_spec(self, default_workspace_id: str) -> specs.ProcessSpec:
-        return specs.ProcessSpec(
+    def to_spec(self, default_workspace_id: str) -> process_specs.ProcessSpec:
+        return process_specs.ProcessSpec(
             workspace_id=str(self.workspace_id or default_workspace_id),
             source=self.source,
             kind=self.kind,
@@ -101,15 +101,15 @@ class UpdateProcessInput:
         default=UNSET, description="The activities a run performs; replaces the whole list."
     )
 
-    def to_patch(self) -> specs.ProcessPatch:
+    def to_patch(self) -> process_specs.ProcessPatch:
         definitions = _patch(self.activity_definitions)
-        return specs.ProcessPatch(
+        return process_specs.ProcessPatch(
             display_name=_patch(self.display_name),
             description=_patch(self.description),
             readiness_status=_patch(self.readiness_status),
             schedule=_patch(self.schedule),
             activity_definitions=definitions
-            if definitions is specs.UNSET
+            if definitions is checks.UNSET
             else tuple(d.to_domain() for d in definitions or ()),
         )
 
@@ -458,14 +458,14 @@ class UpdateRunInput:
             start_date_time=_patch(self.start_date_time),
             end_date_time=_patch(self.end_date_time),
             durations=durations
-            if durations is specs.UNSET
+            if durations is checks.UNSET
             else (durations.to_domain() if durations else models.Durations()),
             parameters=_patch(self.parameters),
             statistics=statistics
-            if statistics is specs.UNSET
+            if statistics is checks.UNSET
             else (statistics.to_domain() if statistics else models.EMPTY_STATISTICS),
             blocking_error=blocking_error
-            if blocking_error is specs.UNSET or blocking_error is None
+            if blocking_error is checks.UNSET or blocking_error is None
             else blocking_error.to_domain(),
             platform=_platform(self.data_factory, self.databricks, self.data_zone),
         )

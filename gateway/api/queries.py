@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 import strawberry
 
@@ -20,7 +20,9 @@ from gateway.domain.ids import IdKind, kind_of
 from gateway.domain.paging import PageRequest
 from gateway.store import processes, runs, workspaces
 from gateway.store.catalogs import PROCESSES, RUNS
-from gateway.store.paging import build_query
+from gateway.store.database import Connection as StoreConnection
+from gateway.store.database import Database
+from gateway.store.paging import ListQuery, Page, build_query
 
 MAX_NODES = 100
 
@@ -33,6 +35,27 @@ ProcessWhereArg = Annotated[
     strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
 ]
 NodeId = Annotated[strawberry.ID, strawberry.argument(description="The node's id.")]
+
+
+class _Lister(Protocol):
+    async def page(
+        self, conn: StoreConnection, request: PageRequest, query: ListQuery
+    ) -> Page[Any]: ...
+    async def count(self, conn: StoreConnection, query: ListQuery) -> int: ...
+
+
+async def listing(
+    db: Database, store: _Lister, request: PageRequest, query: ListQuery
+) -> Connection[Any]:
+    """A root list: one statement for the page; the count only if `totalCount` is selected."""
+    async with db.read() as conn:
+        page = await store.page(conn, request, query)
+
+    async def count() -> int:
+        async with db.read() as conn:
+            return await store.count(conn, query)
+
+    return connection(page, count)
 
 
 async def _load(info: Info, id: str) -> object | None:
@@ -99,15 +122,7 @@ class Query:
             search=search,
             where=to_expr(where) if where else None,
         )
-        db = info.context.db
-        async with db.read() as conn:
-            page = await runs.page(conn, request, query)
-
-        async def count() -> int:
-            async with db.read() as conn:
-                return await runs.count(conn, query)
-
-        return connection(page, count)  # type: ignore[arg-type]
+        return await listing(info.context.db, runs, request, query)
 
     @strawberry.field(description="An activity by its id; null when there is none.")
     async def activity(self, info: Info, id: NodeId) -> Activity | None:
@@ -143,15 +158,7 @@ class Query:
             search=search,
             where=to_expr(where) if where else None,
         )
-        db = info.context.db
-        async with db.read() as conn:
-            page = await processes.page(conn, request, query)
-
-        async def count() -> int:
-            async with db.read() as conn:
-                return await processes.count(conn, query)
-
-        return connection(page, count)  # type: ignore[arg-type]
+        return await listing(info.context.db, processes, request, query)
 
     @strawberry.field(
         description="What runs, activities and processes can be filtered, sorted and searched "

@@ -18,11 +18,8 @@ TABLE = "activities a"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Activity]:
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
-    rows = await conn.fetchall(f"SELECT * FROM activities WHERE id IN ({marks})", list(ids))
-    return {row["id"]: activity_from_row(row) for row in rows}
+    rows = await conn.fetch_by_id("activities", ids)
+    return {id: activity_from_row(row) for id, row in rows.items()}
 
 
 async def pages_by_run(

@@ -19,16 +19,18 @@ from gateway.domain.exceptions import (
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
 from gateway.domain.models import Activity, Process, Run, RunEventKind
-from gateway.domain.specs import (
-    ActivityPatch,
+from gateway.domain.process_specs import (
     ProcessPatch,
     ProcessSpec,
+    apply_process_patch,
+    build_process,
+)
+from gateway.domain.specs import (
+    ActivityPatch,
     RunPatch,
     RunSpec,
     apply_activity_patch,
-    apply_process_patch,
     apply_run_patch,
-    build_process,
     build_run,
 )
 from gateway.store import activities, events, processes, runs, workspaces

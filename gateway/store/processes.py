@@ -18,11 +18,8 @@ TABLE = "processes p"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Process]:
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
-    rows = await conn.fetchall(f"SELECT * FROM processes WHERE id IN ({marks})", list(ids))
-    return {row["id"]: process_from_row(row) for row in rows}
+    rows = await conn.fetch_by_id("processes", ids)
+    return {id: process_from_row(row) for id, row in rows.items()}
 
 
 async def get(conn: Connection, id: str) -> Process | None:

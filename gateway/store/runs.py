@@ -18,11 +18,8 @@ TABLE = "runs r"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Run]:
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
-    rows = await conn.fetchall(f"SELECT * FROM runs WHERE id IN ({marks})", list(ids))
-    return {row["id"]: run_from_row(row) for row in rows}
+    rows = await conn.fetch_by_id("runs", ids)
+    return {id: run_from_row(row) for id, row in rows.items()}
 
 
 async def get(conn: Connection, id: str) -> Run | None:

@@ -13,11 +13,8 @@ DEFAULT_WORKSPACE_ID = "ws_00000000000000000000000000"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Workspace]:
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
-    rows = await conn.fetchall(f"SELECT * FROM workspaces WHERE id IN ({marks})", list(ids))
-    return {row["id"]: workspace_from_row(row) for row in rows}
+    rows = await conn.fetch_by_id("workspaces", ids)
+    return {id: workspace_from_row(row) for id, row in rows.items()}
 
 
 async def list_all(conn: Connection) -> list[Workspace]:

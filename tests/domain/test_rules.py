@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from gateway.domain.checks import UNSET
 from gateway.domain.exceptions import (
     InvalidArgumentError,
     InvalidTransitionError,
@@ -16,6 +17,7 @@ from gateway.domain.ids import IdKind, id_at, kind_of, new_id
 from gateway.domain.lifecycle import check_if_match, check_transition
 from gateway.domain.models import ActivityDefinition, Durations, Process, RunStatistics
 from gateway.domain.paging import MAX_PAGE_SIZE, PageRequest, decode_cursor, encode_cursor
+from gateway.domain.process_specs import ProcessSpec, build_process
 from gateway.domain.run_errors import (
     DATABRICKS_ERROR_CATEGORIES,
     DATAZONE_ERROR_CATEGORIES,
@@ -23,16 +25,7 @@ from gateway.domain.run_errors import (
     platform_error,
 )
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
-from gateway.domain.specs import (
-    UNSET,
-    ActivitySpec,
-    ProcessSpec,
-    RunPatch,
-    RunSpec,
-    apply_run_patch,
-    build_process,
-    build_run,
-)
+from gateway.domain.specs import ActivitySpec, RunPatch, RunSpec, apply_run_patch, build_run
 from gateway.domain.status import RunStatus
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
