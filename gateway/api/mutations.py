@@ -17,13 +17,9 @@ from gateway.api.errors import (
     ValidationError,
     to_error,
 )
-from gateway.api.inputs import (
-    CreateProcessInput,
-    CreateRunInput,
-    UpdateProcessInput,
-    UpdateRunInput,
-)
+from gateway.api.process_inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.process_types import Process
+from gateway.api.run_inputs import CreateRunInput, UpdateRunInput
 from gateway.api.run_types import Run
 from gateway.store import commands
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
