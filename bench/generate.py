@@ -40,7 +40,7 @@ from gateway.domain.ids import IdKind, id_at
 from gateway.domain.models import ActivityDefinition, Process
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import RunStatus
-from gateway.store.codec import _error_to_params, insert_sql, process_to_params
+from gateway.store.codec import error_to_params, insert_sql, process_to_params
 from gateway.store.database import Database
 
 S = RunStatus
@@ -153,7 +153,7 @@ def _activity_source_status(kind: ActivityKind, status: RunStatus) -> str:
 
 
 def _error_columns(source: Source, pick: int) -> tuple[Any, ...]:
-    params = _error_to_params(blocking_error(source, pick))
+    params = error_to_params(blocking_error(source, pick))
     return (
         params["error_code"],
         params["error_message"],

@@ -123,7 +123,7 @@ def process_from_row(row: Row) -> Process:
 # --- statistics and errors (shared by runs and activities) ------------------------------------
 
 
-def _statistics_to_params(s: RunStatistics) -> dict[str, Any]:
+def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if s.entities:
         extra["entities"] = [
@@ -190,7 +190,7 @@ def _error_from_json(d: dict[str, Any]) -> RunError:
     )
 
 
-def _error_to_params(e: RunError | None) -> dict[str, Any]:
+def error_to_params(e: RunError | None) -> dict[str, Any]:
     if e is None:
         return dict.fromkeys(
             ("error_code", "error_message", "error_category", "error_retryable", "error_extra")
@@ -267,8 +267,8 @@ def run_to_params(r: Run) -> dict[str, Any]:
         "previous_attempt_run_id": r.previous_attempt_run_id,
         "is_latest_attempt": int(r.is_latest_attempt),
         "version": r.version,
-        **_statistics_to_params(r.statistics),
-        **_error_to_params(r.blocking_error),
+        **statistics_to_params(r.statistics),
+        **error_to_params(r.blocking_error),
     }
     params.update(dict.fromkeys(_ALL_PLATFORM_COLUMNS))
     for name in _PLATFORM_FIELDS.get(type(r), ()):
@@ -353,8 +353,8 @@ def activity_to_params(a: Activity) -> dict[str, Any]:
         "depends_on": dumps(list(a.depends_on)),
         "attributes": dumps(a.attributes),
         "version": a.version,
-        **_statistics_to_params(a.statistics),
-        **_error_to_params(a.blocking_error),
+        **statistics_to_params(a.statistics),
+        **error_to_params(a.blocking_error),
     }
 
 
