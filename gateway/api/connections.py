@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
 
-from gateway.store.paging import Page
+from gateway.domain.paging import PageRequest
+from gateway.store.paging import ListQuery, Page, check_cursor
 
 NodeT = TypeVar("NodeT")
+T = TypeVar("T")
 
 
 @strawberry.type(description="Where a page starts and ends, and whether more pages follow.")
@@ -32,15 +35,45 @@ class Edge(Generic[NodeT]):
     )
 
 
+class Once(Generic[T]):
+    """An awaitable made on first use and shared by every later await."""
+
+    def __init__(self, make: Callable[[], Awaitable[T]]) -> None:
+        self._make = make
+        self._task: asyncio.Future[T] | None = None
+
+    async def get(self) -> T:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._make())
+        return await self._task
+
+
 @strawberry.type(
     description="One page of a list, Relay style. Pages never skip or repeat a node while nodes "
     "are added: cursors are keyset positions, not offsets."
 )
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]] = strawberry.field(description="The nodes of this page with cursors.")
-    nodes: list[NodeT] = strawberry.field(description="The nodes of this page, without cursors.")
-    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
+    page: strawberry.Private[Once[Page[NodeT]]]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The nodes of this page with cursors.")
+    async def edges(self) -> list[Edge[NodeT]]:
+        page = await self.page.get()
+        return [Edge(node=n, cursor=c) for n, c in zip(page.items, page.cursors, strict=True)]
+
+    @strawberry.field(description="The nodes of this page, without cursors.")
+    async def nodes(self) -> list[NodeT]:
+        return (await self.page.get()).items
+
+    @strawberry.field(description="Where this page starts and ends.")
+    async def page_info(self) -> PageInfo:
+        page = await self.page.get()
+        return PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
 
     @strawberry.field(
         description="How many nodes the whole list has (OData `$count`). Counted only when "
@@ -50,16 +83,13 @@ class Connection(Generic[NodeT]):
         return await self.count()
 
 
-def connection(page: Page[NodeT], count: Callable[[], Awaitable[int]]) -> Connection[NodeT]:
-    """A connection for a store page; `count` runs only if `totalCount` is selected."""
-    return Connection(
-        edges=[Edge(node=n, cursor=c) for n, c in zip(page.items, page.cursors, strict=True)],
-        nodes=page.items,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
-        count=count,
-    )
+def connection(
+    query: ListQuery,
+    request: PageRequest,
+    page: Callable[[], Awaitable[Page[NodeT]]],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[NodeT]:
+    """A connection whose page is fetched only if edges, nodes or pageInfo are selected, and
+    whose count only if totalCount is. A bad cursor is refused at once."""
+    check_cursor(query, request)
+    return Connection(page=Once(page), count=count)

@@ -111,8 +111,12 @@ class Process(Node):
             where=to_expr(where) if where else None,
         )
         loaders = info.context.loaders
-        page = await loaders.run_page_by_process.load((self.id, request, query))
         key = (self.id, query)
-        return connection(page, lambda: loaders.run_count_by_process.load(key))  # type: ignore[arg-type]
+        return connection(
+            query,
+            request,
+            lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.run_count_by_process.load(key),
+        )
 
     is_type_of = served_from(models.Process)

@@ -48,14 +48,16 @@ async def listing(
     db: Database, store: _Lister, request: PageRequest, query: ListQuery
 ) -> Connection[Any]:
     """A root list: one statement for the page; the count only if `totalCount` is selected."""
-    async with db.read() as conn:
-        page = await store.page(conn, request, query)
+
+    async def page() -> Page[Any]:
+        async with db.read() as conn:
+            return await store.page(conn, request, query)
 
     async def count() -> int:
         async with db.read() as conn:
             return await store.count(conn, query)
 
-    return connection(page, count)
+    return connection(query, request, page, count)
 
 
 async def _load(info: Info, id: str) -> object | None:

@@ -135,9 +135,13 @@ class Run(Node):
             where=to_expr(where) if where else None,
         )
         loaders = info.context.loaders
-        page = await loaders.activity_page.load((self.id, request, query))
         key = (self.id, query)
-        return connection(page, lambda: loaders.activity_count.load(key))  # type: ignore[arg-type]
+        return connection(
+            query,
+            request,
+            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.activity_count.load(key),
+        )
 
 
 @strawberry.type(description="A Microsoft Graph industry data run (`industryDataRun`).")

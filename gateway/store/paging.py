@@ -75,6 +75,13 @@ class Page(Generic[T]):
     has_previous_page: bool
 
 
+def check_cursor(query: ListQuery, page: PageRequest, argument_prefix: str = "") -> None:
+    """Refuse a cursor that is not this list's now, before any page is fetched."""
+    if page.cursor is not None:
+        argument = argument_prefix + ("after" if page.forward else "before")
+        decode_cursor(page.cursor, query.signature, len(query.order.keys), argument)
+
+
 def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[str], list[Any]]:
     clauses = [c.sql for c in query.where]
     params: list[Any] = [p for c in query.where for p in c.params]

@@ -175,3 +175,12 @@ def test_process_runs_are_paged_per_process(gql: GraphQLClient) -> None:
         assert {r["process"]["id"] for r in process["runs"]["nodes"]} <= {process["id"]}
         total += process["runs"]["totalCount"]
     assert total == gql.data("{ runs { totalCount } }")["runs"]["totalCount"]
+
+
+def test_a_count_alone_fetches_no_page(gql: GraphQLClient) -> None:
+    before = gql.statements
+    gql.data("{ runs { totalCount } }")
+    assert gql.statements - before == 1
+    before = gql.statements
+    gql.data("{ runs(first: 100) { nodes { activities { totalCount } } } }")
+    assert gql.statements - before == 2  # the runs, then the activity counts: no activity page
