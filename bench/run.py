@@ -116,6 +116,14 @@ COUNT_FAILED = f"{{ runs(filter: {orjson.dumps(FAILED).decode()}) {{ totalCount 
 FLAT_FAILED = FLAT.replace(
     "runs(first: 100)", f"runs(first: 100, filter: {orjson.dumps(FAILED).decode()})"
 )
+RECENT = "startDateTime ge 2026-10-01T00:00:00Z and startDateTime lt 2026-10-08T00:00:00Z"
+BY_START = "startDateTime desc"
+FLAT_RECENT = FLAT.replace(
+    "runs(first: 100)", f"runs(first: 100, filter: {orjson.dumps(RECENT).decode()})"
+)
+FLAT_BY_START = FLAT.replace(
+    "runs(first: 100)", f"runs(first: 100, orderBy: {orjson.dumps(BY_START).decode()})"
+)
 FLAT_AFTER = (
     f"query DeepPage($after: String) {{ runs(first: 100, after: $after) "
     f"{{ nodes {{ {RUN_FIELDS} }} }} }}"
@@ -129,6 +137,7 @@ class Floor:
 
     count_only: bool = False
     filter: str | None = None  # the `filter` argument, compiled by the gateway's own compiler
+    order_by: str | None = None  # the `orderBy` argument, likewise
     after_deep_cursor: bool = False
     activities: bool = False
     activity_count: bool = False
@@ -157,6 +166,8 @@ QUERIES: list[Query] = [
     # The status filter (the query language): one line per query.
     Query("count-failed", COUNT_FAILED, Floor(count_only=True, filter=FAILED)),
     Query("flat-100-failed", FLAT_FAILED, Floor(filter=FAILED)),
+    Query("flat-100-week", FLAT_RECENT, Floor(filter=RECENT)),
+    Query("flat-100-by-start", FLAT_BY_START, Floor(order_by=BY_START)),
 ]
 
 
@@ -233,7 +244,9 @@ class FloorRunner:
     def main_sql(self, spec: Floor) -> tuple[str, list[Any]]:
         """The runs statement: the count, or the page (100, after the deep cursor if asked)."""
         if spec not in self.main:
-            query = build_query(RUNS, store_runs.NEWEST_FIRST, filter=spec.filter)
+            query = build_query(
+                RUNS, store_runs.NEWEST_FIRST, filter=spec.filter, order_by=spec.order_by
+            )
             if spec.count_only:
                 self.main[spec] = _store_sql(lambda rec: store_runs.count(rec, query))
             else:
