@@ -21,6 +21,7 @@ from gateway.api.context import Context
 from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.schema import schema
 from gateway.config import Settings
+from gateway.demo.live import keep_moving
 from gateway.store.database import Database
 from gateway.store.migrations import current_version, latest_version
 
@@ -73,20 +74,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await db.open()
-        app.state.db = db
-        tasks = []
-        if settings.demo:
-            from gateway.demo.live import keep_moving
-
-            tasks.append(keep_moving(db))
+        # Closed in reverse order: the demo stops moving runs before the database closes.
         async with contextlib.AsyncExitStack() as stack:
-            for task in tasks:
-                await stack.enter_async_context(task)
-            try:
-                yield
-            finally:
-                await db.close()
+            await db.open()
+            stack.push_async_callback(db.close)
+            app.state.db = db
+            if settings.demo:
+                await stack.enter_async_context(keep_moving(db))
+            yield
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

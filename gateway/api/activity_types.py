@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 LazyRun = Annotated["Run", strawberry.lazy("gateway.api.run_types")]
 
 
+def _text(attributes: dict[str, object], name: str) -> str | None:
+    """A platform attribute that should be text; null when absent or of another type."""
+    value = attributes.get(name)
+    return value if isinstance(value, str) else None
+
+
 @strawberry.interface(
     description="A unit of work inside a run: a Graph flow, a Data Factory activity run, a "
     "Databricks task, a DataZone asset. Each kind has its own type."
@@ -99,8 +105,7 @@ class DatabricksTask(Activity):
 
     @strawberry.field(description="The cluster the task ran on, if reported.")
     def cluster_id(self) -> str | None:
-        value = self.attributes.get("clusterId")
-        return value if isinstance(value, str) else None
+        return _text(self.attributes, "clusterId")
 
     is_type_of = served_from(models.DatabricksTask)
 
@@ -109,18 +114,15 @@ class DatabricksTask(Activity):
 class DataZoneAssetActivity(Activity):
     @strawberry.field(description="The database the asset is in.")
     def database(self) -> str | None:
-        value = self.attributes.get("database")
-        return value if isinstance(value, str) else None
+        return _text(self.attributes, "database")
 
     @strawberry.field(description="The asset's technical name.")
     def technical_name(self) -> str | None:
-        value = self.attributes.get("technicalName")
-        return value if isinstance(value, str) else None
+        return _text(self.attributes, "technicalName")
 
     @strawberry.field(description="The asset's id in DataZone.")
     def data_asset_id(self) -> str | None:
-        value = self.attributes.get("dataAssetId")
-        return value if isinstance(value, str) else None
+        return _text(self.attributes, "dataAssetId")
 
     is_type_of = served_from(models.DataZoneAssetActivity)
 

@@ -108,7 +108,7 @@ class Process(Node):
             filter=filter,
             order_by=order_by,
             search=search,
-            where=to_expr(where) if where else None,
+            where=to_expr(where),
         )
         loaders = info.context.loaders
         key = (self.id, query)

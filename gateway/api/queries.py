@@ -122,7 +122,7 @@ class Query:
             filter=filter,
             order_by=order_by,
             search=search,
-            where=to_expr(where) if where else None,
+            where=to_expr(where),
         )
         return await listing(info.context.db, runs, request, query)
 
@@ -158,7 +158,7 @@ class Query:
             filter=filter,
             order_by=order_by,
             search=search,
-            where=to_expr(where) if where else None,
+            where=to_expr(where),
         )
         return await listing(info.context.db, processes, request, query)
 

@@ -132,7 +132,7 @@ class Run(Node):
             activities.IN_RUN_ORDER,
             filter=filter,
             order_by=order_by,
-            where=to_expr(where) if where else None,
+            where=to_expr(where),
         )
         loaders = info.context.loaders
         key = (self.id, query)

@@ -301,8 +301,10 @@ class ProcessWhere:
 _RELATIONS = (ActivitiesRelationWhere, RunsRelationWhere)
 
 
-def to_expr(where: object, prefix: str = "", depth: int = 0) -> ast.Expr | None:
-    """The AST of a `where` input (None when it asks for nothing)."""
+def to_expr(where: object | None, prefix: str = "", depth: int = 0) -> ast.Expr | None:
+    """The AST of a `where` input (None when there is none, or it asks for nothing)."""
+    if where is None:
+        return None
     parts: list[ast.Expr] = []
     for f in dataclasses.fields(where):  # type: ignore[arg-type]
         value = getattr(where, f.name)

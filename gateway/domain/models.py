@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.domain.run_errors import RunError
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.status import ReadinessStatus, RunStatus
+
+_MS = timedelta(milliseconds=1)
 
 JSONValue = Any
 """A JSON document (dict, list, str, int, float, bool or None)."""
@@ -285,13 +287,6 @@ class Activity:
         if self.start_date_time is None or self.end_date_time is None:
             return None
         return (self.end_date_time - self.start_date_time) // _MS
-
-    def attribute(self, name: str) -> JSONValue:
-        """A platform attribute of the activity, or None."""
-        return self.attributes.get(name)
-
-
-_MS = datetime.resolution * 1000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -101,7 +101,7 @@ class Catalog:
         relations: Iterable[Relation] = (),
         search: SearchSpec | None = None,
     ) -> Catalog:
-        """A catalog from lists; relations may be added later with ``add_relation`` (cycles)."""
+        """A catalog from lists of fields and relations."""
         return Catalog(
             entity,
             alias,
@@ -110,12 +110,6 @@ class Catalog:
             {r.name: r for r in relations},
             search,
         )
-
-    def add_relation(self, relation: Relation) -> None:
-        """Attach a relation after construction, for catalogs that refer to each other."""
-        rels = dict(self.relations)
-        rels[relation.name] = relation
-        object.__setattr__(self, "relations", rels)
 
     def nearest(self, path: str, names: Iterable[str] | None = None) -> list[str]:
         """Field (and relation) names close to a misspelt ``path``, best first."""

@@ -9,7 +9,12 @@ import pytest
 
 from gateway.domain.sources import ActivityKind, Source
 from gateway.domain.status import ACTIVE_STATUSES, TERMINAL_STATUSES, ReadinessStatus, RunStatus
-from gateway.domain.status_maps import Vocabulary, map_readiness, map_status
+from gateway.domain.status_maps import (
+    Vocabulary,
+    databricks_source_status,
+    map_readiness,
+    map_status,
+)
 from gateway.domain.vocabularies import activity_status, run_status
 
 VECTORS = json.loads((Path(__file__).parent / "status_vectors.json").read_text())
@@ -72,3 +77,10 @@ def test_each_source_maps_its_own_values() -> None:
 )
 def test_readiness_maps(value: str, expected: ReadinessStatus) -> None:
     assert map_readiness(value) is expected
+
+
+def test_databricks_states_are_written_as_one_source_status() -> None:
+    assert databricks_source_status("RUNNING") == "RUNNING"
+    written = databricks_source_status("TERMINATED", "SUCCESS_WITH_FAILURES")
+    assert written == "TERMINATED/SUCCESS_WITH_FAILURES"
+    assert map_status(Vocabulary.DATABRICKS, written) is RunStatus.PARTIALLY_SUCCEEDED
