@@ -24,6 +24,7 @@ from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.store.database import Database
 from gateway.store.migrations import current_version, latest_version
+from gateway.store.scheduler import run_schedules
 
 log = logging.getLogger("gateway")
 
@@ -79,6 +80,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.open()
             stack.push_async_callback(db.close)
             app.state.db = db
+            if settings.scheduler:
+                await stack.enter_async_context(
+                    run_schedules(db, float(settings.scheduler_interval))
+                )
             if settings.demo:
                 await stack.enter_async_context(keep_moving(db))
             yield

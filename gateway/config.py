@@ -26,6 +26,8 @@ class Settings:
     readers: int = 3
     log_level: str = "info"
     graphiql: bool = True
+    scheduler: bool = True
+    scheduler_interval: int = 15
 
     @classmethod
     def load(
@@ -50,6 +52,10 @@ class Settings:
             raise SettingsError(f"port must be between 1 and 65535; it is {self.port}.")
         if self.workers < 1:
             raise SettingsError(f"workers must be 1 or more; it is {self.workers}.")
+        if self.scheduler_interval < 1:
+            raise SettingsError(
+                f"scheduler_interval must be 1 second or more; it is {self.scheduler_interval}."
+            )
         if self.readers < 1:
             raise SettingsError(f"readers must be 1 or more; it is {self.readers}.")
 

@@ -87,7 +87,7 @@ def client_factory() -> Iterator[Callable[[Path], GraphQLClient]]:
     opened: list[TestClient] = []
 
     def make(path: Path) -> GraphQLClient:
-        http = TestClient(create_app(Settings(database=str(path))))
+        http = TestClient(create_app(Settings(database=str(path), scheduler=False)))
         http.__enter__()
         opened.append(http)
         return GraphQLClient(http)

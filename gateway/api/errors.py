@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.domain import exceptions
-from gateway.domain.status import RunStatus
+from gateway.domain.status import ReadinessStatus, RunStatus
 
 
 @strawberry.interface(description="An expected error a mutation can return instead of its payload.")
@@ -47,6 +47,27 @@ class InvalidTransitionError(Error):
     to_status: RunStatus = strawberry.field(description="The status asked for.", name="to")
 
 
+@strawberry.type(
+    description="The idempotency key was already used with a different input; nothing was "
+    "changed. Use a new key, or resend exactly the first input to get its result."
+)
+class IdempotencyKeyReusedError(Error):
+    key: str = strawberry.field(description="The reused key.")
+
+
+@strawberry.type(description="The process's throttle allows no more runs now; nothing was changed.")
+class ThrottledError(Error):
+    retry_after: int = strawberry.field(description="Seconds until a run may start again.")
+
+
+@strawberry.type(description="The process is not READY (disabled, failed, ...); no run started.")
+class ProcessNotReadyError(Error):
+    id: strawberry.ID = strawberry.field(description="The process's id.")
+    readiness_status: ReadinessStatus = strawberry.field(
+        description="The process's readiness status."
+    )
+
+
 def to_error(exc: exceptions.GatewayError) -> Error:
     """The schema type of an expected error; anything else is re-raised and masked."""
     if isinstance(exc, exceptions.NotFoundError):
@@ -69,6 +90,19 @@ def to_error(exc: exceptions.GatewayError) -> Error:
         )
     if isinstance(exc, exceptions.ConflictError):
         return ConflictError(code=exc.code, message=exc.message)
+    if isinstance(exc, exceptions.IdempotencyKeyReusedError):
+        return IdempotencyKeyReusedError(code=exc.code, message=exc.message, key=exc.key)
+    if isinstance(exc, exceptions.ThrottledError):
+        return ThrottledError(
+            code=exc.code, message=exc.message, retry_after=exc.retry_after_seconds
+        )
+    if isinstance(exc, exceptions.ProcessNotReadyError):
+        return ProcessNotReadyError(
+            code=exc.code,
+            message=exc.message,
+            id=strawberry.ID(exc.id),
+            readiness_status=exc.readiness,
+        )
     raise exc
 
 
@@ -78,4 +112,7 @@ EXPECTED = (
     exceptions.PreconditionFailedError,
     exceptions.InvalidTransitionError,
     exceptions.ConflictError,
+    exceptions.IdempotencyKeyReusedError,
+    exceptions.ThrottledError,
+    exceptions.ProcessNotReadyError,
 )

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gateway.domain.models import RunEvent
 from gateway.domain.paging import PageRequest
-from gateway.store import activities, processes, runs, workspaces
+from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.database import Connection, Database
 from gateway.store.paging import ListQuery, Page
 
@@ -30,6 +31,19 @@ class Loaders:
         self.activity_count = self._counts(activities.count_by_run)
         self.run_page_by_process = self._pages(runs.pages_by_process)
         self.run_count_by_process = self._counts(runs.count_by_process)
+        self.history = DataLoader(load_fn=self._load_history)
+
+    async def _load_history(self, keys: list[tuple[str, int]]) -> list[list[RunEvent]]:
+        """The latest events of runs, one statement per distinct limit."""
+        groups: dict[int, list[str]] = {}
+        for run_id, limit in keys:
+            groups.setdefault(limit, []).append(run_id)
+        found: dict[tuple[str, int], list[RunEvent]] = {}
+        async with self._db.read() as conn:
+            for limit, run_ids in groups.items():
+                latest = await events.latest_for_runs(conn, run_ids, limit)
+                found.update({(id, limit): latest[id] for id in run_ids})
+        return [found[key] for key in keys]
 
     def _by_id(
         self, fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]]

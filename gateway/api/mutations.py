@@ -17,6 +17,7 @@ from gateway.api.errors import (
     ValidationError,
     to_error,
 )
+from gateway.api.lifecycle_mutations import LifecycleMutation
 from gateway.api.process_inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.process_types import Process
 from gateway.api.run_inputs import CreateRunInput, UpdateRunInput
@@ -97,7 +98,7 @@ DeleteRunResult = Annotated[
 
 
 @strawberry.type(description="Writes: processes and runs.")
-class Mutation:
+class Mutation(LifecycleMutation):
     @strawberry.mutation(description="Create a process.")
     async def create_process(
         self,

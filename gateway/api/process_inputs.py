@@ -34,6 +34,20 @@ class ActivityDefinitionInput:
         )
 
 
+@strawberry.input(
+    description="At most `maxRuns` runs may start in any `windowSeconds`; a start past it gets "
+    "ThrottledError with `retryAfter`."
+)
+class ThrottleInput:
+    max_runs: int = strawberry.field(description="How many runs the window allows (1 to 10000).")
+    window_seconds: int = strawberry.field(
+        description="The window, in seconds (60 to 31 days); 43200 for 12 hours."
+    )
+
+    def to_domain(self) -> models.Throttle:
+        return models.Throttle(max_runs=self.max_runs, window_seconds=self.window_seconds)
+
+
 @strawberry.input(description="A new process.")
 class CreateProcessInput:
     source: Source = strawberry.field(description="The platform the process lives on.")
@@ -52,6 +66,9 @@ class CreateProcessInput:
     schedule: str | None = strawberry.field(
         default=None, description="A cron schedule of five fields (UTC), such as `0 */12 * * *`."
     )
+    throttle: ThrottleInput | None = strawberry.field(
+        default=None, description="A limit on how many runs start; none when left out."
+    )
     activity_definitions: list[ActivityDefinitionInput] = strawberry.field(
         default_factory=list, description="The activities a run of it performs."
     )
@@ -66,6 +83,7 @@ class CreateProcessInput:
             description=self.description,
             readiness_status=self.readiness_status,
             schedule=self.schedule,
+            throttle=self.throttle.to_domain() if self.throttle else None,
             activity_definitions=tuple(d.to_domain() for d in self.activity_definitions),
         )
 
@@ -80,17 +98,24 @@ class UpdateProcessInput:
     schedule: str | None = strawberry.field(
         default=UNSET, description="A cron schedule; null removes it."
     )
+    throttle: ThrottleInput | None = strawberry.field(
+        default=UNSET, description="A limit on how many runs start; null removes it."
+    )
     activity_definitions: list[ActivityDefinitionInput] | None = strawberry.field(
         default=UNSET, description="The activities a run performs; replaces the whole list."
     )
 
     def to_patch(self) -> process_specs.ProcessPatch:
         definitions = patch_value(self.activity_definitions)
+        throttle = patch_value(self.throttle)
         return process_specs.ProcessPatch(
             display_name=patch_value(self.display_name),
             description=patch_value(self.description),
             readiness_status=patch_value(self.readiness_status),
             schedule=patch_value(self.schedule),
+            throttle=throttle
+            if throttle is checks.UNSET or throttle is None
+            else throttle.to_domain(),
             activity_definitions=definitions
             if definitions is checks.UNSET
             else tuple(d.to_domain() for d in definitions or ()),

@@ -51,6 +51,15 @@ class ActivityDefinition:
 
 
 @strawberry.type(
+    description="At most `maxRuns` runs of a process start in any `windowSeconds` (Graph allows "
+    "5 successful runs per 12 hours). Runs that failed, were cancelled or skipped do not count."
+)
+class Throttle:
+    max_runs: int = strawberry.field(description="How many runs the window allows.")
+    window_seconds: int = strawberry.field(description="The window, in seconds.")
+
+
+@strawberry.type(
     description="What runs: a Graph inbound or outbound flow, a Data Factory pipeline, a "
     "Databricks job, a DataZone data source, or a process native to the gateway."
 )
@@ -68,6 +77,9 @@ class Process(Node):
     readiness_status: ReadinessStatus = strawberry.field(description="Whether it can run.")
     schedule: str | None = strawberry.field(
         description="A cron schedule (five fields, UTC) on which it runs, if any."
+    )
+    throttle: Throttle | None = strawberry.field(
+        description="At most how many runs may start in a time window; null for no limit."
     )
     activity_definitions: list[ActivityDefinition] = strawberry.field(
         description="The activities a run of it performs."

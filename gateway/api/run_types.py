@@ -9,11 +9,13 @@ import strawberry
 
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
+from gateway.api.history_types import RunEvent
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.scalars import JSON
 from gateway.api.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
 from gateway.api.where import ActivityWhere, to_expr
 from gateway.domain import models
+from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from gateway.api.activity_types import Activity
     from gateway.api.process_types import Process
     from gateway.api.workspace_types import Workspace
+
+MAX_HISTORY = 500
 
 LazyActivity = Annotated["Activity", strawberry.lazy("gateway.api.activity_types")]
 LazyProcess = Annotated["Process", strawberry.lazy("gateway.api.process_types")]
@@ -110,6 +114,26 @@ class Run(Node):
         if self.previous_attempt_run_id is None:
             return None
         return await info.context.loaders.run.load(self.previous_attempt_run_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The run's history, oldest first: its creation and every change since "
+        "(status from and to, actor, reason, request id)."
+    )
+    async def status_history(
+        self,
+        info: Info,
+        last: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many of the latest events to return (1 to {MAX_HISTORY})."
+            ),
+        ] = 100,
+    ) -> list[RunEvent]:
+        if not 1 <= last <= MAX_HISTORY:
+            raise InvalidArgumentError(
+                "INVALID_PAGE_SIZE", "last", f"last must be between 1 and {MAX_HISTORY}."
+            )
+        return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]
 
     @strawberry.field(description="The activities the run performed, in order.")
     async def activities(

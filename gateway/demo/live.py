@@ -1,6 +1,9 @@
-"""Keeps demo runs moving under `serve --demo`: new runs start, activities advance, runs finish.
+"""The demo executor, under `serve --demo`: starts runs now and then, and advances every active run
+(also those started with `startRun` or by a schedule) through realistic states.
 
-Everything goes through the store's commands, so each step is a real, evented change.
+It behaves like a real executor: it only reports activity progress through the lifecycle use cases,
+so the runs' statuses, times and statistics roll up by the same rules as in production, and every
+step is a real, evented change (subscribers and `statusHistory` see it).
 """
 
 from __future__ import annotations
@@ -9,98 +12,132 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError
-from gateway.domain.models import COUNTER_NAMES, Run, RunStatistics, Trigger
+from gateway.domain.models import Activity, Run, RunStatistics, Trigger
 from gateway.domain.paging import PageRequest
+from gateway.domain.run_errors import ErrorCategory, RunError
 from gateway.domain.sources import TriggerType
-from gateway.domain.specs import ActivityPatch, ActivitySpec, RunPatch, RunSpec
-from gateway.domain.status import RunStatus
-from gateway.store import activities, commands, processes, runs
+from gateway.domain.specs import ActivityPatch, RunPatch
+from gateway.domain.starts import StartOptions
+from gateway.domain.status import ReadinessStatus, RunStatus
+from gateway.store import activities, commands, lifecycle, processes, runs
 from gateway.store.database import Database
 
 log = logging.getLogger("gateway.demo")
 STEP_SECONDS = 3.0
 MAX_MOVING = 4
+MAX_ADVANCED = 50
 ACTOR = commands.Actor(name="demo-executor")
 EVERYTHING = PageRequest(limit=500, forward=True, cursor=None)
+COMPLETED = (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED_WITH_WARNINGS, RunStatus.PARTIALLY_SUCCEEDED)
 
 
 async def _start_run(db: Database, rng: random.Random) -> None:
     async with db.read() as conn:
         page = await processes.page(conn, EVERYTHING)
-    candidates = [p for p in page.items if p.activity_definitions]
+    candidates = [
+        p
+        for p in page.items
+        if p.activity_definitions and p.readiness_status is ReadinessStatus.READY
+    ]
     if not candidates:
         return
     process = rng.choice(candidates)
-    spec = RunSpec(
+    options = StartOptions(
         display_name=f"{process.display_name} (live demo)",
-        status=RunStatus.QUEUED,
         trigger=Trigger(type=TriggerType.MANUAL, invoked_by="demo"),
-        activities=tuple(
-            ActivitySpec(
-                key=d.key,
-                display_name=d.display_name,
-                kind=d.kind,
-                activity_type=d.activity_type,
-                depends_on=d.depends_on,
-            )
-            for d in process.activity_definitions
-            if d.enabled
+    )
+    await lifecycle.start_run(db, process.id, options, ACTOR)
+
+
+def _outcome(rng: random.Random, now_patch: ActivityPatch) -> ActivityPatch:
+    """How a running activity ends: mostly well, sometimes with warnings, errors or a failure."""
+    processed = rng.randint(100, 5000)
+    roll = rng.random()
+    if roll < 0.05:
+        return ActivityPatch(
+            status=RunStatus.FAILED,
+            end_date_time=now_patch.end_date_time,
+            statistics=RunStatistics(processed=processed, errors=1),
+            blocking_error=RunError(
+                code="SourceUnavailable",
+                message="The source system did not answer (demo).",
+                category=ErrorCategory.UPSTREAM,
+                retryable=True,
+            ),
+        )
+    warnings = rng.randint(1, 20) if 0.05 <= roll < 0.15 else 0
+    failed = rng.randint(1, 10) if 0.15 <= roll < 0.22 else 0
+    return ActivityPatch(
+        status=RunStatus.SUCCEEDED,
+        end_date_time=now_patch.end_date_time,
+        statistics=RunStatistics(
+            processed=processed,
+            added=rng.randint(0, processed // 10),
+            updated=rng.randint(0, processed // 10),
+            failed=failed,
+            errors=failed,
+            warnings=warnings,
         ),
     )
-    await commands.create_run(db, process.id, spec, ACTOR)
+
+
+def _next_patch(
+    run: Run, acts: Sequence[Activity], rng: random.Random
+) -> tuple[Activity, ActivityPatch] | None:
+    """The next piece of progress of `run`: finish a running activity, skip one whose upstream
+    failed, or start one whose upstream completed."""
+    now = utc_now()
+    status = {a.key: a.status for a in acts}
+    for a in acts:
+        if a.status is RunStatus.RUNNING:
+            if run.status is RunStatus.CANCELLING:
+                return a, ActivityPatch(status=RunStatus.CANCELLED, end_date_time=now)
+            return a, _outcome(rng, ActivityPatch(end_date_time=now))
+    for a in acts:
+        if a.status is not RunStatus.PENDING:
+            continue
+        upstream = [status.get(k) for k in a.depends_on]
+        if any(s is not None and s.is_terminal and s not in COMPLETED for s in upstream):
+            return a, ActivityPatch(status=RunStatus.SKIPPED)
+        if all(s in COMPLETED for s in upstream):
+            return a, ActivityPatch(status=RunStatus.RUNNING, start_date_time=now)
+    return None
 
 
 async def _advance(db: Database, run: Run, rng: random.Random) -> None:
-    now = utc_now()
-    if run.status in (RunStatus.QUEUED, RunStatus.PENDING):
+    async with db.read() as conn:
+        acts = await activities.for_run(conn, run.id)
+    if not acts:
+        now = utc_now()
+        status = RunStatus.CANCELLED if run.status is RunStatus.CANCELLING else RunStatus.SUCCEEDED
+        start = run.start_date_time or now
         await commands.update_run(
-            db, run.id, RunPatch(status=RunStatus.RUNNING, start_date_time=now), None, ACTOR
+            db,
+            run.id,
+            RunPatch(status=status, start_date_time=start, end_date_time=now),
+            None,
+            ACTOR,
         )
         return
-    async with db.read() as conn:
-        page = (await activities.pages_by_run(conn, [run.id], EVERYTHING))[run.id]
-    pending = [a for a in page.items if not a.status.is_terminal]
-    if pending:
-        activity = pending[0]
-        if activity.status is RunStatus.PENDING:
-            patch = ActivityPatch(status=RunStatus.RUNNING, start_date_time=now)
-        else:
-            done = rng.random() < 0.85
-            patch = ActivityPatch(
-                status=RunStatus.SUCCEEDED if done else RunStatus.FAILED,
-                end_date_time=now,
-                statistics=RunStatistics(
-                    processed=rng.randint(100, 5000), added=rng.randint(0, 100)
-                ),
-            )
-        await commands.update_activity(db, activity.id, patch, None)
-        return
-    failed = any(a.status is RunStatus.FAILED for a in page.items)
-    totals = {name: sum(getattr(a.statistics, name) for a in page.items) for name in COUNTER_NAMES}
-    await commands.update_run(
-        db,
-        run.id,
-        RunPatch(
-            status=RunStatus.FAILED if failed else RunStatus.SUCCEEDED,
-            end_date_time=now,
-            statistics=RunStatistics(**totals),
-        ),
-        None,
-        ACTOR,
-    )
+    step = _next_patch(run, acts, rng)
+    if step is not None:
+        activity, patch = step
+        await lifecycle.update_activity(db, activity.id, patch, activity.e_tag, ACTOR)
 
 
 async def step(db: Database, rng: random.Random) -> None:
-    """One tick of the demo: advance the moving runs, and start one if few are moving."""
+    """One tick of the demo: advance every active run by one step, and start a run if few move."""
     async with db.read() as conn:
-        recent = await runs.page(conn, EVERYTHING)
-    moving = [r for r in recent.items if r.status.is_active and r.trigger.invoked_by == "demo"]
+        moving = await runs.active(conn, MAX_ADVANCED)
     for run in moving:
-        await _advance(db, run, rng)
+        try:
+            await _advance(db, run, rng)
+        except GatewayError as exc:  # a client changed the run meanwhile: next tick sees it
+            log.info("demo executor skipped run %s: %s", run.id, exc.message)
     if len(moving) < MAX_MOVING and rng.random() < 0.5:
         await _start_run(db, rng)
 

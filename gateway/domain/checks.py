@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 from datetime import datetime
 from typing import Final, TypeAlias, TypeVar
 
@@ -22,6 +21,7 @@ from gateway.domain.models import (
     RunStatistics,
 )
 from gateway.domain.run_errors import RunError
+from gateway.domain.schedules import check_cron
 from gateway.domain.status import RunStatus
 
 MAX_NAME_LENGTH: Final = 512
@@ -31,7 +31,6 @@ MAX_PARAMETERS_BYTES: Final = 64 * 1024
 MAX_ACTIVITIES_PER_RUN: Final = 500
 MAX_DEFINITIONS_PER_PROCESS: Final = 500
 MAX_METRICS: Final = 200
-_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
 
 
 class _Unset(enum.Enum):
@@ -91,11 +90,11 @@ def check_schedule(path: str, value: str | None) -> str | None:
     if value is None:
         return None
     fields = value.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+    if len(fields) != 5:
         raise ValidationError(
             path, "must be a cron expression of five fields, such as '0 */12 * * *'."
         )
-    return " ".join(fields)
+    return check_cron(path, " ".join(fields))
 
 
 def check_times(path: str, created: datetime, start: datetime | None, end: datetime | None) -> None:

@@ -16,7 +16,7 @@ anything else is masked: the client gets a request id, the log gets the trace.
 
 from __future__ import annotations
 
-from gateway.domain.status import RunStatus
+from gateway.domain.status import ReadinessStatus, RunStatus
 
 
 class GatewayError(Exception):
@@ -81,6 +81,42 @@ class InvalidTransitionError(GatewayError):
         )
         self.from_status = from_status
         self.to_status = to_status
+
+
+class IdempotencyKeyReusedError(GatewayError):
+    """The idempotency key was used before with a different input."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"The idempotency key {key!r} was already used with a different input. Use a new "
+            "key for a new request, or resend exactly the first input to get its result."
+        )
+        self.key = key
+
+
+class ThrottledError(GatewayError):
+    """The process's throttle allows no more runs now."""
+
+    code = "THROTTLED"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ProcessNotReadyError(GatewayError):
+    """The process cannot start runs in its readiness status."""
+
+    code = "PROCESS_NOT_READY"
+
+    def __init__(self, id: str, readiness: ReadinessStatus) -> None:
+        super().__init__(
+            f"The process {id!r} is {readiness.value}; only a READY process can start runs."
+        )
+        self.id = id
+        self.readiness = readiness
 
 
 class StoreError(GatewayError):

@@ -54,6 +54,14 @@ class ActivityDefinition:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Throttle:
+    """At most `max_runs` started runs of a process in any `window_seconds` (Graph: 5 per 12 h)."""
+
+    max_runs: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Process:
     """What runs: a flow, a pipeline, a job, a data source, or a gateway process."""
 
@@ -66,6 +74,7 @@ class Process:
     description: str | None = None
     readiness_status: ReadinessStatus = ReadinessStatus.READY
     schedule: str | None = None
+    throttle: Throttle | None = None
     activity_definitions: tuple[ActivityDefinition, ...] = ()
     created_date_time: datetime
     last_modified_date_time: datetime

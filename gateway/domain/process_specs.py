@@ -20,6 +20,7 @@ from gateway.domain.exceptions import ValidationError
 from gateway.domain.models import (
     ActivityDefinition,
     Process,
+    Throttle,
 )
 from gateway.domain.sources import (
     ACTIVITY_KINDS_BY_SOURCE,
@@ -40,6 +41,7 @@ class ProcessSpec:
     description: str | None = None
     readiness_status: ReadinessStatus = ReadinessStatus.READY
     schedule: str | None = None
+    throttle: Throttle | None = None
     activity_definitions: tuple[ActivityDefinition, ...] = ()
 
 
@@ -49,7 +51,23 @@ class ProcessPatch:
     description: Patch[str | None] = UNSET
     readiness_status: Patch[ReadinessStatus] = UNSET
     schedule: Patch[str | None] = UNSET
+    throttle: Patch[Throttle | None] = UNSET
     activity_definitions: Patch[tuple[ActivityDefinition, ...]] = UNSET
+
+
+MAX_THROTTLE_WINDOW_SECONDS = 31 * 24 * 3600
+
+
+def check_throttle_setting(value: Throttle | None) -> Throttle | None:
+    if value is None:
+        return None
+    if not 1 <= value.max_runs <= 10_000:
+        raise ValidationError("throttle.maxRuns", "must be between 1 and 10000.")
+    if not 60 <= value.window_seconds <= MAX_THROTTLE_WINDOW_SECONDS:
+        raise ValidationError(
+            "throttle.windowSeconds", f"must be between 60 and {MAX_THROTTLE_WINDOW_SECONDS}."
+        )
+    return value
 
 
 def check_definitions(
@@ -94,6 +112,7 @@ def build_process(spec: ProcessSpec, *, id: str, now: datetime) -> Process:
         description=check_text("description", spec.description),
         readiness_status=spec.readiness_status,
         schedule=check_schedule("schedule", spec.schedule),
+        throttle=check_throttle_setting(spec.throttle),
         activity_definitions=check_definitions(spec.source, spec.activity_definitions),
         created_date_time=now,
         last_modified_date_time=now,
@@ -110,6 +129,8 @@ def apply_process_patch(process: Process, patch: ProcessPatch, *, now: datetime)
         changes["readiness_status"] = patch.readiness_status
     if patch.schedule is not UNSET:
         changes["schedule"] = check_schedule("schedule", patch.schedule)
+    if patch.throttle is not UNSET:
+        changes["throttle"] = check_throttle_setting(patch.throttle)
     if patch.activity_definitions is not UNSET:
         changes["activity_definitions"] = check_definitions(
             process.source, patch.activity_definitions

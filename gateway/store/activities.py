@@ -62,3 +62,11 @@ async def update(conn: Connection, activity: Activity, expected_version: int) ->
         update_sql("activities", params), {**params, "expected_version": expected_version}
     )
     return changed == 1
+
+
+async def for_run(conn: Connection, run_id: str) -> list[Activity]:
+    """All activities of a run, in order."""
+    rows = await conn.fetchall(
+        "SELECT * FROM activities WHERE run_id = ? ORDER BY sequence, id", (run_id,)
+    )
+    return [activity_from_row(row) for row in rows]

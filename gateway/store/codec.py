@@ -27,6 +27,7 @@ from gateway.domain.models import (
     RoleCount,
     Run,
     RunStatistics,
+    Throttle,
     Trigger,
     Workspace,
 )
@@ -93,6 +94,8 @@ def process_to_params(p: Process) -> dict[str, Any]:
         "description": p.description,
         "readiness_status": p.readiness_status.value,
         "schedule": p.schedule,
+        "throttle_max_runs": p.throttle.max_runs if p.throttle else None,
+        "throttle_window_s": p.throttle.window_seconds if p.throttle else None,
         "activity_definitions": dumps([_definition_to_json(d) for d in p.activity_definitions]),
         "created_at": to_micros(p.created_date_time),
         "last_modified_at": to_micros(p.last_modified_date_time),
@@ -111,6 +114,11 @@ def process_from_row(row: Row) -> Process:
         description=row["description"],
         readiness_status=ReadinessStatus(row["readiness_status"]),
         schedule=row["schedule"],
+        throttle=Throttle(
+            max_runs=row["throttle_max_runs"], window_seconds=row["throttle_window_s"]
+        )
+        if row["throttle_max_runs"] is not None
+        else None,
         activity_definitions=tuple(
             _definition_from_json(d) for d in loads(row["activity_definitions"]) or ()
         ),

@@ -26,10 +26,8 @@ from gateway.domain.process_specs import (
     build_process,
 )
 from gateway.domain.specs import (
-    ActivityPatch,
     RunPatch,
     RunSpec,
-    apply_activity_patch,
     apply_run_patch,
     build_run,
 )
@@ -52,14 +50,14 @@ async def _process(tx: Transaction, id: str) -> Process:
     return found
 
 
-async def _run(tx: Transaction, id: str) -> Run:
+async def load_run(tx: Transaction, id: str) -> Run:
     found = await runs.get(tx, id)
     if found is None:
         raise NotFoundError("run", id)
     return found
 
 
-def _lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedError:
+def lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedError:
     return PreconditionFailedError(kind, id, current_e_tag, "(read before this change)")
 
 
@@ -80,7 +78,7 @@ async def update_process(
         check_if_match("process", id, current.e_tag, if_match)
         updated = apply_process_patch(current, patch, now=utc_now())
         if not await processes.update(tx, updated, current.version):
-            raise _lost_race("process", id, current.e_tag)
+            raise lost_race("process", id, current.e_tag)
         return updated
 
 
@@ -128,11 +126,11 @@ async def update_run(
     db: Database, id: str, patch: RunPatch, if_match: str | None, actor: Actor
 ) -> Run:
     async with db.transaction() as tx:
-        current = await _run(tx, id)
+        current = await load_run(tx, id)
         check_if_match("run", id, current.e_tag, if_match)
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
-            raise _lost_race("run", id, current.e_tag)
+            raise lost_race("run", id, current.e_tag)
         await events.append(
             tx,
             updated,
@@ -146,7 +144,7 @@ async def update_run(
 
 async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) -> Run:
     async with db.transaction() as tx:
-        current = await _run(tx, id)
+        current = await load_run(tx, id)
         check_if_match("run", id, current.e_tag, if_match)
         if not current.status.is_terminal:
             raise InvalidTransitionError(
@@ -165,18 +163,3 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
             request_id=actor.request_id,
         )
         return current
-
-
-async def update_activity(
-    db: Database, id: str, patch: ActivityPatch, if_match: str | None
-) -> Activity:
-    """Change one activity. (Rolling its status and statistics up into the run is the lifecycle's.)"""
-    async with db.transaction() as tx:
-        current = (await activities.get_many(tx, [id])).get(id)
-        if current is None:
-            raise NotFoundError("activity", id)
-        check_if_match("activity", id, current.e_tag, if_match)
-        updated = apply_activity_patch(current, patch, now=utc_now())
-        if not await activities.update(tx, updated, current.version):
-            raise _lost_race("activity", id, current.e_tag)
-        return updated

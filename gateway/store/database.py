@@ -9,6 +9,7 @@ statements (tests assert counts per request) and translates driver errors.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -24,6 +25,8 @@ from gateway.store.errors import translate_errors
 Params = Sequence[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 CommitListener = Callable[[Sequence[RunEvent]], Awaitable[None]]
+
+log = logging.getLogger(__name__)
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -152,6 +155,11 @@ class Database:
         """Call `listener` with the run events of every transaction, after it commits."""
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: CommitListener) -> None:
+        """Stop calling `listener`; a listener not registered is ignored."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Connection]:
         """A reader connection from the pool, for queries."""
@@ -176,5 +184,8 @@ class Database:
                     await self._writer.rollback()
                 raise
             await tx.execute("COMMIT")
-        for listener in self._listeners:
-            await listener(tx.events)
+        for listener in list(self._listeners):
+            try:
+                await listener(tx.events)
+            except Exception:  # committed is committed: a listener's failure is only logged
+                log.exception("a commit listener failed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gateway.domain.clock import from_micros, to_micros
 from gateway.domain.models import Run, RunEvent, RunEventKind
 from gateway.domain.status import RunStatus
@@ -61,3 +63,21 @@ async def append(
 async def for_run(conn: Connection, run_id: str) -> list[RunEvent]:
     rows = await conn.fetchall("SELECT * FROM run_events WHERE run_id = ? ORDER BY seq", (run_id,))
     return [event_from_row(row) for row in rows]
+
+
+async def latest_for_runs(
+    conn: Connection, run_ids: Sequence[str], limit: int
+) -> dict[str, list[RunEvent]]:
+    """The latest `limit` events of each run, oldest first, in one statement."""
+    if not run_ids:
+        return {}
+    marks = ", ".join("?" * len(run_ids))
+    rows = await conn.fetchall(
+        f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY seq DESC) "
+        f"AS _rn FROM run_events WHERE run_id IN ({marks})) WHERE _rn <= ? ORDER BY run_id, seq",
+        (*run_ids, limit),
+    )
+    found: dict[str, list[RunEvent]] = {id: [] for id in run_ids}
+    for row in rows:
+        found[row["run_id"]].append(event_from_row(row))
+    return found

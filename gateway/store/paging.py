@@ -210,3 +210,21 @@ async def count_by_parent(
     counts = dict.fromkeys(parent_ids, 0)
     counts.update({row[0]: row[1] for row in rows})
     return counts
+
+
+async def fetch_matching(
+    conn: Connection,
+    *,
+    table: str,
+    query: ListQuery,
+    limit: int,
+    convert: Callable[[Row], T],
+) -> list[T]:
+    """Up to `limit` rows of the list in its order, with no cursors (for bulk changes)."""
+    alias = table.split()[-1]
+    sql = f"SELECT {alias}.* FROM {table}"
+    if query.where:
+        sql += " WHERE " + " AND ".join(c.sql for c in query.where)
+    sql += f" ORDER BY {query.order.sql(reverse=False)} LIMIT ?"
+    rows = await conn.fetchall(sql, [*(p for c in query.where for p in c.params), limit])
+    return [convert(row) for row in rows]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
+from gateway.domain.clock import from_micros, to_micros
 from gateway.domain.models import Run
 from gateway.domain.paging import PageRequest
+from gateway.domain.status import ACTIVE_STATUSES, RunStatus
 from gateway.odata import order_by
 from gateway.store import paging
 from gateway.store.catalogs import RUNS
@@ -81,3 +84,34 @@ async def update(conn: Connection, run: Run, expected_version: int) -> bool:
 async def delete(conn: Connection, id: str) -> None:
     """Delete a run; its activities go with it (ON DELETE CASCADE)."""
     await conn.execute("DELETE FROM runs WHERE id = ?", (id,))
+
+
+async def matching(conn: Connection, query: ListQuery, limit: int) -> list[Run]:
+    """Up to `limit` runs of the list, in its order."""
+    return await paging.fetch_matching(
+        conn, table=TABLE, query=query, limit=limit, convert=run_from_row
+    )
+
+
+async def counted_starts(
+    conn: Connection, process_id: str, since: datetime, not_counted: Iterable[RunStatus]
+) -> list[datetime]:
+    """Creation times of the process's runs since `since`, but for those in `not_counted`."""
+    skip = [s.value for s in not_counted]
+    marks = ", ".join("?" * len(skip))
+    rows = await conn.fetchall(
+        f"SELECT created_at FROM runs WHERE process_id = ? AND created_at >= ? "
+        f"AND status NOT IN ({marks})",
+        (process_id, to_micros(since), *skip),
+    )
+    return [from_micros(row[0]) for row in rows]
+
+
+async def active(conn: Connection, limit: int) -> list[Run]:
+    """Up to `limit` runs that have not finished, oldest first."""
+    marks = ", ".join("?" * len(ACTIVE_STATUSES))
+    rows = await conn.fetchall(
+        f"SELECT * FROM runs WHERE status IN ({marks}) ORDER BY created_at, id LIMIT ?",
+        (*(s.value for s in ACTIVE_STATUSES), limit),
+    )
+    return [run_from_row(row) for row in rows]

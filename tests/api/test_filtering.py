@@ -3,7 +3,6 @@ errors that point at the faulty character."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -207,13 +206,12 @@ def test_injection_attempts_are_plain_values(gql: GraphQLClient, value: str) -> 
     assert gql.data("{ runs { totalCount } }")["runs"]["totalCount"] > 0  # nothing was dropped
 
 
-def test_a_huge_filter_is_refused_quickly(gql: GraphQLClient) -> None:
+def test_a_huge_filter_is_refused_before_any_sql(gql: GraphQLClient) -> None:
     expression = " or ".join(f"displayName eq 'r{i}'" for i in range(10_000))
-    started = time.perf_counter()
+    before = gql.statements
     body = gql("query ($f: String) { runs(filter: $f) { totalCount } }", {"f": expression})
-    elapsed = time.perf_counter() - started
     assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
-    assert elapsed < 5  # generous: the point is that it is refused before any parsing work
+    assert gql.statements == before
 
 
 def test_processes_can_be_filtered_and_searched(gql: GraphQLClient) -> None:

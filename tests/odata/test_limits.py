@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -29,18 +28,18 @@ def _code(text: str) -> ErrorCode:
     return info.value.code
 
 
-def test_ten_thousand_ors_refused_fast() -> None:
+def test_ten_thousand_ors_refused_by_length_before_parsing() -> None:
     text = " or ".join(f"statistics/errors eq {i}" for i in range(10_000))
-    start = time.perf_counter()
-    assert _code(text) is ErrorCode.LIMIT_EXCEEDED
-    assert time.perf_counter() - start < 0.05
+    with pytest.raises(ODataError) as info:
+        compile_filter(text, RUN)
+    assert info.value.code is ErrorCode.LIMIT_EXCEEDED
+    assert str(MAX_FILTER_LENGTH) in info.value.message
 
 
-def test_long_or_within_length_refused_by_node_count_fast() -> None:
+def test_long_or_within_length_refused_by_node_count() -> None:
     text = " or ".join("x eq 1" for _ in range(MAX_FILTER_LENGTH // 10))
-    start = time.perf_counter()
+    assert len(text) <= MAX_FILTER_LENGTH
     assert _code(text) is ErrorCode.LIMIT_EXCEEDED
-    assert time.perf_counter() - start < 0.5
 
 
 def test_ten_thousand_ors_built_in_code_refused() -> None:

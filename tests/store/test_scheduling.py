@@ -1,0 +1,119 @@
+"""Schedules fire each slot once, also with two servers on one database; `wait` ends with the run."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gateway.domain.models import ActivityDefinition, Trigger
+from gateway.domain.process_specs import ProcessPatch, ProcessSpec
+from gateway.domain.schedules import due_slot, latest_slot
+from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
+from gateway.domain.specs import ActivityPatch
+from gateway.domain.starts import StartOptions
+from gateway.domain.status import RunStatus
+from gateway.store import activities, commands, lifecycle, runs, scheduler
+from gateway.store.commands import Actor
+from gateway.store.database import Database
+from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
+
+EVERY_12_HOURS = "0 */12 * * *"
+CREATED = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_the_latest_slot_is_at_or_before_now() -> None:
+    assert latest_slot(EVERY_12_HOURS, at(20, 12)) == at(20, 12)
+    assert latest_slot(EVERY_12_HOURS, at(20, 12, 1)) == at(20, 12)
+    assert latest_slot(EVERY_12_HOURS, at(20, 11, 59)) == at(20, 0)
+
+
+def test_after_downtime_only_the_latest_missed_slot_is_due() -> None:
+    due = due_slot(EVERY_12_HOURS, now=at(23, 7), not_before=CREATED, last_fired=at(20, 12))
+    assert due == at(23, 0)
+    assert due_slot(EVERY_12_HOURS, now=at(23, 7), not_before=CREATED, last_fired=at(23, 0)) is None
+    # A slot before the process existed is never due.
+    assert due_slot(EVERY_12_HOURS, now=at(20, 9), not_before=CREATED, last_fired=None) is None
+
+
+async def _scheduled_process(db: Database) -> str:
+    process = await commands.create_process(
+        db,
+        ProcessSpec(
+            workspace_id=DEFAULT_WORKSPACE_ID,
+            source=Source.GATEWAY,
+            kind=ProcessKind.GATEWAY_PROCESS,
+            display_name="Twice a day",
+            schedule=EVERY_12_HOURS,
+            activity_definitions=(
+                ActivityDefinition(key="a", display_name="A", kind=ActivityKind.GATEWAY_ACTIVITY),
+            ),
+        ),
+    )
+    return process.id
+
+
+async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    async with Database(path) as one, Database(path) as two:
+        process_id = await _scheduled_process(one)
+        # Both servers wake up at the same moment, twice in the same slot, then in the next.
+        now = datetime.now(UTC)
+        fired = await asyncio.gather(*(scheduler.fire_due(db, now) for db in (one, two, one, two)))
+        assert sum(len(f) for f in fired) == 0  # the process is newer than the current slot
+        later = latest_slot(EVERY_12_HOURS, now).replace(year=now.year + 1)
+        fired = await asyncio.gather(
+            *(scheduler.fire_due(db, later) for db in (one, two, one, two))
+        )
+        started = [run for batch in fired for run in batch]
+        assert len(started) == 1
+        assert started[0].trigger.type is TriggerType.SCHEDULED
+        assert started[0].process_id == process_id
+        async with two.read() as conn:
+            assert await runs.count(conn) == 1
+        next_slot = later + timedelta(hours=12)
+        fired = await asyncio.gather(*(scheduler.fire_due(db, next_slot) for db in (two, one)))
+        assert sum(len(f) for f in fired) == 1
+
+
+async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "off.db"
+    async with Database(path) as db:
+        process_id = await _scheduled_process(db)
+        await commands.update_process(db, process_id, ProcessPatch(schedule=None), None)
+        assert await scheduler.fire_due(db, datetime(2030, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_wait_returns_as_soon_as_the_run_finishes(tmp_path: Path) -> None:
+    path = tmp_path / "wait.db"
+    async with Database(path) as db:
+        process_id = await _scheduled_process(db)
+        actor = Actor(name="test")
+        started = await lifecycle.start_run(
+            db, process_id, StartOptions(trigger=Trigger(type=TriggerType.API)), actor
+        )
+        waiting = asyncio.create_task(lifecycle.wait_until_finished(db, started.run, 60))
+        await asyncio.sleep(0)
+        async with db.read() as conn:
+            (act,) = await activities.for_run(conn, started.run.id)
+        await lifecycle.update_activity(
+            db,
+            act.id,
+            ActivityPatch(status=RunStatus.RUNNING, start_date_time=at(20, 10)),
+            None,
+            actor,
+        )
+        assert not waiting.done()
+        await lifecycle.update_activity(
+            db,
+            act.id,
+            ActivityPatch(status=RunStatus.SUCCEEDED, end_date_time=at(20, 11)),
+            None,
+            actor,
+        )
+        finished = await asyncio.wait_for(waiting, timeout=5)
+        assert finished.status is RunStatus.SUCCEEDED
