@@ -26,6 +26,7 @@ class Settings:
     readers: int = 3
     log_level: str = "info"
     graphiql: bool = True
+    ingest_max_bytes: int = 256 * 1024 * 1024  # the largest body `POST /ingest/{format}` reads
 
     @classmethod
     def load(
