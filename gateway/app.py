@@ -22,6 +22,7 @@ from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.schema import schema
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
+from gateway.ingest_http import ingest_routes
 from gateway.store.database import Database
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.scheduler import run_schedules
@@ -108,5 +109,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *graphiql_routes(),
+        *ingest_routes(db, settings),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -1,4 +1,4 @@
-"""The command line: `gateway serve | migrate | demo | export-schema`."""
+"""The command line: `gateway serve | migrate | demo | import | export | export-schema`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from gateway import __version__
 from gateway.config import Settings, SettingsError
+from gateway.ingest_cli import add_commands as add_ingest_commands
 
 SCHEMA_FILE = "schema.graphql"
 
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 when the file differs from the code"
     )
     export.set_defaults(func=cmd_export_schema)
+    add_ingest_commands(sub, database, _settings)
     return parser
 
 

@@ -28,6 +28,7 @@ class Settings:
     graphiql: bool = True
     scheduler: bool = True
     scheduler_interval: int = 15
+    ingest_max_bytes: int = 256 * 1024 * 1024  # the largest body `POST /ingest/{format}` reads
 
     @classmethod
     def load(

@@ -1,0 +1,97 @@
+"""`POST /ingest/{format}`: the request body streamed through the same readers and parsers as
+`gateway import`, answered with the import summary and each failed record's position and message.
+
+The body is read as it arrives (constant memory) and bounded by `GATEWAY_INGEST_MAX_BYTES`.
+Query parameters: `workspace` (default: the default workspace) and `strict` (`true`: one
+transaction, the first bad record fails the request and nothing is imported). Answers: 200 with the
+summary; 400 for an unknown format or workspace; 413 past the size bound (the records committed
+before it stay, and the summary says how many); 415 for a content type the format does not read;
+422 when a strict import failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.config import Settings
+from gateway.domain.exceptions import ValidationError
+from gateway.ingest.formats import FORMATS, parse_chunks
+from gateway.store.database import Database
+from gateway.store.imports import import_records
+
+DEFAULT_WORKSPACE = "ws_00000000000000000000000000"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
+
+
+def ingest_routes(db: Database, settings: Settings) -> list[Route]:
+    """The ingest route over `db` (its own module, so an authorisation guard can wrap it)."""
+    limit = settings.ingest_max_bytes
+
+    async def ingest(request: Request) -> Response:
+        name = request.path_params["format"]
+        format = FORMATS.get(name)
+        if format is None:
+            return _error(
+                400,
+                "UNKNOWN_FORMAT",
+                f"Unknown format {name!r}; the formats are {', '.join(sorted(FORMATS))}.",
+            )
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in format.media_types:
+            return _error(
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                f"The {name} format is posted as {' or '.join(format.media_types)}.",
+            )
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return _error(413, "BODY_TOO_LARGE", f"The body may be at most {limit} bytes.")
+        received = 0
+
+        async def body() -> AsyncIterator[bytes]:
+            nonlocal received
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise _TooLarge
+                yield chunk
+
+        strict = request.query_params.get("strict", "").strip().lower() in _TRUE
+        workspace = request.query_params.get("workspace") or DEFAULT_WORKSPACE
+        progress: dict[str, Any] = {}
+        try:
+            summary = await import_records(
+                db,
+                parse_chunks(format, body()),
+                workspace_id=workspace,
+                strict=strict,
+                on_batch=lambda s: progress.update(summary=s.to_json()),
+            )
+        except ValidationError as exc:
+            return _error(400, "UNKNOWN_WORKSPACE", exc.message)
+        except _TooLarge:
+            return _error(
+                413,
+                "BODY_TOO_LARGE",
+                f"The body may be at most {limit} bytes; the records before that point that "
+                "were committed stay (see summary), unless the import was strict.",
+                summary=progress.get("summary"),
+            )
+        return JSONResponse(
+            summary.to_json(), status_code=422 if strict and summary.failed else 200
+        )
+
+    return [Route("/ingest/{format}", ingest, methods=["POST"])]

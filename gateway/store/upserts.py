@@ -1,0 +1,357 @@
+"""Idempotent upserts of imported records, by (workspace, source, sourceId), inside a transaction.
+
+`apply_batch` takes a batch of parsed records and returns what happened to each one. A run that is
+new is inserted with its activities and a CREATED event; a run that changed gets its next version,
+its activities are brought in line, and an UPDATED event is appended; an equal run is left alone
+(no write, no event); a record the platform says is older than the stored run is skipped. Existing
+runs of the batch are read in one statement per source, their activities in one more.
+
+Attempt lineage is linked after the batch (`import_lineage`), whichever attempt came first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from gateway.domain.clock import utc_now
+from gateway.domain.exceptions import GatewayError, StoreError, ValidationError
+from gateway.domain.ids import IdKind, new_id
+from gateway.domain.imports import (
+    ImportedActivity,
+    ImportedRun,
+    NativeRun,
+    Outcome,
+    ProcessRef,
+    Record,
+    RecordFailure,
+    is_stale,
+    materialise,
+    materialise_activity,
+    next_versions,
+    relink,
+    same_run,
+)
+from gateway.domain.models import Activity, Process, Run, RunEventKind, Workspace
+from gateway.store import activities, events, processes, runs, workspaces
+from gateway.store.codec import activity_from_row, process_from_row, run_from_row
+from gateway.store.database import Transaction
+
+ACTOR = "import"
+_CHUNK = 500  # ids per IN (...) list
+
+Result = tuple[str, Outcome | RecordFailure]
+
+
+@dataclass
+class _Batch:
+    """What one batch has read: stored runs by (workspace, source, sourceId), their activities,
+    processes by platform identity, and the attempt chains to link at the end."""
+
+    tx: Transaction
+    workspace_id: str
+    runs: dict[tuple[str, str, str], Run] = field(default_factory=dict)
+    activities: dict[str, list[Activity]] = field(default_factory=dict)
+    processes: dict[ProcessRef, Process] = field(default_factory=dict)
+    chains: set[tuple[str, str, str]] = field(default_factory=set)
+    processes_added: int = 0
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for record in records:
+        if isinstance(record, ImportedRun) and record.spec.source_id:
+            key = (batch.workspace_id, record.process.source.value)
+            wanted.setdefault(key, set()).add(record.spec.source_id)
+        elif isinstance(record, NativeRun):
+            key = (record.run.workspace_id, record.run.source.value)
+            wanted.setdefault(key, set()).add(record.run.source_id)
+    for (workspace_id, source), ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            marks = ", ".join("?" * len(chunk))
+            rows = await batch.tx.fetchall(
+                "SELECT * FROM runs WHERE workspace_id = ? AND source = ? "
+                f"AND source_id IN ({marks})",
+                [workspace_id, source, *chunk],
+            )
+            for row in rows:
+                run = run_from_row(row)
+                batch.runs[(workspace_id, source, run.source_id)] = run
+                batch.activities[run.id] = []
+    for chunk in _chunks(sorted(batch.activities)):
+        marks = ", ".join("?" * len(chunk))
+        rows = await batch.tx.fetchall(
+            f"SELECT * FROM activities WHERE run_id IN ({marks}) ORDER BY run_id, sequence",
+            list(chunk),
+        )
+        for row in rows:
+            batch.activities[row["run_id"]].append(activity_from_row(row))
+
+
+async def _process(batch: _Batch, ref: ProcessRef) -> Process:
+    found = batch.processes.get(ref)
+    if found is not None:
+        return found
+    row = await batch.tx.fetchone(
+        "SELECT * FROM processes WHERE workspace_id = ? AND source = ? AND kind = ? "
+        "AND source_id = ?",
+        (batch.workspace_id, ref.source.value, ref.kind.value, ref.source_id),
+    )
+    if row is not None:
+        found = process_from_row(row)
+    else:
+        now = utc_now()
+        found = Process(
+            id=new_id(IdKind.PROCESS),
+            workspace_id=batch.workspace_id,
+            source=ref.source,
+            kind=ref.kind,
+            source_id=ref.source_id,
+            display_name=ref.display_name,
+            created_date_time=now,
+            last_modified_date_time=now,
+        )
+        await processes.insert(batch.tx, found)
+        batch.processes_added += 1
+    batch.processes[ref] = found
+    return found
+
+
+async def _save_activities(
+    tx: Transaction, before: Sequence[Activity], after: Sequence[Activity]
+) -> None:
+    stored = {a.id: a for a in before}
+    keep = {a.id for a in after}
+    gone = [a.id for a in before if a.id not in keep]
+    for chunk in _chunks(gone):
+        marks = ", ".join("?" * len(chunk))
+        await tx.execute(f"DELETE FROM activities WHERE id IN ({marks})", list(chunk))
+    fresh = []
+    for activity in after:
+        old = stored.get(activity.id)
+        if old is None:
+            fresh.append(activity)
+        elif old != activity and not await activities.update(tx, activity, old.version):
+            raise StoreError("An activity changed while it was being imported.")
+    await activities.insert_many(tx, fresh)
+
+
+async def _save_run(
+    batch: _Batch, run: Run, acts: Sequence[Activity], existing: Run | None
+) -> None:
+    tx = batch.tx
+    if existing is None:
+        await runs.insert(tx, run)
+        await activities.insert_many(tx, acts)
+        await events.append(tx, run, RunEventKind.CREATED, from_status=None, actor=ACTOR)
+    else:
+        if not await runs.update(tx, run, existing.version):
+            raise StoreError("A run changed while it was being imported.")
+        await _save_activities(tx, batch.activities.get(existing.id, []), acts)
+        await events.append(tx, run, RunEventKind.UPDATED, from_status=existing.status, actor=ACTOR)
+    batch.runs[(run.workspace_id, run.source.value, run.source_id)] = run
+    batch.activities[run.id] = list(acts)
+
+
+async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
+    process = await _process(batch, record.process)
+    source_id = record.spec.source_id or ""
+    existing = batch.runs.get((batch.workspace_id, process.source.value, source_id))
+    stored = batch.activities.get(existing.id, []) if existing else []
+    run, acts = materialise(
+        record,
+        process=process,
+        run_id=existing.id if existing else new_id(IdKind.RUN),
+        existing=existing,
+        existing_activities=stored,
+        new_activity_id=lambda: new_id(IdKind.ACTIVITY),
+        now=utc_now(),
+    )
+    outcome = Outcome.ADDED
+    if existing is not None:
+        if is_stale(record, existing):
+            return Outcome.SKIPPED
+        outcome = Outcome.UNCHANGED
+        if not same_run(run, acts, existing, stored):
+            run, acts = next_versions(run, acts, stored)
+            outcome = Outcome.UPDATED
+    if outcome is not Outcome.UNCHANGED:
+        await _save_run(batch, run, acts, existing)
+    if record.original_attempt_source_id:
+        source = process.source.value
+        await batch.tx.execute(
+            "INSERT INTO import_lineage (run_id, workspace_id, source, original_source_id) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+            "original_source_id = excluded.original_source_id",
+            (run.id, batch.workspace_id, source, record.original_attempt_source_id),
+        )
+        batch.chains.add((batch.workspace_id, source, record.original_attempt_source_id))
+    return outcome
+
+
+async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailure:
+    run = record.run
+    existing = batch.runs.get((run.workspace_id, run.source.value, run.source_id))
+    if existing is None:
+        await _save_run(batch, run, record.activities, None)
+        return Outcome.ADDED
+    if existing.id != run.id:
+        return RecordFailure("", f"the run with this sourceId has the id {existing.id!r} here.")
+    stored = batch.activities.get(existing.id, [])
+    if run == existing and list(record.activities) == stored:
+        return Outcome.UNCHANGED
+    if run.version <= existing.version:
+        return Outcome.SKIPPED
+    await _save_run(batch, run, record.activities, existing)
+    return Outcome.UPDATED
+
+
+async def _native_process(batch: _Batch, process: Process) -> None:
+    existing = await processes.get(batch.tx, process.id)
+    if existing is None:
+        await processes.insert(batch.tx, process)
+        batch.processes_added += 1
+    elif existing != process and process.version > existing.version:
+        await processes.update(batch.tx, process, existing.version)
+
+
+async def _native_workspace(batch: _Batch, workspace: Workspace) -> None:
+    if not await workspaces.get_many(batch.tx, [workspace.id]):
+        await workspaces.insert(batch.tx, workspace)
+
+
+async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome | RecordFailure:
+    row = await batch.tx.fetchone(
+        "SELECT * FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
+        (batch.workspace_id, record.source.value, record.run_source_id),
+    )
+    if row is None:
+        return RecordFailure(
+            "",
+            f"no {record.source.value} run has the id {record.run_source_id!r} in this "
+            "workspace; import the run first.",
+        )
+    run = run_from_row(row)
+    rows = await batch.tx.fetchall(
+        "SELECT * FROM activities WHERE run_id = ? ORDER BY sequence", (run.id,)
+    )
+    stored = {a.key: a for a in map(activity_from_row, rows)}
+    existing = stored.get(record.spec.key)
+    activity = materialise_activity(
+        record,
+        run=run,
+        existing=existing,
+        id=existing.id if existing else new_id(IdKind.ACTIVITY),
+        sequence=existing.sequence if existing else len(stored),
+        now=utc_now(),
+    )
+    if existing is None:
+        await activities.insert_many(batch.tx, [activity])
+        return Outcome.ADDED
+    if activity == existing:
+        return Outcome.UNCHANGED
+    await activities.update(
+        batch.tx, replace(activity, version=existing.version + 1), existing.version
+    )
+    return Outcome.UPDATED
+
+
+async def _apply_one(batch: _Batch, record: Record) -> Outcome | RecordFailure | None:
+    if isinstance(record, ImportedRun):
+        return await _imported_run(batch, record)
+    if isinstance(record, NativeRun):
+        return await _native_run(batch, record)
+    if isinstance(record, ImportedActivity):
+        return await _imported_activity(batch, record)
+    if isinstance(record, Process):
+        await _native_process(batch, record)
+    else:
+        await _native_workspace(batch, record)
+    return None
+
+
+async def _link_chains(batch: _Batch, source_ids: set[tuple[str, str]]) -> None:
+    """Link the attempt chains the batch touched: as retries, or as the first attempt."""
+    tx = batch.tx
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in source_ids:
+        by_source.setdefault(source, []).append(source_id)
+    for source, ids in by_source.items():
+        for chunk in _chunks(sorted(ids)):
+            marks = ", ".join("?" * len(chunk))
+            rows = await tx.fetchall(
+                "SELECT DISTINCT original_source_id FROM import_lineage WHERE workspace_id = ? "
+                f"AND source = ? AND original_source_id IN ({marks})",
+                [batch.workspace_id, source, *chunk],
+            )
+            batch.chains.update((batch.workspace_id, source, row[0]) for row in rows)
+    for workspace_id, source, original in sorted(batch.chains):
+        root_row = await tx.fetchone(
+            "SELECT * FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
+            (workspace_id, source, original),
+        )
+        retries = await tx.fetchall(
+            "SELECT r.* FROM import_lineage l JOIN runs r ON r.id = l.run_id "
+            "WHERE l.workspace_id = ? AND l.source = ? AND l.original_source_id = ?",
+            (workspace_id, source, original),
+        )
+        root = run_from_row(root_row) if root_row else None
+        for run in relink(root, [run_from_row(r) for r in retries]):
+            await runs.update(tx, run, run.version - 1)
+            await events.append(
+                tx,
+                run,
+                RunEventKind.UPDATED,
+                from_status=run.status,
+                actor=ACTOR,
+                reason="attempt lineage",
+            )
+
+
+async def apply_batch(
+    tx: Transaction,
+    workspace_id: str,
+    records: Sequence[tuple[str, Record]],
+    *,
+    careful: bool = False,
+) -> tuple[list[Result], int]:
+    """Upsert a batch of records; return each one's outcome (records that are not runs or
+    activities have none) and how many processes were added.
+
+    Expected failures of one record (`ValidationError`) leave the others alone. With `careful`,
+    each record runs in a savepoint, so a store error fails that record only; without it, a store
+    error propagates (the caller retries the batch with `careful`).
+    """
+    batch = _Batch(tx, workspace_id)
+    await _prefetch(batch, [record for _, record in records])
+    results: list[Result] = []
+    for position, record in records:
+        if careful:
+            await tx.execute("SAVEPOINT import_record")
+        try:
+            outcome = await _apply_one(batch, record)
+        except ValidationError as exc:
+            outcome = RecordFailure(position, exc.message)
+        except GatewayError as exc:
+            if not careful:
+                raise
+            await tx.execute("ROLLBACK TO import_record")
+            batch.processes.clear()  # a process it added is gone with it
+            outcome = RecordFailure(position, exc.message)
+        if careful:
+            await tx.execute("RELEASE import_record")
+        if isinstance(outcome, RecordFailure) and not outcome.position:
+            outcome = RecordFailure(position, outcome.message)
+        if outcome is not None:
+            results.append((position, outcome))
+    touched = {
+        (record.process.source.value, record.spec.source_id)
+        for _, record in records
+        if isinstance(record, ImportedRun) and record.spec.source_id
+    }
+    await _link_chains(batch, touched)
+    return results, batch.processes_added
