@@ -16,14 +16,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.api.context import Context
 from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.schema import schema
+from gateway.api.websocket import TextFrames, TransportWS
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.ingest_http import ingest_routes
 from gateway.store.database import Database
+from gateway.store.feed import ChangeFeed
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.scheduler import run_schedules
 
@@ -39,20 +42,32 @@ def request_id_of(request: Request | WebSocket) -> str:
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context and the offline GraphiQL page."""
+    """Strawberry's ASGI app with our context, the offline GraphiQL page, and subscriptions
+    over `graphql-transport-ws` with our limits (gateway/api/websocket.py)."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    graphql_transport_ws_handler_class = TransportWS
+    websocket_adapter_class = TextFrames
+
+    def __init__(self, db: Database, settings: Settings, feed: ChangeFeed) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.live_subscriptions,
         )
         self.db = db
+        self.feed = feed
+        self.keep_alive_seconds = settings.live_keep_alive_ms / 1000
         self._page = graphiql_page("/graphql")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
-            db=self.db, request_id=request_id_of(request), request=request, response=response
+            db=self.db,
+            request_id=request_id_of(request),
+            request=request,
+            response=response,
+            feed=self.feed,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -72,7 +87,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """The application over the settings' database, opened and migrated at start-up."""
     settings = settings or Settings.load()
     db = Database(settings.database, readers=settings.readers)
-    graphql = GatewayGraphQL(db, settings)
+    feed = ChangeFeed(
+        db, poll_seconds=settings.live_poll_ms / 1000, queue_bound=settings.live_queue
+    )
+    graphql = GatewayGraphQL(db, settings, feed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -80,11 +98,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with contextlib.AsyncExitStack() as stack:
             await db.open()
             stack.push_async_callback(db.close)
+            await feed.start()
+            stack.push_async_callback(feed.stop)
             app.state.db = db
             if settings.scheduler:
                 await stack.enter_async_context(
                     run_schedules(db, float(settings.scheduler_interval))
                 )
+            app.state.feed = feed
             if settings.demo:
                 await stack.enter_async_context(keep_moving(db))
             yield

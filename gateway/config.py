@@ -29,6 +29,13 @@ class Settings:
     scheduler: bool = True
     scheduler_interval: int = 15
     ingest_max_bytes: int = 256 * 1024 * 1024  # the largest body `POST /ingest/{format}` reads
+    # Live run changes (runChanged): how often each process reads the run events of other
+    # processes, each subscriber's queue bound, subscriptions per WebSocket, and the interval of
+    # the server's graphql-transport-ws pings (0 turns them off).
+    live_poll_ms: int = 150
+    live_queue: int = 1000
+    live_subscriptions: int = 20
+    live_keep_alive_ms: int = 15000
 
     @classmethod
     def load(
@@ -59,6 +66,13 @@ class Settings:
             )
         if self.readers < 1:
             raise SettingsError(f"readers must be 1 or more; it is {self.readers}.")
+        for name in ("live_poll_ms", "live_queue", "live_subscriptions"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be 1 or more; it is {getattr(self, name)}.")
+        if self.live_keep_alive_ms < 0:
+            raise SettingsError(
+                f"live_keep_alive_ms must be 0 or more; it is {self.live_keep_alive_ms}."
+            )
 
 
 def _parse(name: str, kind: type, raw: str) -> Any:

@@ -10,6 +10,7 @@ import strawberry
 from gateway.api.loaders import Loaders
 from gateway.store.commands import Actor
 from gateway.store.database import Database
+from gateway.store.feed import ChangeFeed
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Context:
     request_id: str
     request: Any = None
     response: Any = None
+    feed: ChangeFeed | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

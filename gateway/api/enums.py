@@ -14,9 +14,11 @@ from gateway.domain import models, run_errors, sources, status
 E = TypeVar("E", bound=enum.Enum)
 
 
-def _describe(cls: type[E], description: str, values: Mapping[E, str]) -> type[E]:
+def _describe(
+    cls: type[E], description: str, values: Mapping[E, str], name: str | None = None
+) -> type[E]:
     """Register a domain enum with GraphQL (the same class), describing each value."""
-    wrapped = strawberry.enum(cls, description=description)
+    wrapped = strawberry.enum(cls, name=name, description=description)
     definition: StrawberryEnumDefinition = wrapped.__strawberry_definition__  # type: ignore[attr-defined]
     for value in definition.values:
         value.description = values[cls(value.value)]
@@ -73,4 +75,5 @@ RunEventKind = _describe(
         models.RunEventKind.UPDATED: "The run changed.",
         models.RunEventKind.DELETED: "The run was deleted; this is its tombstone.",
     },
+    name="RunChangeKind",
 )

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.api.activity_types import Activity
 from gateway.api.capabilities import CAPABILITIES, Capabilities
+from gateway.api.changes import run_changes
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, Search
@@ -125,6 +126,12 @@ class Query:
             where=to_expr(where),
         )
         return await listing(info.context.db, runs, request, query)
+
+    run_changes = strawberry.field(
+        resolver=run_changes,
+        description="The changes to runs since a cursor, and the cursor to continue from: "
+        "`runChanged` for clients that poll instead of holding a WebSocket.",
+    )
 
     @strawberry.field(description="An activity by its id; null when there is none.")
     async def activity(self, info: Info, id: NodeId) -> Activity | None:

@@ -15,6 +15,7 @@ from gateway.api.mutations import Mutation
 from gateway.api.queries import Query
 from gateway.api.run_types import RUN_TYPES
 from gateway.api.scalars import SCALAR_OVERRIDES
+from gateway.api.subscriptions import Subscription
 from gateway.api.workspace_types import Workspace
 
 # Factories: strawberry builds each extension per request; the parser and validation caches live
@@ -31,6 +32,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*RUN_TYPES, *ACTIVITY_TYPES, Workspace],
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=EXTENSIONS,

@@ -161,11 +161,12 @@ class Database:
             self._listeners.remove(listener)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Connection]:
-        """A reader connection from the pool, for queries."""
+    async def read(self, counter: StatementCounter | None = None) -> AsyncIterator[Connection]:
+        """A reader connection from the pool, for queries; its statements are counted in
+        `counter` (default: `statements`)."""
         raw = await self._readers.get()
         try:
-            yield Connection(raw, self.statements)
+            yield Connection(raw, counter or self.statements)
         finally:
             self._readers.put_nowait(raw)
 

@@ -1,0 +1,170 @@
+"""Real servers (`gateway serve`, uvicorn) on free ports, and the clients the live tests use: a
+`graphql-transport-ws` subscriber over the `websockets` package and GraphQL over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from websockets.asyncio.client import ClientConnection, connect
+
+PROTOCOL = "graphql-transport-ws"
+CHANGE_FIELDS = "cursor kind runId status previousStatus at run { id status }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serve(database: Path, log: Path, **settings: str) -> Iterator[str]:
+    """`gateway serve` over `database` with `GATEWAY_<NAME>` settings; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE": str(database),
+        **{f"GATEWAY_{k.upper()}": v for k, v in settings.items()},
+    }
+    with (
+        log.open("ab") as out,
+        subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ) as server,
+    ):
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                with contextlib.suppress(httpx2.TransportError):
+                    if httpx2.get(f"{url}/readyz", timeout=1).status_code == 200:
+                        break
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the server did not become ready"
+                time.sleep(0.1)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+class Api:
+    """GraphQL over HTTP against one server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = httpx2.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=10
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def process(self, source_id: str) -> str:
+        result = self.data(
+            """mutation ($input: CreateProcessInput!) { createProcess(input: $input) {
+                 ... on CreateProcessPayload { process { id } } } }""",
+            {
+                "input": {
+                    "source": "GATEWAY",
+                    "kind": "GATEWAY_PROCESS",
+                    "sourceId": source_id,
+                    "displayName": f"Process {source_id}",
+                }
+            },
+        )
+        process_id: str = result["createProcess"]["process"]["id"]
+        return process_id
+
+    def run(self, process_id: str, status: str = "RUNNING") -> str:
+        result = self.data(
+            """mutation ($input: CreateRunInput!) { createRun(input: $input) {
+                 __typename ... on CreateRunPayload { run { id } } } }""",
+            {"input": {"processId": process_id, "status": status}},
+        )
+        run_id: str = result["createRun"]["run"]["id"]
+        return run_id
+
+    def update(self, run_id: str, status: str) -> None:
+        result = self.data(
+            """mutation ($id: ID!, $input: UpdateRunInput!) { updateRun(id: $id, input: $input) {
+                 __typename } }""",
+            {"id": run_id, "input": {"status": status}},
+        )
+        assert result["updateRun"]["__typename"] == "UpdateRunPayload", result
+
+    def delete(self, run_id: str) -> None:
+        result = self.data(
+            "mutation ($id: ID!) { deleteRun(id: $id) { __typename } }", {"id": run_id}
+        )
+        assert result["deleteRun"]["__typename"] == "DeleteRunPayload", result
+
+    def changes(self, after: str | None = None, filter: str | None = None) -> list[dict[str, Any]]:
+        """Every change in the log after `after`, through the delta query."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.data(
+                f"""query ($after: String, $filter: String) {{
+                      runChanges(after: $after, filter: $filter, first: 500) {{
+                        cursor hasMore changes {{ {CHANGE_FIELDS} }} }} }}""",
+                {"after": after, "filter": filter},
+            )["runChanges"]
+            found += page["changes"]
+            after = page["cursor"]
+            if not page["hasMore"]:
+                return found
+
+
+class Subscriber:
+    """One `graphql-transport-ws` connection."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(cls, url: str, **options: Any) -> Any:
+        ws_url = url.replace("http://", "ws://") + "/graphql"
+        async with connect(ws_url, subprotocols=[PROTOCOL], **options) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            yield cls(ws)
+
+    async def subscribe(self, id: str, arguments: str = "", fields: str = CHANGE_FIELDS) -> None:
+        query = f"subscription {{ runChanged{arguments} {{ {fields} }} }}"
+        await self.ws.send(json.dumps({"id": id, "type": "subscribe", "payload": {"query": query}}))
+
+    async def message(self) -> dict[str, Any]:
+        """The next message that is not a ping (answered) or a pong."""
+        while True:
+            message: dict[str, Any] = json.loads(await self.ws.recv())
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+            elif message["type"] != "pong":
+                return message
+
+    async def changes(self, count: int) -> dict[str, list[dict[str, Any]]]:
+        """The next `count` changes, by subscription id."""
+        by_id: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(count):
+            message = await self.message()
+            assert message["type"] == "next", message
+            by_id.setdefault(message["id"], []).append(message["payload"]["data"]["runChanged"])
+        return by_id
