@@ -93,6 +93,10 @@ def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[s
     return clauses, params
 
 
+def _select(alias: str, columns: Sequence[str]) -> str:
+    return ", ".join(columns) if columns else f"{alias}.*"
+
+
 def _keys_sql(query: ListQuery) -> str:
     return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(query.order.select_sql))
 
@@ -124,14 +128,16 @@ async def fetch_page(
     page: PageRequest,
     convert: Callable[[Row], T],
     argument_prefix: str = "",
+    columns: Sequence[str] = (),
 ) -> Page[T]:
-    """One page of `table` (`name alias`) in one statement."""
+    """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
+    (default: every column of the table)."""
     if page.limit == 0:
         return Page([], [], False, False)
     alias = table.split()[-1]
     argument = argument_prefix + ("after" if page.forward else "before")
     clauses, params = _clauses(query, page, argument)
-    sql = f"SELECT {alias}.*, {_keys_sql(query)} FROM {table}"
+    sql = f"SELECT {_select(alias, columns)}, {_keys_sql(query)} FROM {table}"
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
@@ -157,10 +163,12 @@ async def fetch_pages_by_parent(
     query: ListQuery,
     page: PageRequest,
     convert: Callable[[Row], T],
+    columns: Sequence[str] = (),
 ) -> dict[str, Page[T]]:
     """One page per parent (the same arguments for each), in one windowed statement.
 
-    `table` is `name alias`; `parent_column` is qualified by that alias.
+    `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
+    select list (default: every column of the table).
     """
     empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
@@ -174,7 +182,7 @@ async def fetch_pages_by_parent(
     params[:0] = list(parent_ids)
     order = query.order.sql(reverse=not page.forward)
     sql = (
-        f"SELECT * FROM (SELECT {alias}.*, {_keys_sql(query)}, {parent_column} AS _parent, "
+        f"SELECT * FROM (SELECT {_select(alias, columns)}, {_keys_sql(query)}, {parent_column} AS _parent, "
         f"row_number() OVER (PARTITION BY {parent_column} ORDER BY {order}) AS _rn "
         f"FROM {table} WHERE {' AND '.join(clauses)}) WHERE _rn <= ? ORDER BY _parent, _rn"
     )
