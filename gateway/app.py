@@ -24,6 +24,7 @@ from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.schema import schema
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
+from gateway.demo.once import first_process
 from gateway.store.database import Database
 from gateway.store.migrations import current_version, latest_version
 
@@ -103,7 +104,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             stack.push_async_callback(db.close)
             app.state.db = db
             app.state.fast_path = graphql.fast_path
-            if settings.demo:
+            # Under `--workers N`, one process moves the demo's runs; the others only serve.
+            if settings.demo and stack.enter_context(first_process(settings.database, "demo")):
                 await stack.enter_async_context(keep_moving(db))
             yield
 

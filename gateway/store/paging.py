@@ -102,19 +102,23 @@ def _keys_sql(query: ListQuery) -> str:
 
 
 def _page(
-    rows: list[Row], query: ListQuery, page: PageRequest, convert: Callable[[Row], T]
+    rows: list[Row],
+    query: ListQuery,
+    page: PageRequest,
+    convert: Callable[[Row], T],
+    cursors: bool = True,
 ) -> Page[T]:
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
         rows.reverse()
-    width = len(query.order.keys)
+    signature = query.signature
+    keys = [f"_k{i}" for i in range(len(query.order.keys))]
     return Page(
         items=[convert(row) for row in rows],
-        cursors=[
-            encode_cursor(query.signature, tuple(row[f"_k{i}"] for i in range(width)))
-            for row in rows
-        ],
+        cursors=[encode_cursor(signature, tuple(row[k] for k in keys)) for row in rows]
+        if cursors
+        else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
@@ -129,9 +133,10 @@ async def fetch_page(
     convert: Callable[[Row], T],
     argument_prefix: str = "",
     columns: Sequence[str] = (),
+    cursors: bool = True,
 ) -> Page[T]:
     """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
-    (default: every column of the table)."""
+    (default: every column of the table); `cursors=False` leaves the page's cursors empty."""
     if page.limit == 0:
         return Page([], [], False, False)
     alias = table.split()[-1]
@@ -142,7 +147,7 @@ async def fetch_page(
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
     rows = await conn.fetchall(sql, [*params, page.limit + 1])
-    return _page(rows, query, page, convert)
+    return _page(rows, query, page, convert, cursors)
 
 
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
@@ -164,11 +169,12 @@ async def fetch_pages_by_parent(
     page: PageRequest,
     convert: Callable[[Row], T],
     columns: Sequence[str] = (),
+    cursors: bool = True,
 ) -> dict[str, Page[T]]:
     """One page per parent (the same arguments for each), in one windowed statement.
 
     `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
-    select list (default: every column of the table).
+    select list (default: every column of the table); `cursors=False` leaves cursors empty.
     """
     empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
@@ -192,7 +198,7 @@ async def fetch_pages_by_parent(
         grouped.setdefault(row["_parent"], []).append(row)
     pages = dict(empty)
     for parent, parent_rows in grouped.items():
-        pages[parent] = _page(parent_rows, query, page, convert)
+        pages[parent] = _page(parent_rows, query, page, convert, cursors)
     return pages
 
 

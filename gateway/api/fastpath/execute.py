@@ -88,6 +88,7 @@ class Execution:
                         page=request,
                         convert=_row,
                         columns=columns,
+                        cursors=plan.needs_cursors,
                     )
                 ]
             if plan.needs_count:
@@ -105,6 +106,7 @@ class Execution:
                     page=request,
                     convert=_row,
                     columns=columns,
+                    cursors=plan.needs_cursors,
                 )
                 pages = [by_parent[p] for p in parent_ids]
             if plan.needs_count:

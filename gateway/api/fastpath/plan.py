@@ -122,6 +122,10 @@ class ConnectionPlan:
         return any(kind in ("nodes", "edges", "pageInfo") for _, kind, _ in self.parts)
 
     @property
+    def needs_cursors(self) -> bool:
+        return any(kind in ("edges", "pageInfo") for _, kind, _ in self.parts)
+
+    @property
     def needs_count(self) -> bool:
         return any(kind == "totalCount" for _, kind, _ in self.parts)
 
