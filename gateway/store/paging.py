@@ -26,6 +26,7 @@ from gateway.odata import (
 from gateway.store.database import Connection, Row
 
 T = TypeVar("T")
+FEW_CHILDREN = 16  # children per parent read at once before paging each parent in a window
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,13 @@ async def fetch_pages_by_parent(
     columns: Sequence[str] = (),
     cursors: bool = True,
 ) -> dict[str, Page[T]]:
-    """One page per parent (the same arguments for each), in one windowed statement.
+    """One page per parent (the same arguments for each), usually in one statement.
+
+    When the parents have few children (at most `max(limit + 1, FEW_CHILDREN)` each on average,
+    like a run's activities), one statement reads them all in index order and each parent's page
+    is cut from its rows. When they have more (a process's runs), that statement stops after
+    that many rows, and a second one pages each parent in a window (`row_number() OVER
+    (PARTITION BY …)`), which reads every child of the parents all the same.
 
     `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
     select list (default: every column of the table); `cursors=False` leaves cursors empty.
@@ -187,18 +194,27 @@ async def fetch_pages_by_parent(
     clauses.insert(0, f"{parent_column} IN ({marks})")
     params[:0] = list(parent_ids)
     order = query.order.sql(reverse=not page.forward)
-    sql = (
-        f"SELECT * FROM (SELECT {_select(alias, columns)}, {_keys_sql(query)}, {parent_column} AS _parent, "
-        f"row_number() OVER (PARTITION BY {parent_column} ORDER BY {order}) AS _rn "
-        f"FROM {table} WHERE {' AND '.join(clauses)}) WHERE _rn <= ? ORDER BY _parent, _rn"
+    select = f"{_select(alias, columns)}, {_keys_sql(query)}, {parent_column} AS _parent"
+    where = " AND ".join(clauses)
+    per_parent = page.limit + 1
+    most = max(per_parent, FEW_CHILDREN) * len(parent_ids)
+    rows = await conn.fetchall(
+        f"SELECT {select} FROM {table} WHERE {where} ORDER BY {parent_column}, {order} LIMIT ?",
+        [*params, most + 1],
     )
-    rows = await conn.fetchall(sql, [*params, page.limit + 1])
+    if len(rows) > most:
+        rows = await conn.fetchall(
+            f"SELECT * FROM (SELECT {select}, row_number() OVER (PARTITION BY {parent_column} "
+            f"ORDER BY {order}) AS _rn FROM {table} WHERE {where}) WHERE _rn <= ? "
+            "ORDER BY _parent, _rn",
+            [*params, per_parent],
+        )
     grouped: dict[str, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row["_parent"], []).append(row)
     pages = dict(empty)
     for parent, parent_rows in grouped.items():
-        pages[parent] = _page(parent_rows, query, page, convert, cursors)
+        pages[parent] = _page(parent_rows[:per_parent], query, page, convert, cursors)
     return pages
 
 
