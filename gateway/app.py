@@ -17,13 +17,16 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from gateway.api.context import Context
+from gateway.api.fastpath import FastPath
 from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.schema import schema
 from gateway.api.websocket import TextFrames, TransportWS
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
+from gateway.demo.once import first_process
 from gateway.ingest_http import ingest_routes
 from gateway.store.database import Database
 from gateway.store.feed import ChangeFeed
@@ -60,6 +63,27 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.feed = feed
         self.keep_alive_seconds = settings.live_keep_alive_ms / 1000
         self._page = graphiql_page("/graphql")
+        self.fast_path = FastPath(schema._schema)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        """Queries the fast path covers are answered by it; everything else by the executor."""
+        if isinstance(request_data.query, str):
+            data = await self.fast_path.execute(
+                self.db, request_data.query, request_data.operation_name, request_data.variables
+            )
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)  # type: ignore[arg-type]
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -106,7 +130,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     run_schedules(db, float(settings.scheduler_interval))
                 )
             app.state.feed = feed
-            if settings.demo:
+            app.state.fast_path = graphql.fast_path
+            # Under `--workers N`, one process moves the demo's runs; the others only serve.
+            if settings.demo and stack.enter_context(first_process(settings.database, "demo")):
                 await stack.enter_async_context(keep_moving(db))
             yield
 

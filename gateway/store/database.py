@@ -100,7 +100,7 @@ class Transaction(Connection):
 
 async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     with translate_errors():
-        raw = await aiosqlite.connect(path, isolation_level=None)
+        raw = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
         raw.row_factory = sqlite3.Row
         for pragma in PRAGMAS:
             await raw.execute(pragma)

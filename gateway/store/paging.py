@@ -26,6 +26,7 @@ from gateway.odata import (
 from gateway.store.database import Connection, Row
 
 T = TypeVar("T")
+FEW_CHILDREN = 16  # children per parent read at once before paging each parent in a window
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,24 +94,32 @@ def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[s
     return clauses, params
 
 
+def _select(alias: str, columns: Sequence[str]) -> str:
+    return ", ".join(columns) if columns else f"{alias}.*"
+
+
 def _keys_sql(query: ListQuery) -> str:
     return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(query.order.select_sql))
 
 
 def _page(
-    rows: list[Row], query: ListQuery, page: PageRequest, convert: Callable[[Row], T]
+    rows: list[Row],
+    query: ListQuery,
+    page: PageRequest,
+    convert: Callable[[Row], T],
+    cursors: bool = True,
 ) -> Page[T]:
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     if not page.forward:
         rows.reverse()
-    width = len(query.order.keys)
+    signature = query.signature
+    keys = [f"_k{i}" for i in range(len(query.order.keys))]
     return Page(
         items=[convert(row) for row in rows],
-        cursors=[
-            encode_cursor(query.signature, tuple(row[f"_k{i}"] for i in range(width)))
-            for row in rows
-        ],
+        cursors=[encode_cursor(signature, tuple(row[k] for k in keys)) for row in rows]
+        if cursors
+        else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
@@ -124,19 +133,22 @@ async def fetch_page(
     page: PageRequest,
     convert: Callable[[Row], T],
     argument_prefix: str = "",
+    columns: Sequence[str] = (),
+    cursors: bool = True,
 ) -> Page[T]:
-    """One page of `table` (`name alias`) in one statement."""
+    """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
+    (default: every column of the table); `cursors=False` leaves the page's cursors empty."""
     if page.limit == 0:
         return Page([], [], False, False)
     alias = table.split()[-1]
     argument = argument_prefix + ("after" if page.forward else "before")
     clauses, params = _clauses(query, page, argument)
-    sql = f"SELECT {alias}.*, {_keys_sql(query)} FROM {table}"
+    sql = f"SELECT {_select(alias, columns)}, {_keys_sql(query)} FROM {table}"
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
     rows = await conn.fetchall(sql, [*params, page.limit + 1])
-    return _page(rows, query, page, convert)
+    return _page(rows, query, page, convert, cursors)
 
 
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
@@ -157,10 +169,19 @@ async def fetch_pages_by_parent(
     query: ListQuery,
     page: PageRequest,
     convert: Callable[[Row], T],
+    columns: Sequence[str] = (),
+    cursors: bool = True,
 ) -> dict[str, Page[T]]:
-    """One page per parent (the same arguments for each), in one windowed statement.
+    """One page per parent (the same arguments for each), usually in one statement.
 
-    `table` is `name alias`; `parent_column` is qualified by that alias.
+    When the parents have few children (at most `max(limit + 1, FEW_CHILDREN)` each on average,
+    like a run's activities), one statement reads them all in index order and each parent's page
+    is cut from its rows. When they have more (a process's runs), that statement stops after
+    that many rows, and a second one pages each parent in a window (`row_number() OVER
+    (PARTITION BY …)`), which reads every child of the parents all the same.
+
+    `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
+    select list (default: every column of the table); `cursors=False` leaves cursors empty.
     """
     empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
@@ -173,18 +194,27 @@ async def fetch_pages_by_parent(
     clauses.insert(0, f"{parent_column} IN ({marks})")
     params[:0] = list(parent_ids)
     order = query.order.sql(reverse=not page.forward)
-    sql = (
-        f"SELECT * FROM (SELECT {alias}.*, {_keys_sql(query)}, {parent_column} AS _parent, "
-        f"row_number() OVER (PARTITION BY {parent_column} ORDER BY {order}) AS _rn "
-        f"FROM {table} WHERE {' AND '.join(clauses)}) WHERE _rn <= ? ORDER BY _parent, _rn"
+    select = f"{_select(alias, columns)}, {_keys_sql(query)}, {parent_column} AS _parent"
+    where = " AND ".join(clauses)
+    per_parent = page.limit + 1
+    most = max(per_parent, FEW_CHILDREN) * len(parent_ids)
+    rows = await conn.fetchall(
+        f"SELECT {select} FROM {table} WHERE {where} ORDER BY {parent_column}, {order} LIMIT ?",
+        [*params, most + 1],
     )
-    rows = await conn.fetchall(sql, [*params, page.limit + 1])
+    if len(rows) > most:
+        rows = await conn.fetchall(
+            f"SELECT * FROM (SELECT {select}, row_number() OVER (PARTITION BY {parent_column} "
+            f"ORDER BY {order}) AS _rn FROM {table} WHERE {where}) WHERE _rn <= ? "
+            "ORDER BY _parent, _rn",
+            [*params, per_parent],
+        )
     grouped: dict[str, list[Row]] = {}
     for row in rows:
         grouped.setdefault(row["_parent"], []).append(row)
     pages = dict(empty)
     for parent, parent_rows in grouped.items():
-        pages[parent] = _page(parent_rows, query, page, convert)
+        pages[parent] = _page(parent_rows[:per_parent], query, page, convert, cursors)
     return pages
 
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from gateway.store import runs
+from gateway.store import paging
 from tests.conftest import GraphQLClient
 
 
@@ -50,7 +50,7 @@ def test_unexpected_errors_are_masked_with_a_request_id(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail at /srv/gateway.db: SELECT * FROM runs")
 
-    monkeypatch.setattr(runs, "page", broken)
+    monkeypatch.setattr(paging, "fetch_page", broken)  # under both the executor and the fast path
     with caplog.at_level(logging.ERROR, logger="gateway.errors"):
         response = gql.http.post(
             "/graphql",

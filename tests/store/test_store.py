@@ -11,10 +11,12 @@ from gateway.demo.generator import build
 from gateway.domain.exceptions import ConflictError
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
-from gateway.store import activities, events, processes, runs, workspaces
+from gateway.store import activities, events, paging, processes, runs, workspaces
+from gateway.store.catalogs import RUNS
 from gateway.store.database import Database
 from gateway.store.errors import translate_errors
 from gateway.store.migrations import current_version, latest_version
+from gateway.store.paging import build_query
 from tests.conftest import DEMO_NOW
 
 
@@ -98,6 +100,28 @@ async def test_a_page_of_children_per_parent_costs_one_statement(demo_db: Databa
     for run_id in ids:
         assert len(pages[run_id].items) == min(2, counts[run_id])
         assert pages[run_id].has_next_page == (counts[run_id] > 2)
+
+
+@pytest.mark.parametrize("request_", [PageRequest(2, True, None), PageRequest(1, False, None)])
+async def test_pages_per_parent_are_the_same_read_at_once_or_windowed(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch, request_: PageRequest
+) -> None:
+    run_ids = [r.id for r in (await _all(demo_db))[:50]]
+    async with demo_db.read() as conn:
+        page = await processes.page(conn, PageRequest(50, True, None))
+        process_ids = [p.id for p in page.items]
+        at_once = await activities.pages_by_run(conn, run_ids, request_)
+        before = demo_db.statements.count
+        many = await runs.pages_by_process(conn, process_ids, request_)
+        assert demo_db.statements.count - before == 2  # more than a few runs per process
+        monkeypatch.setattr(paging, "FEW_CHILDREN", 0)
+        assert await activities.pages_by_run(conn, run_ids, request_) == at_once
+        for process_id in process_ids:  # each process's page on its own
+            query = build_query(RUNS, runs.NEWEST_FIRST, filter=f"process/id eq '{process_id}'")
+            alone = await runs.page(conn, request_, query)
+            assert [r.id for r in many[process_id].items] == [r.id for r in alone.items]
+            assert many[process_id].has_next_page == alone.has_next_page
+            assert many[process_id].has_previous_page == alone.has_previous_page
 
 
 async def test_a_failed_transaction_changes_nothing(demo_db: Database) -> None:

@@ -1,0 +1,92 @@
+"""The compiled fast path: query operations over runs, activities and processes, compiled once
+into a plan (columns to select, batched relations, a row-to-JSON writer) and run without
+per-field resolution. The executor stays the reference: whatever the plan compiler does not
+cover, and any request that fails on the fast path, runs through it, so answers and errors are
+the executor's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, GraphQLSchema, parse, specified_rules
+from graphql.execution.values import get_variable_values
+from strawberry.schema.schema import validate_document
+
+from gateway.api.fastpath.execute import Confine, Execution
+from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
+from gateway.api.fastpath.writers import bind
+from gateway.api.limits import QueryLimits
+from gateway.store.database import Database
+
+__all__ = ["Confine", "FastPath", "Plan"]
+
+log = logging.getLogger("gateway.fastpath")
+
+_RULES = (*specified_rules, QueryLimits)
+
+
+class FastPath:
+    """Plans cached by document and operation name (`None` remembers "not covered")."""
+
+    def __init__(self, schema: GraphQLSchema, maxsize: int = 256) -> None:
+        self.schema = schema
+        self.maxsize = maxsize
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self.taken = 0  # requests answered by the fast path (tests read it)
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The plan of a valid operation the fast path covers, else None."""
+        key = (query, operation_name)
+        try:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        except KeyError:
+            pass
+        plan = self._compile(query, operation_name)
+        self._plans[key] = plan
+        if len(self._plans) > self.maxsize:
+            self._plans.popitem(last=False)
+        return plan
+
+    def _compile(self, query: str, operation_name: str | None) -> Plan | None:
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None  # the executor reports it
+        if validate_document(self.schema, document, _RULES):
+            return None  # likewise, with the same rules
+        try:
+            return bind(compile_operation(self.schema, document, operation_name))
+        except Unsupported as why:
+            log.debug("not on the fast path: %s", why)
+            return None
+
+    async def execute(
+        self,
+        db: Database,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        confine: Confine | None = None,
+    ) -> orjson.Fragment | None:
+        """The response's `data`, encoded; None when the executor must answer instead."""
+        plan = self.plan(query, operation_name)
+        if plan is None:
+            return None
+        coerced = get_variable_values(
+            self.schema, plan.operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None  # variable errors: the executor reports them
+        try:
+            async with db.read() as conn:
+                data = await Execution(conn, coerced, confine).run(plan)
+        except Exception as why:
+            log.debug("fast path declined at run time: %r", why)
+            return None
+        self.taken += 1
+        return orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z))

@@ -1,0 +1,219 @@
+"""Run a plan: one statement per list (and per count), one per relation across all parents, and
+rows written straight into the response's dicts.
+
+Every list goes through the store's `build_query`, `fetch_page` and `fetch_pages_by_parent`, the
+same SQL the executor runs, narrowed to the columns the operation selects. `confine` is applied to
+every list query the plan builds (root lists and relations alike): the hook for a caller's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graphql.execution.values import get_argument_values
+
+from gateway.api.fastpath.fields import Entity
+from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row, Unsupported
+from gateway.domain.paging import PageRequest
+from gateway.store import paging
+from gateway.store.database import Connection
+from gateway.store.paging import ListQuery, Page, build_query, check_cursor
+
+Confine = Callable[[Entity, ListQuery], ListQuery]
+
+
+def _unchanged(entity: Entity, query: ListQuery) -> ListQuery:
+    return query
+
+
+def _row(row: Row) -> Row:
+    return row
+
+
+class Execution:
+    """One request's run of a plan over one reader connection."""
+
+    def __init__(self, conn: Connection, variables: Any, confine: Confine | None = None) -> None:
+        """`variables`: as graphql-core's `get_variable_values` coerced them."""
+        self.conn = conn
+        self.variables = variables
+        self.confine = confine or _unchanged
+
+    async def run(self, plan: Plan) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, kind, detail in plan.roots:
+            if kind == "typename":
+                data[key] = detail
+            else:
+                (data[key],) = await self.connections(detail, None)
+        return data
+
+    def list_query(self, plan: ConnectionPlan) -> tuple[PageRequest, ListQuery]:
+        """The page and the query of a list, as the executor's resolvers build them."""
+        args = get_argument_values(plan.field_def, plan.node, self.variables)
+        if args.get("where") is not None:
+            raise Unsupported("typed where")
+        request = PageRequest.from_arguments(
+            args.get("first"), args.get("after"), args.get("last"), args.get("before")
+        )
+        entity = plan.entity
+        query = build_query(
+            entity.catalog,
+            entity.default,
+            filter=args.get("filter"),
+            order_by=args.get("orderBy"),
+            search=args.get("search"),
+        )
+        query = self.confine(entity, query)
+        check_cursor(query, request)
+        return request, query
+
+    async def connections(
+        self, plan: ConnectionPlan, parent_ids: Sequence[str] | None
+    ) -> list[dict[str, Any]]:
+        """The connection of each parent (one, at the root), in the order given."""
+        request, query = self.list_query(plan)
+        entity, conn, columns = plan.entity, self.conn, plan.layout.columns
+        n = 1 if parent_ids is None else len(parent_ids)
+        pages: list[Page[Row]] = []
+        counts: list[int] = []
+        if parent_ids is None:
+            if plan.needs_page:
+                pages = [
+                    await paging.fetch_page(
+                        conn,
+                        table=entity.table,
+                        query=query,
+                        page=request,
+                        convert=_row,
+                        columns=columns,
+                        cursors=plan.needs_cursors,
+                    )
+                ]
+            if plan.needs_count:
+                counts = [await paging.count(conn, table=entity.table, query=query)]
+        else:
+            assert plan.parent_column is not None
+            unique = list(dict.fromkeys(parent_ids))
+            if plan.needs_page:
+                by_parent = await paging.fetch_pages_by_parent(
+                    conn,
+                    table=entity.table,
+                    parent_column=plan.parent_column,
+                    parent_ids=unique,
+                    query=query,
+                    page=request,
+                    convert=_row,
+                    columns=columns,
+                    cursors=plan.needs_cursors,
+                )
+                pages = [by_parent[p] for p in parent_ids]
+            if plan.needs_count:
+                by_count = await paging.count_by_parent(
+                    conn,
+                    table=entity.table,
+                    parent_column=plan.parent_column,
+                    parent_ids=unique,
+                    query=query,
+                )
+                counts = [by_count[p] for p in parent_ids]
+        results: list[dict[str, Any]] = [{} for _ in range(n)]
+        for key, kind, detail in plan.parts:
+            if kind == "typename":
+                for result in results:
+                    result[key] = detail
+            elif kind == "totalCount":
+                for result, count in zip(results, counts, strict=True):
+                    result[key] = count
+            elif kind == "nodes":
+                for result, nodes in zip(
+                    results, await self.objects_per_page(detail, pages), strict=True
+                ):
+                    result[key] = nodes
+            elif kind == "edges":
+                for result, edges in zip(results, await self.edges(detail, pages), strict=True):
+                    result[key] = edges
+            else:  # pageInfo
+                for result, page in zip(results, pages, strict=True):
+                    result[key] = _page_info(detail, page)
+        return results
+
+    async def objects_per_page(
+        self, plan: ObjectPlan, pages: list[Page[Row]]
+    ) -> list[list[dict[str, Any]]]:
+        """The objects of every page, written together so relations batch across pages."""
+        written = await self.objects(plan, [row for page in pages for row in page.items])
+        split, start = [], 0
+        for page in pages:
+            end = start + len(page.items)
+            split.append(written[start:end])
+            start = end
+        return split
+
+    async def edges(
+        self, parts: list[tuple[str, EdgePart]], pages: list[Page[Row]]
+    ) -> list[list[dict[str, Any]]]:
+        nodes = {
+            key: await self.objects_per_page(part.value, pages)
+            for key, part in parts
+            if isinstance(part.value, ObjectPlan)
+        }
+        result = []
+        for p, page in enumerate(pages):
+            edges = []
+            for i, cursor in enumerate(page.cursors):
+                edge: dict[str, Any] = {}
+                for key, part in parts:
+                    if part.kind == "cursor":
+                        edge[key] = cursor
+                    elif part.kind == "node":
+                        edge[key] = nodes[key][p][i]
+                    else:
+                        edge[key] = part.value
+                edges.append(edge)
+            result.append(edges)
+        return result
+
+    async def objects(self, plan: ObjectPlan, rows: list[Row]) -> list[dict[str, Any]]:
+        """Write rows as objects of their concrete types, then fill in their relations."""
+        writers = plan.writers
+        entity = plan.entity
+        if entity.discriminator is None:
+            (fields,) = writers.values()
+            written = [{key: get(row) for key, get in fields} for row in rows]
+        else:
+            d = plan.layout.index[entity.discriminator]
+            names = entity.type_names
+            written = [{key: get(row) for key, get in writers[names[row[d]]]} for row in rows]
+        if plan.relations and written:
+            id_index = plan.layout.index[entity.id_column.label]
+            for key, child, types in plan.relations:
+                if len(types) == len(writers):
+                    chosen = list(zip(written, rows, strict=True))
+                else:
+                    d = plan.layout.index[entity.discriminator or ""]
+                    names = entity.type_names
+                    chosen = [
+                        (o, r) for o, r in zip(written, rows, strict=True) if names[r[d]] in types
+                    ]
+                values = await self.connections(child, [r[id_index] for _, r in chosen])
+                for (obj, _), value in zip(chosen, values, strict=True):
+                    obj[key] = value
+        return written
+
+
+def _page_info(parts: list[tuple[str, str]], page: Page[Row]) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    for key, name in parts:
+        if name == "hasNextPage":
+            info[key] = page.has_next_page
+        elif name == "hasPreviousPage":
+            info[key] = page.has_previous_page
+        elif name == "startCursor":
+            info[key] = page.cursors[0] if page.cursors else None
+        elif name == "endCursor":
+            info[key] = page.cursors[-1] if page.cursors else None
+        else:
+            info[key] = name  # __typename
+    return info

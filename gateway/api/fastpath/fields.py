@@ -1,0 +1,275 @@
+"""What the fast path knows: for runs, activities and processes, the GraphQL fields it can write
+straight from a row, and the relations it can fetch in one batched statement.
+
+Scalars come from the store's query catalogs (the one place public field paths meet SQL); the few
+fields a catalog does not list are named here with their column. A field that is not listed here
+is unknown to the fast path, and an operation that selects it runs through the executor.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
+from gateway.odata import Catalog
+from gateway.odata.catalog import FieldType, render
+from gateway.store import activities, processes, runs
+from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
+from gateway.store.paging import ListQuery
+
+
+class Convert(enum.Enum):
+    """How a column's value becomes the response's value."""
+
+    NONE = "none"  # as stored: text, integers, enum names
+    BOOL = "bool"  # 0/1 to false/true
+    DATETIME = "datetime"  # microseconds since the epoch to an aware UTC datetime
+    ETAG = "etag"  # a version to `W/"<version>"`
+    DURATION_MS = "duration_ms"  # (start, end) microseconds to whole milliseconds
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A value selected from the row: its label in the result and the SQL that selects it."""
+
+    label: str
+    sql: str  # with the table alias filled in
+    convert: Convert = Convert.NONE
+    extra: tuple[Column, ...] = ()  # further columns the conversion reads (a duration's end)
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """A non-list object field written from the same row (`durations`, `statistics`, ...)."""
+
+    prefix: str  # the scalars' path prefix: `durations` for `durations/totalMs`
+    null_when: str | None = None  # a column whose NULL makes the object null
+
+
+@dataclass(frozen=True, slots=True)
+class RelationSpec:
+    """A connection field of the entity, fetched for all parents in one windowed statement."""
+
+    child: str  # the child entity's name
+    parent_column: str  # qualified by the child table's alias
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A kind of record the fast path writes."""
+
+    name: str  # the GraphQL interface or type
+    catalog: Catalog
+    table: str  # `name alias`
+    default: ListQuery
+    discriminator: str | None  # the column whose value picks the concrete GraphQL type
+    type_names: Mapping[str, str]  # discriminator value -> concrete GraphQL type
+    scalars: Mapping[str, Column]  # GraphQL field path -> column
+    embedded: Mapping[str, Embedded] = field(default_factory=dict)
+    relations: Mapping[str, RelationSpec] = field(default_factory=dict)
+
+    @property
+    def alias(self) -> str:
+        return self.table.split()[-1]
+
+    @property
+    def id_column(self) -> Column:
+        return self.scalars["id"]
+
+
+_CONVERT = {FieldType.BOOL: Convert.BOOL, FieldType.DATETIME: Convert.DATETIME}
+
+
+def _label(path: str) -> str:
+    return "_f_" + path.replace("/", "_")
+
+
+def _from_catalog(catalog: Catalog, paths: tuple[str, ...]) -> dict[str, Column]:
+    """Columns of catalog fields: a plain column keeps its name; an expression gets a label."""
+    found: dict[str, Column] = {}
+    alias = catalog.alias
+    for path in paths:
+        f = catalog.fields[path]
+        sql = render(f.sql, alias)
+        name = sql.removeprefix(f"{alias}.")
+        convert = _CONVERT.get(f.type, Convert.NONE)
+        if name.isidentifier():
+            found[path] = Column(name, sql, convert)
+        else:
+            found[path] = Column(_label(path), f"({sql}) AS {_label(path)}", convert)
+    return found
+
+
+def _plain(alias: str, columns: Mapping[str, tuple[str, Convert]]) -> dict[str, Column]:
+    """Columns the catalogs do not list (not filterable), by GraphQL path."""
+    return {path: Column(name, f"{alias}.{name}", conv) for path, (name, conv) in columns.items()}
+
+
+def _version(alias: str) -> Column:
+    return Column("version", f"{alias}.version", Convert.ETAG)
+
+
+_STATISTICS = tuple(
+    f"statistics/{n}"
+    for n in (
+        "processed",
+        "added",
+        "updated",
+        "unchanged",
+        "skipped",
+        "failed",
+        "errors",
+        "warnings",
+    )
+)
+_ERROR = ("blockingError/code", "blockingError/message", "blockingError/category")
+_COMMON = (
+    "id",
+    "sourceId",
+    "displayName",
+    "status",
+    "sourceStatus",
+    "createdDateTime",
+    "startDateTime",
+    "endDateTime",
+    "lastModifiedDateTime",
+    "attemptNumber",
+    *_STATISTICS,
+    *_ERROR,
+)
+_ERROR_EMBEDDED = Embedded("blockingError", null_when="error_code")
+_STATISTICS_EMBEDDED = Embedded("statistics")
+
+
+RUN = Entity(
+    name="Run",
+    catalog=RUNS,
+    table=runs.TABLE,
+    default=runs.NEWEST_FIRST,
+    discriminator="source",
+    type_names={source.value: cls.__name__ for source, cls in RUN_CLASSES.items()},
+    scalars={
+        **_from_catalog(
+            RUNS,
+            (
+                *_COMMON,
+                "source",
+                "isActive",
+                "isTerminal",
+                "durations/queueMs",
+                "durations/setupMs",
+                "durations/executionMs",
+                "durations/cleanupMs",
+                "durations/totalMs",
+                "trigger/type",
+                "trigger/invokedBy",
+                "isLatestAttempt",
+                "process/id",
+                "process/displayName",
+                "process/sourceId",
+                "process/kind",
+                "workspace/id",
+                "tableName",
+                "activityName",
+                "dataSliceStart",
+                "dataSliceEnd",
+                "percentComplete",
+                "runGroupId",
+                "jobId",
+                "numberInJob",
+                "runType",
+                "creatorUserName",
+                "dataSourceId",
+                "projectId",
+                "lineageImportStatus",
+            ),
+        ),
+        **_plain(
+            "r",
+            {
+                "blockingError/retryable": ("error_retryable", Convert.BOOL),
+                "trigger/sourceType": ("trigger_source_type", Convert.NONE),
+                "batchTime": ("batch_time", Convert.DATETIME),
+                "computeClusterName": ("compute_cluster_name", Convert.NONE),
+                "hasLogs": ("has_logs", Convert.BOOL),
+                "dataArtifactId": ("data_artifact_id", Convert.NONE),
+                "runPageUrl": ("run_page_url", Convert.NONE),
+                "stateMessage": ("state_message", Convert.NONE),
+            },
+        ),
+        "eTag": _version("r"),
+    },
+    embedded={
+        "durations": Embedded("durations"),
+        "trigger": Embedded("trigger"),
+        "statistics": _STATISTICS_EMBEDDED,
+        "runStatisticsForAssets": _STATISTICS_EMBEDDED,
+        "blockingError": _ERROR_EMBEDDED,
+        "process": Embedded("process"),
+        "workspace": Embedded("workspace"),
+    },
+    relations={"activities": RelationSpec("Activity", "a.run_id")},
+)
+
+ACTIVITY = Entity(
+    name="Activity",
+    catalog=ACTIVITIES,
+    table=activities.TABLE,
+    default=activities.IN_RUN_ORDER,
+    discriminator="kind",
+    type_names={kind.value: cls.__name__ for kind, cls in ACTIVITY_CLASSES.items()},
+    scalars={
+        **_from_catalog(ACTIVITIES, (*_COMMON, "kind", "key", "activityType", "sequence")),
+        **_plain(
+            "a",
+            {
+                "blockingError/retryable": ("error_retryable", Convert.BOOL),
+                "activityRunId": ("source_id", Convert.NONE),
+                "taskKey": ("key", Convert.NONE),
+            },
+        ),
+        "durationMs": Column(
+            "started_at",
+            "a.started_at",
+            Convert.DURATION_MS,
+            extra=(Column("ended_at", "a.ended_at"),),
+        ),
+        "eTag": _version("a"),
+    },
+    embedded={"statistics": _STATISTICS_EMBEDDED, "blockingError": _ERROR_EMBEDDED},
+)
+
+PROCESS = Entity(
+    name="Process",
+    catalog=PROCESSES,
+    table=processes.TABLE,
+    default=processes.NEWEST_FIRST,
+    discriminator=None,
+    type_names={"": "Process"},
+    scalars={
+        **_from_catalog(
+            PROCESSES,
+            (
+                "id",
+                "source",
+                "kind",
+                "sourceId",
+                "displayName",
+                "description",
+                "readinessStatus",
+                "schedule",
+                "createdDateTime",
+                "lastModifiedDateTime",
+                "workspace/id",
+            ),
+        ),
+        "eTag": _version("p"),
+    },
+    embedded={"workspace": Embedded("workspace")},
+    relations={"runs": RelationSpec("Run", "r.process_id")},
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS)}
+ROOT_LISTS: dict[str, Entity] = {"runs": RUN, "processes": PROCESS}

@@ -1,0 +1,374 @@
+"""The plan compiler: a validated query operation to a tree of connections, objects and columns.
+
+It collects fields the way GraphQL does (aliases, fragments and inline fragments, merged by
+response key in first-seen order), once per concrete type, and accepts only what `fields` knows.
+Anything else (a directive, an unknown field, an argument it does not handle) raises
+`Unsupported`, and the operation runs through the executor instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    is_abstract_type,
+)
+
+from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity
+
+LIST_ARGUMENTS = frozenset(
+    ("filter", "where", "orderBy", "search", "first", "after", "last", "before")
+)
+Row = Any  # a sqlite3.Row, or any sequence the getters index
+Getter = Callable[[Row], Any]
+
+
+class Unsupported(Exception):
+    """The fast path does not cover this operation; the executor runs it."""
+
+
+class Layout:
+    """The select list of one statement: each column once, in the order first needed."""
+
+    def __init__(self, entity: Entity) -> None:
+        self.entity = entity
+        self.sql: dict[str, str] = {}
+        self.need(entity.id_column)
+        if entity.discriminator is not None:
+            self.need(Column(entity.discriminator, f"{entity.alias}.{entity.discriminator}"))
+
+    def need(self, column: Column) -> None:
+        self.sql.setdefault(column.label, column.sql)
+        for extra in column.extra:
+            self.need(extra)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.sql.values())
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Each label's position in the row."""
+        return {label: i for i, label in enumerate(self.sql)}
+
+
+# --- what the plan is made of -------------------------------------------------------------------
+
+
+@dataclass
+class Scalar:
+    column: Column
+
+
+@dataclass
+class Const:
+    value: Any
+
+
+@dataclass
+class Embedded:
+    null_when: Column | None
+    fields: list[tuple[str, Scalar | Const]]
+
+
+Spec = Scalar | Const | Embedded
+
+
+@dataclass
+class ObjectPlan:
+    """How to write records of an entity: the fields of each concrete type, and its relations."""
+
+    entity: Entity
+    layout: Layout
+    fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
+    relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
+    writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
+
+
+@dataclass
+class EdgePart:
+    kind: str  # "typename", "cursor" or "node"
+    value: str | ObjectPlan | None = None
+
+
+@dataclass
+class ConnectionPlan:
+    """A connection field: its arguments, and what it selects of the page and the count."""
+
+    entity: Entity
+    field_def: GraphQLField
+    node: FieldNode  # its arguments (every merged node has the same ones)
+    layout: Layout
+    parent_column: str | None  # None at the root; else the child's column naming its parent
+    parts: list[tuple[str, str, Any]] = field(default_factory=list)  # key, kind, detail
+
+    @property
+    def needs_page(self) -> bool:
+        return any(kind in ("nodes", "edges", "pageInfo") for _, kind, _ in self.parts)
+
+    @property
+    def needs_cursors(self) -> bool:
+        return any(kind in ("edges", "pageInfo") for _, kind, _ in self.parts)
+
+    @property
+    def needs_count(self) -> bool:
+        return any(kind == "totalCount" for _, kind, _ in self.parts)
+
+
+@dataclass
+class Plan:
+    """A compiled operation: its variable definitions and its root fields."""
+
+    operation: OperationDefinitionNode
+    roots: list[tuple[str, str, Any]]  # key, kind ("typename" or "list"), detail
+
+
+# --- collecting fields --------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        self.schema = schema
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def collect(
+        self, runtime: GraphQLObjectType, sets: Sequence[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Fields by response key, in first-seen order, as GraphQL collects them."""
+        found: dict[str, list[FieldNode]] = {}
+        visited: set[str] = set()
+        for selection_set in sets:
+            self._visit(runtime, selection_set, found, visited)
+        return found
+
+    def _visit(
+        self,
+        runtime: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        found: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise Unsupported("directives")
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                found.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or self._applies(condition.name.value, runtime):
+                    self._visit(runtime, selection.selection_set, found, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in visited:
+                    continue
+                visited.add(name)
+                fragment = self.fragments[name]
+                if self._applies(fragment.type_condition.name.value, runtime):
+                    self._visit(runtime, fragment.selection_set, found, visited)
+
+    def _applies(self, condition: str, runtime: GraphQLObjectType) -> bool:
+        wanted = self.schema.get_type(condition)
+        if wanted is runtime:
+            return True
+        return bool(is_abstract_type(wanted)) and self.schema.is_sub_type(wanted, runtime)  # type: ignore[arg-type]
+
+
+def _sets(nodes: list[FieldNode]) -> list[SelectionSetNode]:
+    return [n.selection_set for n in nodes if n.selection_set is not None]
+
+
+# --- compiling ----------------------------------------------------------------------------------
+
+
+class Compiler:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        self.schema = schema
+        self.collector = _Collector(schema, document)
+
+    def _object_type(self, name: str) -> GraphQLObjectType:
+        found = self.schema.get_type(name)
+        if not isinstance(found, GraphQLObjectType):
+            raise Unsupported(f"{name} is not an object type")
+        return found
+
+    def operation(self, operation: OperationDefinitionNode) -> Plan:
+        if operation.operation is not OperationType.QUERY or operation.directives:
+            raise Unsupported("not a query")
+        query = self.schema.query_type
+        if query is None:
+            raise Unsupported("no query type")
+        roots: list[tuple[str, str, Any]] = []
+        for key, nodes in self.collector.collect(query, [operation.selection_set]).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                roots.append((key, "typename", query.name))
+            elif name in ROOT_LISTS:
+                roots.append((key, "list", self.connection(ROOT_LISTS[name], query, nodes, None)))
+            else:
+                raise Unsupported(f"root field {name}")
+        return Plan(operation, roots)
+
+    def connection(
+        self,
+        entity: Entity,
+        parent: GraphQLObjectType,
+        nodes: list[FieldNode],
+        parent_column: str | None,
+    ) -> ConnectionPlan:
+        field_def = parent.fields[nodes[0].name.value]
+        if set(field_def.args) - LIST_ARGUMENTS:
+            raise Unsupported("an argument the fast path does not know")
+        connection_type = self._object_type(get_named_type(field_def.type).name)
+        plan = ConnectionPlan(entity, field_def, nodes[0], Layout(entity), parent_column)
+        for key, inner in self.collector.collect(connection_type, _sets(nodes)).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                plan.parts.append((key, "typename", connection_type.name))
+            elif name == "totalCount":
+                plan.parts.append((key, "totalCount", None))
+            elif name == "nodes":
+                plan.parts.append((key, "nodes", self.objects(entity, plan.layout, _sets(inner))))
+            elif name == "edges":
+                plan.parts.append(
+                    (key, "edges", self.edges(entity, plan.layout, connection_type, inner))
+                )
+            elif name == "pageInfo":
+                plan.parts.append((key, "pageInfo", self.page_info(connection_type, inner)))
+            else:
+                raise Unsupported(f"connection field {name}")
+        return plan
+
+    def edges(
+        self,
+        entity: Entity,
+        layout: Layout,
+        connection_type: GraphQLObjectType,
+        nodes: list[FieldNode],
+    ) -> list[tuple[str, EdgePart]]:
+        edge_type = self._object_type(get_named_type(connection_type.fields["edges"].type).name)
+        parts: list[tuple[str, EdgePart]] = []
+        for key, inner in self.collector.collect(edge_type, _sets(nodes)).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                parts.append((key, EdgePart("typename", edge_type.name)))
+            elif name == "cursor":
+                parts.append((key, EdgePart("cursor")))
+            elif name == "node":
+                parts.append((key, EdgePart("node", self.objects(entity, layout, _sets(inner)))))
+            else:
+                raise Unsupported(f"edge field {name}")
+        return parts
+
+    def page_info(
+        self, connection_type: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> list[tuple[str, str]]:
+        info_type = self._object_type(get_named_type(connection_type.fields["pageInfo"].type).name)
+        parts: list[tuple[str, str]] = []
+        for key, inner in self.collector.collect(info_type, _sets(nodes)).items():
+            name = inner[0].name.value
+            if name not in (
+                "__typename",
+                "hasNextPage",
+                "hasPreviousPage",
+                "startCursor",
+                "endCursor",
+            ):
+                raise Unsupported(f"page info field {name}")
+            parts.append((key, info_type.name if name == "__typename" else name))
+        return parts
+
+    def objects(self, entity: Entity, layout: Layout, sets: list[SelectionSetNode]) -> ObjectPlan:
+        plan = ObjectPlan(entity, layout, {}, [])
+        relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
+        for type_name in entity.type_names.values():
+            runtime = self._object_type(type_name)
+            specs: list[tuple[str, Spec]] = []
+            for key, nodes in self.collector.collect(runtime, sets).items():
+                name = nodes[0].name.value
+                if name == "__typename":
+                    specs.append((key, Const(type_name)))
+                elif name in entity.relations:
+                    # Fragments on one concrete type may select more of the same relation.
+                    merged = (key, tuple(id(n) for n in nodes))
+                    if merged not in relations:
+                        spec = entity.relations[name]
+                        child = self.connection(
+                            ENTITIES[spec.child], runtime, nodes, spec.parent_column
+                        )
+                        relations[merged] = (child, set())
+                    relations[merged][1].add(type_name)
+                    specs.append((key, Const(None)))  # filled in once the relation is fetched
+                elif name in entity.embedded:
+                    specs.append((key, self.embedded(entity, layout, runtime, name, nodes)))
+                elif name in entity.scalars and not nodes[0].arguments:
+                    column = entity.scalars[name]
+                    layout.need(column)
+                    specs.append((key, Scalar(column)))
+                else:
+                    raise Unsupported(f"{type_name}.{name}")
+            plan.fields[type_name] = specs
+        plan.relations = [(k, c, frozenset(types)) for (k, _), (c, types) in relations.items()]
+        return plan
+
+    def embedded(
+        self,
+        entity: Entity,
+        layout: Layout,
+        parent: GraphQLObjectType,
+        name: str,
+        nodes: list[FieldNode],
+    ) -> Embedded:
+        spec = entity.embedded[name]
+        named: GraphQLNamedType = get_named_type(parent.fields[name].type)
+        runtime = self._object_type(named.name)
+        null_when = None
+        if spec.null_when is not None:
+            null_when = Column(spec.null_when, f"{entity.alias}.{spec.null_when}")
+            layout.need(null_when)
+        fields: list[tuple[str, Scalar | Const]] = []
+        for key, inner in self.collector.collect(runtime, _sets(nodes)).items():
+            sub = inner[0].name.value
+            if sub == "__typename":
+                fields.append((key, Const(runtime.name)))
+                continue
+            column = entity.scalars.get(f"{spec.prefix}/{sub}")
+            if column is None or inner[0].arguments or inner[0].selection_set is not None:
+                raise Unsupported(f"{name}.{sub}")
+            layout.need(column)
+            fields.append((key, Scalar(column)))
+        return Embedded(null_when, fields)
+
+
+def compile_operation(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> Plan:
+    """The plan of the named operation (or the only one); `Unsupported` if not covered."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            raise Unsupported("which operation")
+        chosen = operations[0]
+    else:
+        named = [o for o in operations if o.name and o.name.value == operation_name]
+        if len(named) != 1:
+            raise Unsupported("no such operation")
+        chosen = named[0]
+    return Compiler(schema, document).operation(chosen)

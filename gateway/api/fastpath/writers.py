@@ -1,0 +1,90 @@
+"""Row to response values: each field of a plan becomes a small function of the row, bound to
+the column positions of its statement once, when the plan is compiled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from typing import Any
+
+from gateway.api.fastpath.fields import Column, Convert
+from gateway.api.fastpath.plan import (
+    ConnectionPlan,
+    Const,
+    Getter,
+    ObjectPlan,
+    Plan,
+    Row,
+    Scalar,
+    Spec,
+)
+from gateway.domain.models import etag
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _column(column: Column, index: dict[str, int]) -> Getter:
+    i = index[column.label]
+    match column.convert:
+        case Convert.NONE:
+            return itemgetter(i)
+        case Convert.BOOL:
+            return lambda row: None if (v := row[i]) is None else bool(v)
+        case Convert.DATETIME:
+            # orjson writes an aware UTC datetime as the API's ISO 8601 with `Z` (OPT_UTC_Z).
+            return lambda row: None if (v := row[i]) is None else _EPOCH + timedelta(microseconds=v)
+        case Convert.ETAG:
+            return lambda row: etag(row[i])
+        case Convert.DURATION_MS:
+            j = index[column.extra[0].label]
+
+            def duration(row: Row) -> int | None:
+                start, end = row[i], row[j]
+                return None if start is None or end is None else (end - start) // 1000
+
+            return duration
+    raise AssertionError(column.convert)  # pragma: no cover
+
+
+def _const(value: Any) -> Getter:
+    return lambda row: value
+
+
+def _spec(spec: Spec, index: dict[str, int]) -> Getter:
+    if isinstance(spec, Const):
+        return _const(spec.value)
+    if isinstance(spec, Scalar):
+        return _column(spec.column, index)
+    fields = [(key, _spec(s, index)) for key, s in spec.fields]
+    if spec.null_when is None:
+        return lambda row: {key: get(row) for key, get in fields}
+    j = index[spec.null_when.label]
+    return lambda row: None if row[j] is None else {key: get(row) for key, get in fields}
+
+
+def _bind_objects(plan: ObjectPlan) -> None:
+    index = plan.layout.index
+    plan.writers = {
+        type_name: [(key, _spec(spec, index)) for key, spec in specs]
+        for type_name, specs in plan.fields.items()
+    }
+    for _, child, _ in plan.relations:
+        _bind_connection(child)
+
+
+def _bind_connection(plan: ConnectionPlan) -> None:
+    for _, kind, detail in plan.parts:
+        if kind == "nodes":
+            _bind_objects(detail)
+        elif kind == "edges":
+            for _, part in detail:
+                if isinstance(part.value, ObjectPlan):
+                    _bind_objects(part.value)
+
+
+def bind(plan: Plan) -> Plan:
+    """Bind every object's fields to the column positions of its statement."""
+    for _, kind, detail in plan.roots:
+        if kind == "list":
+            _bind_connection(detail)
+    return plan
