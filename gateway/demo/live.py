@@ -77,7 +77,7 @@ async def _advance(db: Database, run: Run, rng: random.Random) -> None:
                     processed=rng.randint(100, 5000), added=rng.randint(0, 100)
                 ),
             )
-        await commands.update_activity(db, activity.id, patch, None)
+        await commands.update_activity(db, activity.id, patch, None, ACTOR)
         return
     failed = any(a.status is RunStatus.FAILED for a in page.items)
     totals = {name: sum(getattr(a.statistics, name) for a in page.items) for name in COUNTER_NAMES}

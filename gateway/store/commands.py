@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
     ConflictError,
@@ -39,22 +40,24 @@ from gateway.store.database import Database, Transaction
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who makes a change, for the run events."""
+    """Who makes a change (for the run events), and the workspaces it may change: a record
+    outside them is not found, exactly like a missing one."""
 
     name: str | None = None
     request_id: str | None = None
+    workspaces: Workspaces = ALL_WORKSPACES
 
 
-async def _process(tx: Transaction, id: str) -> Process:
+async def _process(tx: Transaction, id: str, actor: Actor) -> Process:
     found = await processes.get(tx, id)
-    if found is None:
+    if found is None or not actor.workspaces.allows(found.workspace_id):
         raise NotFoundError("process", id)
     return found
 
 
-async def _run(tx: Transaction, id: str) -> Run:
+async def _run(tx: Transaction, id: str, actor: Actor) -> Run:
     found = await runs.get(tx, id)
-    if found is None:
+    if found is None or not actor.workspaces.allows(found.workspace_id):
         raise NotFoundError("run", id)
     return found
 
@@ -63,9 +66,10 @@ def _lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedErro
     return PreconditionFailedError(kind, id, current_e_tag, "(read before this change)")
 
 
-async def create_process(db: Database, spec: ProcessSpec) -> Process:
+async def create_process(db: Database, spec: ProcessSpec, actor: Actor) -> Process:
     async with db.transaction() as tx:
-        if not await workspaces.get_many(tx, [spec.workspace_id]):
+        visible = actor.workspaces.allows(spec.workspace_id)
+        if not visible or not await workspaces.get_many(tx, [spec.workspace_id]):
             raise ValidationError("workspaceId", f"no workspace has the id {spec.workspace_id!r}.")
         process = build_process(spec, id=new_id(IdKind.PROCESS), now=utc_now())
         await processes.insert(tx, process)
@@ -73,10 +77,10 @@ async def create_process(db: Database, spec: ProcessSpec) -> Process:
 
 
 async def update_process(
-    db: Database, id: str, patch: ProcessPatch, if_match: str | None
+    db: Database, id: str, patch: ProcessPatch, if_match: str | None, actor: Actor
 ) -> Process:
     async with db.transaction() as tx:
-        current = await _process(tx, id)
+        current = await _process(tx, id, actor)
         check_if_match("process", id, current.e_tag, if_match)
         updated = apply_process_patch(current, patch, now=utc_now())
         if not await processes.update(tx, updated, current.version):
@@ -84,9 +88,9 @@ async def update_process(
         return updated
 
 
-async def delete_process(db: Database, id: str, if_match: str | None) -> Process:
+async def delete_process(db: Database, id: str, if_match: str | None, actor: Actor) -> Process:
     async with db.transaction() as tx:
-        current = await _process(tx, id)
+        current = await _process(tx, id, actor)
         check_if_match("process", id, current.e_tag, if_match)
         if await processes.has_runs(tx, id):
             raise ConflictError(
@@ -102,7 +106,7 @@ async def create_run(
 ) -> tuple[Run, list[Activity]]:
     async with db.transaction() as tx:
         process = await processes.get(tx, process_id)
-        if process is None:
+        if process is None or not actor.workspaces.allows(process.workspace_id):
             raise ValidationError("processId", f"no process has the id {process_id!r}.")
         run, created = build_run(
             spec,
@@ -128,7 +132,7 @@ async def update_run(
     db: Database, id: str, patch: RunPatch, if_match: str | None, actor: Actor
 ) -> Run:
     async with db.transaction() as tx:
-        current = await _run(tx, id)
+        current = await _run(tx, id, actor)
         check_if_match("run", id, current.e_tag, if_match)
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
@@ -146,7 +150,7 @@ async def update_run(
 
 async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) -> Run:
     async with db.transaction() as tx:
-        current = await _run(tx, id)
+        current = await _run(tx, id, actor)
         check_if_match("run", id, current.e_tag, if_match)
         if not current.status.is_terminal:
             raise InvalidTransitionError(
@@ -168,12 +172,12 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
 
 
 async def update_activity(
-    db: Database, id: str, patch: ActivityPatch, if_match: str | None
+    db: Database, id: str, patch: ActivityPatch, if_match: str | None, actor: Actor
 ) -> Activity:
     """Change one activity. (Rolling its status and statistics up into the run is the lifecycle's.)"""
     async with db.transaction() as tx:
         current = (await activities.get_many(tx, [id])).get(id)
-        if current is None:
+        if current is None or not actor.workspaces.allows(current.workspace_id):
             raise NotFoundError("activity", id)
         check_if_match("activity", id, current.e_tag, if_match)
         updated = apply_activity_patch(current, patch, now=utc_now())
