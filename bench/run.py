@@ -46,6 +46,7 @@ import orjson
 
 from gateway.api.fastpath import FastPath
 from gateway.api.schema import schema
+from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.paging import DEFAULT_PAGE_SIZE, PageRequest, encode_cursor
 from gateway.store import activities as store_activities
 from gateway.store import paging
@@ -280,7 +281,11 @@ class FloorRunner:
         """The runs statement: the count, or the page (100, after the deep cursor if asked)."""
         if spec not in self.main:
             query = build_query(
-                RUNS, store_runs.NEWEST_FIRST, filter=spec.filter, order_by=spec.order_by
+                RUNS,
+                store_runs.NEWEST_FIRST,
+                workspaces=ALL_WORKSPACES,
+                filter=spec.filter,
+                order_by=spec.order_by,
             )
             if spec.count_only:
                 self.main[spec] = _store_sql(lambda rec: store_runs.count(rec, query))

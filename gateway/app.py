@@ -27,6 +27,7 @@ from gateway.api.websocket import TextFrames, TransportWS
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
+from gateway.domain.auth import Scope
 from gateway.ingest_http import ingest_routes
 from gateway.store.database import Database
 from gateway.store.feed import ChangeFeed
@@ -75,9 +76,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
         request_data: Any,
     ) -> ExecutionResult:
         """Queries the fast path covers are answered by it; everything else by the executor."""
-        if isinstance(request_data.query, str):
+        # The executor answers callers who may not read, so they get its FORBIDDEN error.
+        if isinstance(request_data.query, str) and context.principal.has(Scope.RUNS_READ):
             data = await self.fast_path.execute(
-                self.db, request_data.query, request_data.operation_name, request_data.variables
+                self.db,
+                request_data.query,
+                request_data.operation_name,
+                request_data.variables,
+                context.workspaces,
             )
             if data is not None:
                 return ExecutionResult(data=data, errors=None)  # type: ignore[arg-type]

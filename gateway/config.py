@@ -3,6 +3,7 @@ defaults."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -36,6 +37,17 @@ class Settings:
     live_queue: int = 1000
     live_subscriptions: int = 20
     live_keep_alive_ms: int = 15000
+    # Security (README "Security"): `auth` is off or token; left empty it is off on a loopback
+    # address and token anywhere else, where off needs `allow_open` too.
+    auth: str = ""
+    allow_open: bool = False
+    introspection: bool = True
+    cors_origins: str = ""  # comma-separated origins allowed to call /graphql from a browser
+    ws_origins: str = ""  # comma-separated origins allowed to open /graphql WebSockets
+    max_body_bytes: int = 1_048_576
+    rate_limit: int = 1200  # requests per minute per token (per client address with auth off)
+    statement_timeout_ms: int = 5000  # bound on every SQL statement; 0 for none
+    access_log: bool = True
 
     @classmethod
     def load(
@@ -73,6 +85,39 @@ class Settings:
             raise SettingsError(
                 f"live_keep_alive_ms must be 0 or more; it is {self.live_keep_alive_ms}."
             )
+        if self.auth not in ("", "off", "token"):
+            raise SettingsError(f"auth must be off or token; it is {self.auth!r}.")
+        if self.auth_mode == "off" and not is_loopback(self.host) and not self.allow_open:
+            raise SettingsError(
+                f"auth is off but the server would listen on {self.host}, which is not a "
+                "loopback address: anyone who reaches it could read and change every run. Use "
+                "GATEWAY_AUTH=token with API tokens, or set GATEWAY_ALLOW_OPEN=true (--allow-open) "
+                "to serve it open on purpose."
+            )
+        for name in ("max_body_bytes", "rate_limit", "statement_timeout_ms"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must be 0 or more; it is {getattr(self, name)}.")
+
+    @property
+    def auth_mode(self) -> str:
+        """`off` or `token`: as set, else off on a loopback address and token elsewhere."""
+        if self.auth:
+            return self.auth
+        return "off" if is_loopback(self.host) else "token"
+
+    def origins(self, name: str) -> tuple[str, ...]:
+        """A comma-separated origin list setting as a tuple."""
+        value: str = getattr(self, name)
+        return tuple(o.strip() for o in value.split(",") if o.strip())
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse(name: str, kind: type, raw: str) -> Any:

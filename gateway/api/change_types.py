@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.api.run_types import Run
 from gateway.api.where import RunWhere, to_expr
+from gateway.domain.auth import Workspaces
 from gateway.domain.change_cursors import encode_change_cursor
 from gateway.domain.models import RunEventKind
 from gateway.domain.status import RunStatus
@@ -34,9 +35,13 @@ ChangesWhere = Annotated[
 ]
 
 
-def filter_key(filter: str | None, where: RunWhere | None) -> FilterKey:
-    """The compiled conditions of the `runs` list for these arguments (typed errors if bad)."""
-    return build_query(RUNS, runs.NEWEST_FIRST, filter=filter, where=to_expr(where)).where
+def filter_key(filter: str | None, where: RunWhere | None, workspaces: Workspaces) -> FilterKey:
+    """The compiled conditions of the `runs` list for these arguments, inside the caller's
+    workspaces (typed errors if bad)."""
+    query = build_query(
+        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
+    )
+    return query.where
 
 
 @strawberry.type(

@@ -1,4 +1,5 @@
-"""The per-request context resolvers receive: the store, the data loaders, the request id."""
+"""The per-request context resolvers receive: the store, the caller, the data loaders, the
+request id."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import strawberry
 
 from gateway.api.loaders import Loaders
+from gateway.domain.auth import OPEN, Principal, Workspaces
 from gateway.store.commands import Actor
 from gateway.store.database import Database
 from gateway.store.feed import ChangeFeed
@@ -20,14 +22,24 @@ class Context:
     request: Any = None
     response: Any = None
     feed: ChangeFeed | None = None
+    principal: Principal = OPEN
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+        self.loaders = Loaders(self.db, self.principal.workspaces)
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """The workspaces the caller may see: pass it to every `build_query`."""
+        return self.principal.workspaces
 
     @property
     def actor(self) -> Actor:
-        return Actor(name=None, request_id=self.request_id)
+        return Actor(
+            name=self.principal.token_id,
+            request_id=self.request_id,
+            workspaces=self.principal.workspaces,
+        )
 
 
 Info = strawberry.Info[Context, None]

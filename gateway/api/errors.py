@@ -68,6 +68,15 @@ class ProcessNotReadyError(Error):
     )
 
 
+@strawberry.type(
+    description="The caller's token lacks the scope this operation needs; nothing was changed."
+)
+class ForbiddenError(Error):
+    required_scope: str = strawberry.field(
+        description="The scope the operation needs, such as `runs:write`."
+    )
+
+
 def to_error(exc: exceptions.GatewayError) -> Error:
     """The schema type of an expected error; anything else is re-raised and masked."""
     if isinstance(exc, exceptions.NotFoundError):

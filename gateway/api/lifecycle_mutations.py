@@ -10,11 +10,13 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.access import requires
 from gateway.api.activity_types import Activity
 from gateway.api.context import Info
 from gateway.api.errors import (
     EXPECTED,
     ConflictError,
+    ForbiddenError,
     IdempotencyKeyReusedError,
     InvalidTransitionError,
     NotFoundError,
@@ -29,6 +31,7 @@ from gateway.api.node import Filter
 from gateway.api.run_types import Run
 from gateway.api.where import RunWhere, to_expr
 from gateway.domain import exceptions
+from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
 from gateway.odata import ODataError
 from gateway.store import lifecycle, runs
@@ -107,7 +110,8 @@ class BulkRunsPayload:
 
 
 StartRunResult = Annotated[
-    StartRunPayload
+    ForbiddenError
+    | StartRunPayload
     | NotFoundError
     | ValidationError
     | ProcessNotReadyError
@@ -116,7 +120,8 @@ StartRunResult = Annotated[
     strawberry.union("StartRunResult", description="The started run, or why not."),
 ]
 UpdateActivityResult = Annotated[
-    UpdateActivityPayload
+    ForbiddenError
+    | UpdateActivityPayload
     | NotFoundError
     | ValidationError
     | PreconditionFailedError
@@ -124,11 +129,16 @@ UpdateActivityResult = Annotated[
     strawberry.union("UpdateActivityResult", description="The changed activity, or why not."),
 ]
 CancelRunResult = Annotated[
-    CancelRunPayload | NotFoundError | PreconditionFailedError | InvalidTransitionError,
+    ForbiddenError
+    | CancelRunPayload
+    | NotFoundError
+    | PreconditionFailedError
+    | InvalidTransitionError,
     strawberry.union("CancelRunResult", description="The cancelled run, or why not."),
 ]
 RetryRunResult = Annotated[
-    RetryRunPayload
+    ForbiddenError
+    | RetryRunPayload
     | NotFoundError
     | ValidationError
     | InvalidTransitionError
@@ -137,18 +147,20 @@ RetryRunResult = Annotated[
     strawberry.union("RetryRunResult", description="The new attempt, or why not."),
 ]
 BulkRunsResult = Annotated[
-    BulkRunsPayload | ValidationError,
+    ForbiddenError | BulkRunsPayload | ValidationError,
     strawberry.union("BulkRunsResult", description="What the bulk change did, or why not."),
 ]
 
 
-def _bulk_query(filter: str | None, where: RunWhere | None) -> ListQuery:
+def _bulk_query(filter: str | None, where: RunWhere | None, workspaces: Workspaces) -> ListQuery:
     if (filter is None or not filter.strip()) and where is None:
         raise exceptions.ValidationError(
             "filter",
             "a bulk change needs a filter or where, so that no run is changed by accident.",
         )
-    return build_query(RUNS, runs.NEWEST_FIRST, filter=filter, where=to_expr(where))
+    return build_query(
+        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
+    )
 
 
 def _bulk_payload(result: lifecycle.BulkResult) -> BulkRunsPayload:
@@ -173,6 +185,7 @@ class LifecycleMutation:
         description="Start a run of a READY process now, with one activity per enabled activity "
         "definition; returns the run (and its id) at once, or after `wait` seconds."
     )
+    @requires(Scope.RUNS_START)
     async def start_run(
         self,
         info: Info,
@@ -196,6 +209,7 @@ class LifecycleMutation:
         description="Report an activity's progress (status, times, counters, warnings, errors, "
         "blocking error). The run's status, times and statistics roll up from its activities."
     )
+    @requires(Scope.RUNS_WRITE)
     async def update_activity(
         self,
         info: Info,
@@ -215,6 +229,7 @@ class LifecycleMutation:
         description="Cancel an active run: activities not started are cancelled at once; the "
         "run is CANCELLING until its running activities stop, then CANCELLED."
     )
+    @requires(Scope.RUNS_WRITE)
     async def cancel_run(
         self,
         info: Info,
@@ -237,6 +252,7 @@ class LifecycleMutation:
         "`attemptNumber` + 1, linked to the first and previous attempts; the whole run, or "
         "from failure."
     )
+    @requires(Scope.RUNS_START)
     async def retry_run(
         self,
         info: Info,
@@ -266,11 +282,12 @@ class LifecycleMutation:
         f"{lifecycle.MAX_BULK_RUNS}), in one transaction; finished runs are reported and left "
         "alone."
     )
+    @requires(Scope.RUNS_WRITE)
     async def cancel_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
         try:
-            query = _bulk_query(filter, where)
+            query = _bulk_query(filter, where, info.context.workspaces)
             result = await lifecycle.cancel_runs(
                 info.context.db, query, dry_run=dry_run, actor=info.context.actor
             )
@@ -285,11 +302,12 @@ class LifecycleMutation:
         f"{lifecycle.MAX_BULK_RUNS}) with its activities, in one transaction; active runs are "
         "reported and left alone. The history keeps a DELETED tombstone per run."
     )
+    @requires(Scope.RUNS_WRITE)
     async def delete_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
         try:
-            query = _bulk_query(filter, where)
+            query = _bulk_query(filter, where, info.context.workspaces)
             result = await lifecycle.delete_runs(
                 info.context.db, query, dry_run=dry_run, actor=info.context.actor
             )

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gateway.domain.auth import Workspaces
 from gateway.domain.models import RunEvent
 from gateway.domain.paging import PageRequest
 from gateway.store import activities, events, processes, runs, workspaces
@@ -19,14 +20,16 @@ ParentCount = tuple[str, ListQuery]
 
 
 class Loaders:
-    """One set per request, so nothing is cached across requests."""
+    """One set per request, so nothing is cached across requests. The by-id loaders answer
+    None for a record outside the caller's workspaces, exactly as for a missing one."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, visible: Workspaces) -> None:
         self._db = db
-        self.workspace = self._by_id(workspaces.get_many)
-        self.process = self._by_id(processes.get_many)
-        self.run = self._by_id(runs.get_many)
-        self.activity = self._by_id(activities.get_many)
+        self._visible = visible
+        self.workspace = self._by_id(workspaces.get_many, lambda w: w.id)
+        self.process = self._by_id(processes.get_many, lambda p: p.workspace_id)
+        self.run = self._by_id(runs.get_many, lambda r: r.workspace_id)
+        self.activity = self._by_id(activities.get_many, lambda a: a.workspace_id)
         self.activity_page = self._pages(activities.pages_by_run)
         self.activity_count = self._counts(activities.count_by_run)
         self.run_page_by_process = self._pages(runs.pages_by_process)
@@ -46,11 +49,17 @@ class Loaders:
         return [found[key] for key in keys]
 
     def _by_id(
-        self, fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]]
+        self,
+        fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]],
+        workspace_of: Callable[[V], str],
     ) -> DataLoader[str, V | None]:
+        visible = self._visible
+
         async def load(ids: list[str]) -> list[V | None]:
             async with self._db.read() as conn:
                 found = await fetch(conn, ids)
+            if not visible.every:
+                found = {k: v for k, v in found.items() if visible.allows(workspace_of(v))}
             return [found.get(id) for id in ids]
 
         return DataLoader(load_fn=load)

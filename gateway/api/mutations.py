@@ -1,5 +1,7 @@
 """The root `Mutation` type. Each mutation is one transaction and returns a union of its payload
-and the typed errors it can meet; on an error nothing was changed."""
+and the typed errors it can meet; on an error nothing was changed. Each declares the scope it
+needs with `@requires` (its union includes `ForbiddenError`) and passes `info.context.actor`, whose
+workspaces confine what the command may touch."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.access import requires
 from gateway.api.context import Info
 from gateway.api.errors import (
     EXPECTED,
     ConflictError,
+    ForbiddenError,
     InvalidTransitionError,
     NotFoundError,
     PreconditionFailedError,
@@ -22,6 +26,7 @@ from gateway.api.process_inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.process_types import Process
 from gateway.api.run_inputs import CreateRunInput, UpdateRunInput
 from gateway.api.run_types import Run
+from gateway.domain.auth import Scope
 from gateway.store import commands
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
@@ -68,19 +73,23 @@ class DeleteRunPayload:
 
 
 CreateProcessResult = Annotated[
-    CreateProcessPayload | ValidationError | ConflictError,
+    CreateProcessPayload | ValidationError | ConflictError | ForbiddenError,
     strawberry.union("CreateProcessResult", description="The new process, or why not."),
 ]
 UpdateProcessResult = Annotated[
-    UpdateProcessPayload | NotFoundError | ValidationError | PreconditionFailedError,
+    UpdateProcessPayload
+    | NotFoundError
+    | ValidationError
+    | PreconditionFailedError
+    | ForbiddenError,
     strawberry.union("UpdateProcessResult", description="The changed process, or why not."),
 ]
 DeleteProcessResult = Annotated[
-    DeleteProcessPayload | NotFoundError | PreconditionFailedError | ConflictError,
+    DeleteProcessPayload | NotFoundError | PreconditionFailedError | ConflictError | ForbiddenError,
     strawberry.union("DeleteProcessResult", description="The deleted process's id, or why not."),
 ]
 CreateRunResult = Annotated[
-    CreateRunPayload | ValidationError | ConflictError,
+    CreateRunPayload | ValidationError | ConflictError | ForbiddenError,
     strawberry.union("CreateRunResult", description="The new run, or why not."),
 ]
 UpdateRunResult = Annotated[
@@ -88,11 +97,16 @@ UpdateRunResult = Annotated[
     | NotFoundError
     | ValidationError
     | PreconditionFailedError
-    | InvalidTransitionError,
+    | InvalidTransitionError
+    | ForbiddenError,
     strawberry.union("UpdateRunResult", description="The changed run, or why not."),
 ]
 DeleteRunResult = Annotated[
-    DeleteRunPayload | NotFoundError | PreconditionFailedError | InvalidTransitionError,
+    DeleteRunPayload
+    | NotFoundError
+    | PreconditionFailedError
+    | InvalidTransitionError
+    | ForbiddenError,
     strawberry.union("DeleteRunResult", description="The deleted run's id, or why not."),
 ]
 
@@ -100,19 +114,21 @@ DeleteRunResult = Annotated[
 @strawberry.type(description="Writes: processes and runs.")
 class Mutation(LifecycleMutation):
     @strawberry.mutation(description="Create a process.")
+    @requires(Scope.RUNS_WRITE)
     async def create_process(
         self,
         info: Info,
         input: Annotated[CreateProcessInput, strawberry.argument(description="The process.")],
     ) -> CreateProcessResult:
         try:
-            spec = input.to_spec(DEFAULT_WORKSPACE_ID)
-            process = await commands.create_process(info.context.db, spec)
+            spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
+            process = await commands.create_process(info.context.db, spec, info.context.actor)
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return CreateProcessPayload(process=process)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Change a process.")
+    @requires(Scope.RUNS_WRITE)
     async def update_process(
         self,
         info: Info,
@@ -122,7 +138,7 @@ class Mutation(LifecycleMutation):
     ) -> UpdateProcessResult:
         try:
             process = await commands.update_process(
-                info.context.db, str(id), input.to_patch(), if_match
+                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
             )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
@@ -132,11 +148,12 @@ class Mutation(LifecycleMutation):
         description="Delete a process that has no runs (delete its runs first, so no history "
         "is lost by accident)."
     )
+    @requires(Scope.RUNS_WRITE)
     async def delete_process(
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteProcessResult:
         try:
-            await commands.delete_process(info.context.db, str(id), if_match)
+            await commands.delete_process(info.context.db, str(id), if_match, info.context.actor)
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return DeleteProcessPayload(deleted_process_id=id)
@@ -144,6 +161,7 @@ class Mutation(LifecycleMutation):
     @strawberry.mutation(
         description="Record a run that started elsewhere, with its activities, in one step."
     )
+    @requires(Scope.RUNS_WRITE)
     async def create_run(
         self,
         info: Info,
@@ -161,6 +179,7 @@ class Mutation(LifecycleMutation):
         description="Change a run: its status, times, statistics, error or platform fields. A "
         "finished run keeps its status."
     )
+    @requires(Scope.RUNS_WRITE)
     async def update_run(
         self,
         info: Info,
@@ -180,6 +199,7 @@ class Mutation(LifecycleMutation):
         description="Delete a finished run and its activities; its history keeps a DELETED "
         "tombstone."
     )
+    @requires(Scope.RUNS_WRITE)
     async def delete_run(
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteRunResult:

@@ -117,6 +117,7 @@ class Process(Node):
         query = build_query(
             RUNS,
             runs.NEWEST_FIRST,
+            workspaces=info.context.workspaces,
             filter=filter,
             order_by=order_by,
             search=search,

@@ -120,6 +120,7 @@ class Query:
         query = build_query(
             RUNS,
             runs.NEWEST_FIRST,
+            workspaces=info.context.workspaces,
             filter=filter,
             order_by=order_by,
             search=search,
@@ -162,6 +163,7 @@ class Query:
         query = build_query(
             PROCESSES,
             processes.NEWEST_FIRST,
+            workspaces=info.context.workspaces,
             filter=filter,
             order_by=order_by,
             search=search,
@@ -176,7 +178,9 @@ class Query:
     def capabilities(self) -> Capabilities:
         return CAPABILITIES
 
-    @strawberry.field(description="Every workspace.")
+    @strawberry.field(description="Every workspace the caller may see.")
     async def workspaces(self, info: Info) -> list[Workspace]:
+        visible = info.context.workspaces
         async with info.context.db.read() as conn:
-            return await workspaces.list_all(conn)  # type: ignore[return-value]
+            found = await workspaces.list_all(conn)
+        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]

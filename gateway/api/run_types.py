@@ -154,6 +154,7 @@ class Run(Node):
         query = build_query(
             ACTIVITIES,
             activities.IN_RUN_ORDER,
+            workspaces=info.context.workspaces,
             filter=filter,
             order_by=order_by,
             where=to_expr(where),

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
 from gateway.api import enums as _enums  # noqa: F401 (describes the enums before the schema is built)
+from gateway.api.access import ReadAccess
 from gateway.api.activity_types import ACTIVITY_TYPES
 from gateway.api.limits import QueryLimits
 from gateway.api.masking import GatewayErrors
@@ -22,6 +23,7 @@ from gateway.api.workspace_types import Workspace
 # at module level, shared by every request.
 EXTENSIONS: list[Any] = [
     GatewayErrors,
+    ReadAccess,
     lambda: AddValidationRules([QueryLimits]),
     lambda: ParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),

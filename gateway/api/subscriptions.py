@@ -38,7 +38,7 @@ async def _deliver(info: Info, source: AsyncIterator[Change]) -> AsyncIterator[R
         async for change in source:
             # The context lives as long as the connection: fresh loaders, so nested fields
             # (activities, process) are read as they are now, not as the first change saw them.
-            info.context.loaders = Loaders(info.context.db)
+            info.context.loaders = Loaders(info.context.db, info.context.workspaces)
             yield RunChange.of(change)
     except SubscriberTooSlowError:
         return  # the connection is being closed with SLOW_CONSUMER
@@ -58,7 +58,7 @@ class Subscription:
         where: ChangesWhere = None,
         after: ChangesAfter = None,
     ) -> AsyncIterator[RunChange]:
-        key = filter_key(filter, where)
+        key = filter_key(filter, where, info.context.workspaces)
         position = None if after is None else decode_change_cursor(after)
         feed = info.context.feed
         if feed is None:

@@ -1,4 +1,4 @@
-"""Opaque, time-ordered, kind-prefixed ids (`run_…`, `act_…`, `proc_…`, `ws_…`).
+"""Opaque, time-ordered, kind-prefixed ids (`run_…`, `act_…`, `proc_…`, `ws_…`, `tok_…`).
 
 The body is 26 Crockford base32 characters: 48 bits of milliseconds since the epoch, then 80 bits
 that are random for the first id of a millisecond and incremented after it, so ids made by one
@@ -24,6 +24,7 @@ class IdKind(enum.Enum):
     PROCESS = "proc"
     RUN = "run"
     ACTIVITY = "act"
+    TOKEN = "tok"  # noqa: S105 (an id prefix, not a secret)
 
 
 class _Generator:

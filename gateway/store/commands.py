@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
     ConflictError,
@@ -37,22 +38,24 @@ from gateway.store.database import Database, Transaction
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who makes a change, for the run events."""
+    """Who makes a change (for the run events), and the workspaces it may change: a record
+    outside them is not found, exactly like a missing one."""
 
     name: str | None = None
     request_id: str | None = None
+    workspaces: Workspaces = ALL_WORKSPACES
 
 
-async def _process(tx: Transaction, id: str) -> Process:
+async def _process(tx: Transaction, id: str, actor: Actor) -> Process:
     found = await processes.get(tx, id)
-    if found is None:
+    if found is None or not actor.workspaces.allows(found.workspace_id):
         raise NotFoundError("process", id)
     return found
 
 
-async def load_run(tx: Transaction, id: str) -> Run:
+async def load_run(tx: Transaction, id: str, actor: Actor) -> Run:
     found = await runs.get(tx, id)
-    if found is None:
+    if found is None or not actor.workspaces.allows(found.workspace_id):
         raise NotFoundError("run", id)
     return found
 
@@ -61,9 +64,10 @@ def lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedError
     return PreconditionFailedError(kind, id, current_e_tag, "(read before this change)")
 
 
-async def create_process(db: Database, spec: ProcessSpec) -> Process:
+async def create_process(db: Database, spec: ProcessSpec, actor: Actor) -> Process:
     async with db.transaction() as tx:
-        if not await workspaces.get_many(tx, [spec.workspace_id]):
+        visible = actor.workspaces.allows(spec.workspace_id)
+        if not visible or not await workspaces.get_many(tx, [spec.workspace_id]):
             raise ValidationError("workspaceId", f"no workspace has the id {spec.workspace_id!r}.")
         process = build_process(spec, id=new_id(IdKind.PROCESS), now=utc_now())
         await processes.insert(tx, process)
@@ -71,10 +75,10 @@ async def create_process(db: Database, spec: ProcessSpec) -> Process:
 
 
 async def update_process(
-    db: Database, id: str, patch: ProcessPatch, if_match: str | None
+    db: Database, id: str, patch: ProcessPatch, if_match: str | None, actor: Actor
 ) -> Process:
     async with db.transaction() as tx:
-        current = await _process(tx, id)
+        current = await _process(tx, id, actor)
         check_if_match("process", id, current.e_tag, if_match)
         updated = apply_process_patch(current, patch, now=utc_now())
         if not await processes.update(tx, updated, current.version):
@@ -82,9 +86,9 @@ async def update_process(
         return updated
 
 
-async def delete_process(db: Database, id: str, if_match: str | None) -> Process:
+async def delete_process(db: Database, id: str, if_match: str | None, actor: Actor) -> Process:
     async with db.transaction() as tx:
-        current = await _process(tx, id)
+        current = await _process(tx, id, actor)
         check_if_match("process", id, current.e_tag, if_match)
         if await processes.has_runs(tx, id):
             raise ConflictError(
@@ -100,7 +104,7 @@ async def create_run(
 ) -> tuple[Run, list[Activity]]:
     async with db.transaction() as tx:
         process = await processes.get(tx, process_id)
-        if process is None:
+        if process is None or not actor.workspaces.allows(process.workspace_id):
             raise ValidationError("processId", f"no process has the id {process_id!r}.")
         run, created = build_run(
             spec,
@@ -126,7 +130,7 @@ async def update_run(
     db: Database, id: str, patch: RunPatch, if_match: str | None, actor: Actor
 ) -> Run:
     async with db.transaction() as tx:
-        current = await load_run(tx, id)
+        current = await load_run(tx, id, actor)
         check_if_match("run", id, current.e_tag, if_match)
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
@@ -144,7 +148,7 @@ async def update_run(
 
 async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) -> Run:
     async with db.transaction() as tx:
-        current = await load_run(tx, id)
+        current = await load_run(tx, id, actor)
         check_if_match("run", id, current.e_tag, if_match)
         if not current.status.is_terminal:
             raise InvalidTransitionError(

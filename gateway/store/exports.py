@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.models import Activity, Process, Run, Workspace
 from gateway.domain.paging import PageRequest
 from gateway.odata import order_by
@@ -22,7 +23,7 @@ Exported = Workspace | Process | Run | Activity
 
 async def export_records(db: Database, *, filter: str | None = None) -> AsyncIterator[Exported]:
     """Workspaces, processes, then each selected run followed by its activities; all by id."""
-    query = build_query(RUNS, BY_ID, filter=filter)
+    query = build_query(RUNS, BY_ID, workspaces=ALL_WORKSPACES, filter=filter)
     async with db.read() as conn:
         await conn.execute("BEGIN")
         try:

@@ -106,6 +106,11 @@ async def _create(
     return run
 
 
+def _namespace(operation: str, actor: Actor) -> str:
+    """Idempotency keys are the caller's own: two tokens may use the same key."""
+    return f"{operation}/{actor.name}" if actor.name else operation
+
+
 async def _replay(
     tx: Transaction, operation: str, key: str | None, digest: str, now: datetime
 ) -> Run | None:
@@ -140,11 +145,12 @@ async def start_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        replayed = await _replay(tx, "startRun", key, digest, now)
+        operation = _namespace("startRun", actor)
+        replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)
         process = await processes.get(tx, process_id)
-        if process is None:
+        if process is None or not actor.workspaces.allows(process.workspace_id):
             raise NotFoundError("process", process_id)
         spec = start_spec(process, options)
         if process.throttle is not None:
@@ -156,7 +162,7 @@ async def start_run(
         if slot is not None:
             await _claim_slot(tx, process.id, slot, run.id, now)
         if key is not None:
-            await idempotency.remember(tx, "startRun", key, digest, run.id, now)
+            await idempotency.remember(tx, operation, key, digest, run.id, now)
         return Started(run, False)
 
 
@@ -212,14 +218,14 @@ async def update_activity(
     """Change an activity; its run's status, times and statistics follow (`domain.rollup`)."""
     async with db.transaction() as tx:
         current = (await activities.get_many(tx, [id])).get(id)
-        if current is None:
+        if current is None or not actor.workspaces.allows(current.workspace_id):
             raise NotFoundError("activity", id)
         check_if_match("activity", id, current.e_tag, if_match)
         now = utc_now()
         updated = apply_activity_patch(current, patch, now=now)
         if not await activities.update(tx, updated, current.version):
             raise lost_race("activity", id, current.e_tag)
-        run = await load_run(tx, current.run_id)
+        run = await load_run(tx, current.run_id, actor)
         rolled = roll_up(run, await activities.for_run(tx, run.id), now=now)
         await _save_run(tx, run, rolled, actor, f"activity {current.key}")
         return updated, rolled
@@ -244,7 +250,7 @@ async def cancel_run(
 ) -> Run:
     """Cancel an active run: CANCELLING while activities still run, then CANCELLED."""
     async with db.transaction() as tx:
-        run = await load_run(tx, id)
+        run = await load_run(tx, id, actor)
         check_if_match("run", id, run.e_tag, if_match)
         return await _cancel(tx, run, reason, actor)
 
@@ -266,10 +272,11 @@ async def retry_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        replayed = await _replay(tx, "retryRun", key, digest, now)
+        operation = _namespace("retryRun", actor)
+        replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)
-        previous = await load_run(tx, id)
+        previous = await load_run(tx, id, actor)
         process = await processes.get(tx, previous.process_id)
         if process is None:  # the foreign key makes this impossible
             raise NotFoundError("process", previous.process_id)
@@ -294,7 +301,7 @@ async def retry_run(
         rolled = roll_up(run, await activities.for_run(tx, run.id), now=now)
         await _save_run(tx, run, rolled, actor, "carried over")
         if key is not None:
-            await idempotency.remember(tx, "retryRun", key, digest, run.id, now)
+            await idempotency.remember(tx, operation, key, digest, run.id, now)
         return Started(rolled, False)
 
 

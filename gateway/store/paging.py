@@ -3,6 +3,10 @@ language, one page per statement, cursors that encode the row's sort-key values.
 
 Pages are index seeks at any depth and never skip or repeat a row while rows are inserted. A
 cursor names its ordering, so a cursor of one ordering is refused by another.
+
+Every list is confined to the caller's workspaces here, in `build_query`: the condition joins the
+client's, so pages, counts, cursors and filters all see only those rows. Relations reached from a
+filter (a run's process, its activities, a process's runs) always share their row's workspace.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest, decode_cursor, encode_cursor
 from gateway.odata import (
     Catalog,
@@ -44,19 +49,35 @@ class ListQuery:
         return f"{self.entity}:{keys}"
 
 
+def confine(catalog: Catalog, workspaces: Workspaces) -> Compiled | None:
+    """The condition that keeps a list inside `workspaces` (every table has `workspace_id`)."""
+    if workspaces.ids is None:
+        return None
+    ids = tuple(sorted(workspaces.ids))
+    if not ids:
+        return Compiled("0", ())
+    marks = ", ".join("?" * len(ids))
+    return Compiled(f"{catalog.alias}.workspace_id IN ({marks})", ids)
+
+
 def build_query(
     catalog: Catalog,
     default: ListQuery,
     *,
+    workspaces: Workspaces,
     filter: str | None = None,
     order_by: str | None = None,
     search: str | None = None,
     where: ast.Expr | None = None,
 ) -> ListQuery:
     """The list a client asked for: OData `$filter`, `$orderby` and `$search` over `catalog`,
-    and a typed `where` already turned into the query language's AST (AND-ed with `filter`)."""
+    and a typed `where` already turned into the query language's AST (AND-ed with `filter`),
+    inside the caller's `workspaces` (the context's `workspaces`)."""
     order = compile_orderby(order_by, catalog) if order_by and order_by.strip() else default.order
     conditions = list(default.where)
+    confined = confine(catalog, workspaces)
+    if confined is not None:
+        conditions.append(confined)
     if filter is not None and filter.strip():
         conditions.append(compile_filter(filter, catalog))
     if search is not None and search.strip():

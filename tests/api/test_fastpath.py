@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from gateway.api.context import Context
 from gateway.api.fastpath import FastPath
 from gateway.api.schema import schema
+from gateway.domain.auth import ALL_WORKSPACES
 from gateway.store.database import Database
 from tests.conftest import GraphQLClient
 
@@ -40,7 +41,7 @@ async def _both(
         )
         assert reference.errors is None, reference.errors
         before = db.statements.count
-        fast = await FastPath(schema._schema).execute(db, query, None, variables)
+        fast = await FastPath(schema._schema).execute(db, query, None, variables, ALL_WORKSPACES)
         statements = db.statements.count - before
     return (
         None if fast is None else orjson.dumps(fast),

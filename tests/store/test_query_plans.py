@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.paging import PageRequest
 from gateway.store import runs
 from gateway.store.catalogs import RUNS
@@ -13,7 +14,7 @@ from gateway.store.paging import build_query
 
 
 async def _plan(db: Database, **arguments: str) -> str:
-    query = build_query(RUNS, runs.NEWEST_FIRST, **arguments)
+    query = build_query(RUNS, runs.NEWEST_FIRST, workspaces=ALL_WORKSPACES, **arguments)
     async with db.read() as conn:
         first = await runs.page(conn, PageRequest(5, True, None), query)
         cursor = first.cursors[-1] if first.cursors else None

@@ -53,6 +53,7 @@ async def _scheduled_process(db: Database) -> str:
                 ActivityDefinition(key="a", display_name="A", kind=ActivityKind.GATEWAY_ACTIVITY),
             ),
         ),
+        Actor(name="test"),
     )
     return process.id
 
@@ -84,7 +85,9 @@ async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
     path = tmp_path / "off.db"
     async with Database(path) as db:
         process_id = await _scheduled_process(db)
-        await commands.update_process(db, process_id, ProcessPatch(schedule=None), None)
+        await commands.update_process(
+            db, process_id, ProcessPatch(schedule=None), None, Actor(name="test")
+        )
         assert await scheduler.fire_due(db, datetime(2030, 1, 1, tzinfo=UTC)) == []
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from gateway.demo.generator import build
+from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.exceptions import ConflictError
 from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
@@ -117,7 +118,12 @@ async def test_pages_per_parent_are_the_same_read_at_once_or_windowed(
         monkeypatch.setattr(paging, "FEW_CHILDREN", 0)
         assert await activities.pages_by_run(conn, run_ids, request_) == at_once
         for process_id in process_ids:  # each process's page on its own
-            query = build_query(RUNS, runs.NEWEST_FIRST, filter=f"process/id eq '{process_id}'")
+            query = build_query(
+                RUNS,
+                runs.NEWEST_FIRST,
+                workspaces=ALL_WORKSPACES,
+                filter=f"process/id eq '{process_id}'",
+            )
             alone = await runs.page(conn, request_, query)
             assert [r.id for r in many[process_id].items] == [r.id for r in alone.items]
             assert many[process_id].has_next_page == alone.has_next_page

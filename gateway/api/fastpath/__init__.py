@@ -16,13 +16,14 @@ from graphql import GraphQLError, GraphQLSchema, parse, specified_rules
 from graphql.execution.values import get_variable_values
 from strawberry.schema.schema import validate_document
 
-from gateway.api.fastpath.execute import Confine, Execution
+from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
 from gateway.api.limits import QueryLimits
+from gateway.domain.auth import Workspaces
 from gateway.store.database import Database
 
-__all__ = ["Confine", "FastPath", "Plan"]
+__all__ = ["FastPath", "Plan"]
 
 log = logging.getLogger("gateway.fastpath")
 
@@ -71,7 +72,7 @@ class FastPath:
         query: str,
         operation_name: str | None,
         variables: dict[str, Any] | None,
-        confine: Confine | None = None,
+        workspaces: Workspaces,
     ) -> orjson.Fragment | None:
         """The response's `data`, encoded; None when the executor must answer instead."""
         plan = self.plan(query, operation_name)
@@ -84,7 +85,7 @@ class FastPath:
             return None  # variable errors: the executor reports them
         try:
             async with db.read() as conn:
-                data = await Execution(conn, coerced, confine).run(plan)
+                data = await Execution(conn, coerced, workspaces).run(plan)
         except Exception as why:
             log.debug("fast path declined at run time: %r", why)
             return None

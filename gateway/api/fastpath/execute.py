@@ -2,29 +2,23 @@
 rows written straight into the response's dicts.
 
 Every list goes through the store's `build_query`, `fetch_page` and `fetch_pages_by_parent`, the
-same SQL the executor runs, narrowed to the columns the operation selects. `confine` is applied to
-every list query the plan builds (root lists and relations alike): the hook for a caller's scope.
+same SQL the executor runs, narrowed to the columns the operation selects, and confined to the
+caller's workspaces exactly as the executor's lists are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graphql.execution.values import get_argument_values
 
-from gateway.api.fastpath.fields import Entity
 from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row, Unsupported
+from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import paging
 from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page, build_query, check_cursor
-
-Confine = Callable[[Entity, ListQuery], ListQuery]
-
-
-def _unchanged(entity: Entity, query: ListQuery) -> ListQuery:
-    return query
 
 
 def _row(row: Row) -> Row:
@@ -34,11 +28,11 @@ def _row(row: Row) -> Row:
 class Execution:
     """One request's run of a plan over one reader connection."""
 
-    def __init__(self, conn: Connection, variables: Any, confine: Confine | None = None) -> None:
+    def __init__(self, conn: Connection, variables: Any, workspaces: Workspaces) -> None:
         """`variables`: as graphql-core's `get_variable_values` coerced them."""
         self.conn = conn
         self.variables = variables
-        self.confine = confine or _unchanged
+        self.workspaces = workspaces
 
     async def run(self, plan: Plan) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -61,11 +55,11 @@ class Execution:
         query = build_query(
             entity.catalog,
             entity.default,
+            workspaces=self.workspaces,
             filter=args.get("filter"),
             order_by=args.get("orderBy"),
             search=args.get("search"),
         )
-        query = self.confine(entity, query)
         check_cursor(query, request)
         return request, query
 
