@@ -53,8 +53,11 @@ def _time(value: datetime) -> str:
 def encode(value: Any) -> Any:
     """A domain value as JSON: dataclasses as objects with camelCase keys, enums by name, times as
     ISO 8601 UTC with microseconds."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {_camel(f.name): encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if hasattr(value, "__dataclass_fields__"):
+        names = _names(value.__class__)
+        return {camel: encode(getattr(value, name)) for name, camel in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):
@@ -64,6 +67,11 @@ def encode(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: encode(v) for k, v in value.items()}
     return value
+
+
+@cache
+def _names(cls: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, _camel(f.name)) for f in dataclasses.fields(cls))
 
 
 def record_line(record: Workspace | Process | Run | Activity) -> dict[str, Any]:

@@ -37,27 +37,55 @@ async def append(
     request_id: str | None = None,
 ) -> RunEvent:
     """Record a change to `run` in the same transaction; it is published after commit."""
-    to_status = None if kind is RunEventKind.DELETED else run.status
-    at = run.last_modified_date_time
     rows = await tx.fetchall(
-        "INSERT INTO run_events (run_id, workspace_id, process_id, kind, from_status, to_status, "
-        "at, actor, reason, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (
-            run.id,
-            run.workspace_id,
-            run.process_id,
-            kind.value,
-            from_status.value if from_status else None,
-            to_status.value if to_status else None,
-            to_micros(at),
-            actor,
-            reason,
-            request_id,
-        ),
+        f"{_INSERT} (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        _params(run, kind, from_status, actor, reason, request_id),
     )
     event = event_from_row(rows[0])
     tx.events.append(event)
     return event
+
+
+_INSERT = (
+    "INSERT INTO run_events (run_id, workspace_id, process_id, kind, from_status, to_status, "
+    "at, actor, reason, request_id) VALUES"
+)
+_MANY = 500  # rows per statement (10 parameters each)
+
+
+def _params(
+    run: Run,
+    kind: RunEventKind,
+    from_status: RunStatus | None,
+    actor: str | None,
+    reason: str | None,
+    request_id: str | None,
+) -> tuple[object, ...]:
+    to_status = None if kind is RunEventKind.DELETED else run.status
+    return (
+        run.id,
+        run.workspace_id,
+        run.process_id,
+        kind.value,
+        from_status.value if from_status else None,
+        to_status.value if to_status else None,
+        to_micros(run.last_modified_date_time),
+        actor,
+        reason,
+        request_id,
+    )
+
+
+async def append_created(tx: Transaction, runs: Sequence[Run], *, actor: str | None) -> None:
+    """`append` a CREATED event for each of many new runs, a few statements in all."""
+    for start in range(0, len(runs), _MANY):
+        chunk = runs[start : start + _MANY]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = [
+            p for run in chunk for p in _params(run, RunEventKind.CREATED, None, actor, None, None)
+        ]
+        rows = await tx.fetchall(f"{_INSERT} {values} RETURNING *", params)
+        tx.events.extend(event_from_row(row) for row in rows)
 
 
 async def for_run(conn: Connection, run_id: str) -> list[RunEvent]:

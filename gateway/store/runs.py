@@ -72,6 +72,13 @@ async def insert(conn: Connection, run: Run) -> None:
     await conn.execute(insert_sql("runs", params), params)
 
 
+async def insert_many(conn: Connection, new: Sequence[Run]) -> None:
+    if not new:
+        return
+    rows = [run_to_params(run) for run in new]
+    await conn.execute_many(insert_sql("runs", rows[0]), rows)
+
+
 async def update(conn: Connection, run: Run, expected_version: int) -> bool:
     """Save the next version; False if another writer got there first."""
     params = run_to_params(run)
