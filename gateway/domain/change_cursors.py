@@ -20,7 +20,7 @@ def encode_change_cursor(seq: int, run_id: str = "") -> str:
 
 def decode_change_cursor(cursor: str, argument: str = "after") -> int:
     """The sequence number a change cursor stands for; `INVALID_CURSOR` if it is not one."""
-    seq = decode_cursor(cursor, ORDERING, 1, argument)[0]
+    seq = decode_cursor(cursor, ORDERING, 2, argument)[0]
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise InvalidArgumentError(
             "INVALID_CURSOR", argument, f"{argument} is not a cursor of run changes."

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -35,6 +36,7 @@ def serve(database: Path, log: Path, **settings: str) -> Iterator[str]:
     env = {
         **os.environ,
         "GATEWAY_DATABASE": str(database),
+        "GATEWAY_SCHEDULER": "false",  # no scheduled runs among the changes a test counts
         **{f"GATEWAY_{k.upper()}": v for k, v in settings.items()},
     }
     with (
@@ -93,11 +95,11 @@ class Api:
         process_id: str = result["createProcess"]["process"]["id"]
         return process_id
 
-    def run(self, process_id: str, status: str = "RUNNING") -> str:
+    def run(self, process_id: str, status: str = "RUNNING", **input: Any) -> str:
         result = self.data(
             """mutation ($input: CreateRunInput!) { createRun(input: $input) {
                  __typename ... on CreateRunPayload { run { id } } } }""",
-            {"input": {"processId": process_id, "status": status}},
+            {"input": {"processId": process_id, "status": status, **input}},
         )
         run_id: str = result["createRun"]["run"]["id"]
         return run_id
@@ -115,6 +117,18 @@ class Api:
             "mutation ($id: ID!) { deleteRun(id: $id) { __typename } }", {"id": run_id}
         )
         assert result["deleteRun"]["__typename"] == "DeleteRunPayload", result
+
+    def head(self) -> str:
+        """The cursor after the newest change."""
+        cursor: str = self.data("{ runChanges(first: 500) { cursor } }")["runChanges"]["cursor"]
+        while True:
+            page = self.data(
+                "query ($a: String) { runChanges(after: $a, first: 500) { cursor hasMore } }",
+                {"a": cursor},
+            )["runChanges"]
+            cursor = page["cursor"]
+            if not page["hasMore"]:
+                return cursor
 
     def changes(self, after: str | None = None, filter: str | None = None) -> list[dict[str, Any]]:
         """Every change in the log after `after`, through the delta query."""
@@ -154,7 +168,7 @@ class Subscriber:
     async def message(self) -> dict[str, Any]:
         """The next message that is not a ping (answered) or a pong."""
         while True:
-            message: dict[str, Any] = json.loads(await self.ws.recv())
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), 20))
             if message["type"] == "ping":
                 await self.ws.send(json.dumps({"type": "pong"}))
             elif message["type"] != "pong":
