@@ -61,8 +61,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: Any,
     ) -> ExecutionResult:
-        """Queries the fast path covers are answered by it; everything else by the executor."""
-        if isinstance(request_data.query, str):
+        """Queries the fast path covers are answered by it; everything else by the executor.
+
+        A request that carries a caller's scope (`context.principal`) runs on the executor until
+        that scope is passed to the fast path as `confine`, so no scope can be skipped."""
+        if isinstance(request_data.query, str) and getattr(context, "principal", None) is None:
             data = await self.fast_path.execute(
                 self.db, request_data.query, request_data.operation_name, request_data.variables
             )

@@ -355,3 +355,12 @@ def test_limits_apply_on_the_fast_path_too(gql: GraphQLClient) -> None:
     deep = "{ runs(first: 500) { nodes { activities(first: 500) { nodes { id } } } } }"
     body = gql(deep)
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
+
+
+def test_a_request_with_a_callers_scope_runs_on_the_executor(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Context, "principal", "someone", raising=False)
+    taken = _taken(gql)
+    gql.data(FLAT)
+    assert _taken(gql) == taken
