@@ -50,7 +50,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.db = db
         self._page = graphiql_page("/graphql")
-        self.fast_path = FastPath(schema._schema)
+        self.fast_path = FastPath(schema)
 
     async def execute_single(
         self,

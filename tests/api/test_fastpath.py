@@ -10,11 +10,13 @@ from typing import Any
 
 import orjson
 import pytest
+from graphql import specified_rules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.api.context import Context
-from gateway.api.fastpath import FastPath
+from gateway.api.fastpath import FastPath, validation_rules
+from gateway.api.limits import QueryLimits
 from gateway.api.schema import schema
 from gateway.store.database import Database
 from tests.conftest import GraphQLClient
@@ -40,7 +42,7 @@ async def _both(
         )
         assert reference.errors is None, reference.errors
         before = db.statements.count
-        fast = await FastPath(schema._schema).execute(db, query, None, variables)
+        fast = await FastPath(schema).execute(db, query, None, variables)
         statements = db.statements.count - before
     return (
         None if fast is None else orjson.dumps(fast),
@@ -364,3 +366,9 @@ def test_a_request_with_a_callers_scope_runs_on_the_executor(
     taken = _taken(gql)
     gql.data(FLAT)
     assert _taken(gql) == taken
+
+
+def test_the_fast_path_validates_with_the_schemas_rules() -> None:
+    rules = validation_rules(schema)
+    assert QueryLimits in rules
+    assert set(specified_rules) <= set(rules)

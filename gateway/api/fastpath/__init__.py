@@ -12,28 +12,39 @@ from collections import OrderedDict
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSchema, parse, specified_rules
+import strawberry
+from graphql import ASTValidationRule, GraphQLError, parse, specified_rules
 from graphql.execution.values import get_variable_values
+from strawberry.extensions import AddValidationRules
 from strawberry.schema.schema import validate_document
 
 from gateway.api.fastpath.execute import Confine, Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
-from gateway.api.limits import QueryLimits
 from gateway.store.database import Database
 
-__all__ = ["Confine", "FastPath", "Plan"]
+__all__ = ["Confine", "FastPath", "Plan", "validation_rules"]
 
 log = logging.getLogger("gateway.fastpath")
 
-_RULES = (*specified_rules, QueryLimits)
+
+def validation_rules(schema: strawberry.Schema) -> tuple[type[ASTValidationRule], ...]:
+    """The rules the executor validates with: graphql's, plus those the schema's extensions add
+    (`AddValidationRules` and its subclasses, such as the query limits)."""
+    rules: list[type[ASTValidationRule]] = list(specified_rules)
+    for make in schema.extensions:
+        extension = make()  # a class or a factory, as strawberry builds one per request
+        if isinstance(extension, AddValidationRules):
+            rules.extend(extension.validation_rules)
+    return tuple(rules)
 
 
 class FastPath:
     """Plans cached by document and operation name (`None` remembers "not covered")."""
 
-    def __init__(self, schema: GraphQLSchema, maxsize: int = 256) -> None:
-        self.schema = schema
+    def __init__(self, schema: strawberry.Schema, maxsize: int = 256) -> None:
+        self.schema = schema._schema
+        self.rules = validation_rules(schema)
         self.maxsize = maxsize
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.taken = 0  # requests answered by the fast path (tests read it)
@@ -57,13 +68,15 @@ class FastPath:
             document = parse(query)
         except GraphQLError:
             return None  # the executor reports it
-        if validate_document(self.schema, document, _RULES):
+        if validate_document(self.schema, document, self.rules):
             return None  # likewise, with the same rules
         try:
             return bind(compile_operation(self.schema, document, operation_name))
         except Unsupported as why:
             log.debug("not on the fast path: %s", why)
-            return None
+        except Exception:  # a defect here must not fail a request the executor can answer
+            log.exception("the fast path could not compile an operation")
+        return None
 
     async def execute(
         self,
