@@ -157,6 +157,11 @@ RUN_FILTERS = [
     "startDateTime ge 2026-10-20T00:00:00Z",
 ]
 RUN_ORDERS = [None, "startDateTime desc", "displayName", "durations/totalMs desc"]
+RUN_WHERES = [
+    None,
+    "{status: {in: [FAILED, TIMED_OUT]}}",
+    "{or: [{source: {eq: DATABRICKS}}, {statistics: {errors: {gt: 0}}}]}",
+]
 
 
 def _aliased(draw: st.DrawFn, fields: list[str]) -> list[str]:
@@ -221,8 +226,9 @@ FRAGMENT = "fragment RunBits on Run { id status ... on Node { id } }"
 
 
 @st.composite
-def operations(draw: st.DrawFn) -> tuple[str, bool]:
-    """(an operation, whether it pages after the first page's end cursor)."""
+def operations(draw: st.DrawFn) -> tuple[str, str | None]:
+    """(an operation, and when it pages `after: $after`, the operation that reads the first
+    page's end cursor)."""
     after = draw(st.booleans())
     if draw(st.integers(0, 3)) == 0:
         fields = " ".join(_aliased(draw, PROCESS_SCALARS))
@@ -239,6 +245,10 @@ def operations(draw: st.DrawFn) -> tuple[str, bool]:
             filter=draw(st.sampled_from(RUN_FILTERS)),
             orderBy=draw(st.sampled_from(RUN_ORDERS)),
         )[1:-1]
+        where = draw(st.sampled_from(RUN_WHERES))
+        if where is not None:
+            arguments = ", ".join(a for a in (arguments, f"where: {where}") if a)
+    first_page = f"{{ {root}({arguments}) {{ pageInfo {{ endCursor }} }} }}" if after else None
     if after:
         arguments = ", ".join(a for a in (arguments, "after: $after") if a)
     body = draw(_connection_body(fields))
@@ -247,18 +257,13 @@ def operations(draw: st.DrawFn) -> tuple[str, bool]:
     query = f"{head} {{ {listed} {{ {body} }} }}"
     if "...RunBits" in query:
         query += " " + FRAGMENT
-    return query, after
+    return query, None if first_page is None else first_page.replace("()", "")
 
 
-async def _cursor(path: Path, query: str) -> str | None:
-    """The end cursor of the first page of the operation's list (without `after`)."""
-    rest = query.partition("{")[2]
-    root = rest.split("{")[0].replace(", after: $after", "").replace("after: $after", "")
+async def _cursor(path: Path, first_page: str) -> str | None:
+    """The end cursor of the first page."""
     async with Database(path, readers=1) as db:
-        result = await schema.execute(
-            f"{{ {root.replace('()', '')} {{ pageInfo {{ endCursor }} }} }}",
-            context_value=Context(db=db, request_id="t"),
-        )
+        result = await schema.execute(first_page, context_value=Context(db=db, request_id="t"))
     assert result.errors is None, result.errors
     assert result.data is not None
     (value,) = result.data.values()
@@ -273,10 +278,10 @@ async def _cursor(path: Path, query: str) -> str | None:
 )
 @given(operations())
 def test_generated_selections_answer_the_same_on_both_paths(
-    shared_demo: Path, operation: tuple[str, bool]
+    shared_demo: Path, operation: tuple[str, str | None]
 ) -> None:
-    query, after = operation
-    variables = {"after": asyncio.run(_cursor(shared_demo, query))} if after else None
+    query, first_page = operation
+    variables = {"after": asyncio.run(_cursor(shared_demo, first_page))} if first_page else None
     fast, reference, _ = asyncio.run(_both(shared_demo, query, variables))
     assert fast is not None, "generated selections are all on the fast path"
     assert fast == reference
@@ -322,7 +327,6 @@ def test_covered_operations_take_the_fast_path(
         "{ runs(first: 2) { nodes { id parameters } } }",  # a field it does not know
         "{ runs(first: 2) { nodes { id @include(if: true) } } }",  # a directive
         '{ run(id: "run_x") { id } }',  # a root field it does not cover
-        "{ runs(where: {status: {eq: FAILED}}) { totalCount } }",  # typed where
         "{ runs(first: 2) { nodes { statistics { metrics { name } } } } }",
     ],
 )
@@ -346,6 +350,15 @@ def test_errors_are_the_executors(gql: GraphQLClient, query: str) -> None:
     body = gql(query)
     assert body["errors"][0]["extensions"]["code"]
     assert _taken(gql) == taken
+
+
+def test_typed_where_as_a_variable_takes_the_fast_path(gql: GraphQLClient) -> None:
+    query = "query ($w: RunWhere) { runs(where: $w) { totalCount } }"
+    taken = _taken(gql)
+    failed = gql.data(query, {"w": {"status": {"eq": "FAILED"}}})["runs"]["totalCount"]
+    every = gql.data(query, {"w": None})["runs"]["totalCount"]
+    assert _taken(gql) == taken + 2
+    assert 0 < failed < every
 
 
 def test_variables_of_the_wrong_type_are_the_executors_to_report(gql: GraphQLClient) -> None:

@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
+from gateway.api import enums as _enums  # noqa: F401 (describes the enums before where's inputs use them)
 from gateway.api.fastpath.fields import Entity
-from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row, Unsupported
+from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row
+from gateway.api.where import to_expr
 from gateway.domain.paging import PageRequest
 from gateway.store import paging
 from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page, build_query, check_cursor
 
 Confine = Callable[[Entity, ListQuery], ListQuery]
+Typed = Callable[[GraphQLField, str, Any], Any]  # (field, argument, value) -> the input object
 
 
 def _unchanged(entity: Entity, query: ListQuery) -> ListQuery:
@@ -34,10 +38,18 @@ def _row(row: Row) -> Row:
 class Execution:
     """One request's run of a plan over one reader connection."""
 
-    def __init__(self, conn: Connection, variables: Any, confine: Confine | None = None) -> None:
-        """`variables`: as graphql-core's `get_variable_values` coerced them."""
+    def __init__(
+        self,
+        conn: Connection,
+        variables: Any,
+        typed: Typed,
+        confine: Confine | None = None,
+    ) -> None:
+        """`variables`: as graphql-core's `get_variable_values` coerced them; `typed` turns an
+        input argument's value into the input object its resolver receives."""
         self.conn = conn
         self.variables = variables
+        self.typed = typed
         self.confine = confine or _unchanged
 
     async def run(self, plan: Plan) -> dict[str, Any]:
@@ -52,8 +64,7 @@ class Execution:
     def list_query(self, plan: ConnectionPlan) -> tuple[PageRequest, ListQuery]:
         """The page and the query of a list, as the executor's resolvers build them."""
         args = get_argument_values(plan.field_def, plan.node, self.variables)
-        if args.get("where") is not None:
-            raise Unsupported("typed where")
+        where = args.get("where")
         request = PageRequest.from_arguments(
             args.get("first"), args.get("after"), args.get("last"), args.get("before")
         )
@@ -64,6 +75,7 @@ class Execution:
             filter=args.get("filter"),
             order_by=args.get("orderBy"),
             search=args.get("search"),
+            where=None if where is None else to_expr(self.typed(plan.field_def, "where", where)),
         )
         query = self.confine(entity, query)
         check_cursor(query, request)
