@@ -877,7 +877,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of concurrent load")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
-        "--workers", type=int, default=1, help="server processes (`gateway serve --workers`)"
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (`gateway serve --workers`; default: one per CPU)",
     )
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--latency-requests", type=int, default=200)
