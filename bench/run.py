@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PACKAGES = ("strawberry-graphql", "graphql-core", "aiosqlite", "starlette", "uvicorn", "orjson")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LOAD_AT_START: list[float] = [0.0, 0.0, 0.0]
 
 # --- the floor's SQL: captured from the store itself (see _Recorder), so it is always the same
 # SQL the server runs; only the reader connections' settings are copied here.
@@ -855,7 +856,9 @@ def report(
         f"median of repeats over {args.floor_seconds:g} s",
         f"- deep page: cursor of the row at offset {deep['offset']:,} of the default order "
         f"({deep['pages']:,} pages of 100 deep)",
-        f"- wall time of the benchmark: {wall:.0f} s",
+        f"- wall time of the benchmark: {wall:.0f} s; load average (1 min) at the start "
+        f"{LOAD_AT_START[0]:.2f}, at the end {os.getloadavg()[0]:.2f} (other work on the "
+        "machine takes CPU from the server, the client and the floor alike)",
         "",
         "## Requests measured",
         "",
@@ -899,6 +902,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(args.queries.split(",")) if args.queries else None
     queries = [with_fast_path_columns(q) for q in QUERIES if wanted is None or q.name in wanted]
     started = datetime.now(UTC)
+    LOAD_AT_START[:] = os.getloadavg()
     wall_began = time.perf_counter()
 
     probe = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
