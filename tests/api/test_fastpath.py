@@ -250,7 +250,13 @@ def operations(draw: st.DrawFn) -> tuple[str, str | None]:
             arguments = ", ".join(a for a in (arguments, f"where: {where}") if a)
     first_page = f"{{ {root}({arguments}) {{ pageInfo {{ endCursor }} }} }}" if after else None
     if after:
-        arguments = ", ".join(a for a in (arguments, "after: $after") if a)
+        # forward from the first page's end, or backward to it (`last` pages end at the cursor)
+        paging = draw(
+            st.sampled_from(["after: $after", "before: $after", "last: 2, before: $after"])
+        )
+        if "last" in paging:
+            arguments = ", ".join(a for a in arguments.split(", ") if not a.startswith("first"))
+        arguments = ", ".join(a for a in (arguments, paging) if a)
     body = draw(_connection_body(fields))
     head = "query Generated($after: String)" if after else "query Generated"
     listed = f"{root}({arguments})" if arguments else root
