@@ -60,6 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PACKAGES = ("strawberry-graphql", "graphql-core", "aiosqlite", "starlette", "uvicorn", "orjson")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LOAD_AT_START: list[float] = [0.0, 0.0, 0.0]
 
 # --- the floor's SQL: captured from the store itself (see _Recorder), so it is always the same
 # SQL the server runs; only the reader connections' settings are copied here.
@@ -236,7 +237,7 @@ def _same(row: Any) -> Any:
 def with_fast_path_columns(query: Query) -> Query:
     """The query with the floor narrowed to the columns the server's fast path selects, so the
     floor runs the server's SQL (unchanged when the fast path does not cover the document)."""
-    plan = FastPath(schema._schema).plan(query.document, None)
+    plan = FastPath(schema).plan(query.document, None)
     if plan is None:
         return query
     ((_, _, runs),) = plan.roots
@@ -455,21 +456,49 @@ def _gateway_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "gateway"]
 
 
-def _cpu_seconds(pid: int) -> float:
+def _stat(pid: int) -> list[str]:
     stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _tree(pid: int) -> list[int]:
+    """The server and its descendants (uvicorn's workers under `--workers N`)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+    found, frontier = [pid], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found.extend(children)
+        frontier = children
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of the server and its workers."""
+    total = 0
+    for each in _tree(pid):
+        with contextlib.suppress(OSError):
+            fields = _stat(each)
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def _status_kb(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    return 0
+    """The largest value of a /proc status line over the server and its workers."""
+    largest = 0
+    for each in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith(key + ":"):
+                    largest = max(largest, int(line.split()[1]))
+    return largest
 
 
 class Server:
-    def __init__(self, database: Path, log: Path) -> None:
+    def __init__(self, database: Path, log: Path, workers: int = 1) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
         self.log = log.open("wb")
@@ -483,6 +512,8 @@ class Server:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--workers",
+                str(workers),
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -819,17 +850,20 @@ def report(
         f"- data set: {dataset['runs']:,} runs, {dataset['activities']:,} activities, "
         f"{dataset['processes']} processes, {dataset['workspaces']} workspaces; "
         f"{dataset['size_gib']:.2f} GiB (`{args.database}`)",
-        f"- server: `gateway serve` with default settings on 127.0.0.1 (1 worker, "
-        f"{os.environ.get('GATEWAY_READERS', '3')} readers), pid-level CPU from /proc",
+        f"- server: `gateway serve --workers {args.workers}` on 127.0.0.1 "
+        f"({os.environ.get('GATEWAY_READERS', '3')} readers per worker), CPU of the server's "
+        "processes from /proc; peak RSS of the largest",
         f"- latency: 1 client, up to {args.latency_requests} sequential requests or "
         f"{args.latency_seconds:g} s after {args.warmup} warm-up requests; throughput: "
         f"{args.clients} clients for {args.duration:g} s (at most {args.max_requests} requests), "
         "one keep-alive connection each (asyncio HTTP/1.1 client in one process on the same machine)",
-        f"- floor: stdlib sqlite3 {sqlite3.sqlite_version} + orjson in-process, the store's SQL, "
+        f"- floor: stdlib sqlite3 {sqlite3.sqlite_version} + orjson in-process, the server's SQL (the store's statements with the fast path's select lists), "
         f"median of repeats over {args.floor_seconds:g} s",
         f"- deep page: cursor of the row at offset {deep['offset']:,} of the default order "
         f"({deep['pages']:,} pages of 100 deep)",
-        f"- wall time of the benchmark: {wall:.0f} s",
+        f"- wall time of the benchmark: {wall:.0f} s; load average (1 min) at the start "
+        f"{LOAD_AT_START[0]:.2f}, at the end {os.getloadavg()[0]:.2f} (other work on the "
+        "machine takes CPU from the server, the client and the floor alike)",
         "",
         "## Requests measured",
         "",
@@ -850,6 +884,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", type=Path, default=Path("bench/data/bench.db"))
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of concurrent load")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (`gateway serve --workers`; default: one per CPU)",
+    )
     parser.add_argument("--max-requests", type=int, default=100_000)
     parser.add_argument("--latency-requests", type=int, default=200)
     parser.add_argument("--latency-seconds", type=float, default=10.0)
@@ -867,6 +907,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(args.queries.split(",")) if args.queries else None
     queries = [with_fast_path_columns(q) for q in QUERIES if wanted is None or q.name in wanted]
     started = datetime.now(UTC)
+    LOAD_AT_START[:] = os.getloadavg()
     wall_began = time.perf_counter()
 
     probe = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
@@ -889,7 +930,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = FloorRunner(str(args.database), deep_cursor)
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(args.database, Path(tmp) / "server.log")
+        server = Server(args.database, Path(tmp) / "server.log", args.workers)
         try:
             server.wait_ready()
             for query in queries:

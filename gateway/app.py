@@ -64,7 +64,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.feed = feed
         self.keep_alive_seconds = settings.live_keep_alive_ms / 1000
         self._page = graphiql_page("/graphql")
-        self.fast_path = FastPath(schema._schema)
+        self.fast_path = FastPath(schema)
 
     async def execute_single(
         self,

@@ -10,13 +10,15 @@ from typing import Any
 
 import orjson
 import pytest
+from graphql import specified_rules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.api.context import Context
-from gateway.api.fastpath import FastPath
+from gateway.api.fastpath import FastPath, validation_rules
+from gateway.api.limits import QueryLimits
 from gateway.api.schema import schema
-from gateway.domain.auth import ALL_WORKSPACES
+from gateway.domain.auth import OPEN, Principal, Scope, Workspaces
 from gateway.store.database import Database
 from tests.conftest import GraphQLClient
 
@@ -32,16 +34,18 @@ def shared_demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 async def _both(
-    path: Path, query: str, variables: dict[str, Any] | None = None
+    path: Path,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    principal: Principal = OPEN,
 ) -> tuple[bytes | None, bytes, int]:
     """(fast path's data or None, the executor's data, the fast path's statements)."""
     async with Database(path, readers=1) as db:
-        reference = await schema.execute(
-            query, variable_values=variables, context_value=Context(db=db, request_id="test")
-        )
+        context = Context(db=db, request_id="test", principal=principal)
+        reference = await schema.execute(query, variable_values=variables, context_value=context)
         assert reference.errors is None, reference.errors
         before = db.statements.count
-        fast = await FastPath(schema._schema).execute(db, query, None, variables, ALL_WORKSPACES)
+        fast = await FastPath(schema).execute(db, query, None, variables, principal.workspaces)
         statements = db.statements.count - before
     return (
         None if fast is None else orjson.dumps(fast),
@@ -156,6 +160,11 @@ RUN_FILTERS = [
     "startDateTime ge 2026-10-20T00:00:00Z",
 ]
 RUN_ORDERS = [None, "startDateTime desc", "displayName", "durations/totalMs desc"]
+RUN_WHERES = [
+    None,
+    "{status: {in: [FAILED, TIMED_OUT]}}",
+    "{or: [{source: {eq: DATABRICKS}}, {statistics: {errors: {gt: 0}}}]}",
+]
 
 
 def _aliased(draw: st.DrawFn, fields: list[str]) -> list[str]:
@@ -220,8 +229,9 @@ FRAGMENT = "fragment RunBits on Run { id status ... on Node { id } }"
 
 
 @st.composite
-def operations(draw: st.DrawFn) -> tuple[str, bool]:
-    """(an operation, whether it pages after the first page's end cursor)."""
+def operations(draw: st.DrawFn) -> tuple[str, str | None]:
+    """(an operation, and when it pages `after: $after`, the operation that reads the first
+    page's end cursor)."""
     after = draw(st.booleans())
     if draw(st.integers(0, 3)) == 0:
         fields = " ".join(_aliased(draw, PROCESS_SCALARS))
@@ -238,26 +248,31 @@ def operations(draw: st.DrawFn) -> tuple[str, bool]:
             filter=draw(st.sampled_from(RUN_FILTERS)),
             orderBy=draw(st.sampled_from(RUN_ORDERS)),
         )[1:-1]
+        where = draw(st.sampled_from(RUN_WHERES))
+        if where is not None:
+            arguments = ", ".join(a for a in (arguments, f"where: {where}") if a)
+    first_page = f"{{ {root}({arguments}) {{ pageInfo {{ endCursor }} }} }}" if after else None
     if after:
-        arguments = ", ".join(a for a in (arguments, "after: $after") if a)
+        # forward from the first page's end, or backward to it (`last` pages end at the cursor)
+        paging = draw(
+            st.sampled_from(["after: $after", "before: $after", "last: 2, before: $after"])
+        )
+        if "last" in paging:
+            arguments = ", ".join(a for a in arguments.split(", ") if not a.startswith("first"))
+        arguments = ", ".join(a for a in (arguments, paging) if a)
     body = draw(_connection_body(fields))
     head = "query Generated($after: String)" if after else "query Generated"
     listed = f"{root}({arguments})" if arguments else root
     query = f"{head} {{ {listed} {{ {body} }} }}"
     if "...RunBits" in query:
         query += " " + FRAGMENT
-    return query, after
+    return query, None if first_page is None else first_page.replace("()", "")
 
 
-async def _cursor(path: Path, query: str) -> str | None:
-    """The end cursor of the first page of the operation's list (without `after`)."""
-    rest = query.partition("{")[2]
-    root = rest.split("{")[0].replace(", after: $after", "").replace("after: $after", "")
+async def _cursor(path: Path, first_page: str) -> str | None:
+    """The end cursor of the first page."""
     async with Database(path, readers=1) as db:
-        result = await schema.execute(
-            f"{{ {root.replace('()', '')} {{ pageInfo {{ endCursor }} }} }}",
-            context_value=Context(db=db, request_id="t"),
-        )
+        result = await schema.execute(first_page, context_value=Context(db=db, request_id="t"))
     assert result.errors is None, result.errors
     assert result.data is not None
     (value,) = result.data.values()
@@ -272,10 +287,10 @@ async def _cursor(path: Path, query: str) -> str | None:
 )
 @given(operations())
 def test_generated_selections_answer_the_same_on_both_paths(
-    shared_demo: Path, operation: tuple[str, bool]
+    shared_demo: Path, operation: tuple[str, str | None]
 ) -> None:
-    query, after = operation
-    variables = {"after": asyncio.run(_cursor(shared_demo, query))} if after else None
+    query, first_page = operation
+    variables = {"after": asyncio.run(_cursor(shared_demo, first_page))} if first_page else None
     fast, reference, _ = asyncio.run(_both(shared_demo, query, variables))
     assert fast is not None, "generated selections are all on the fast path"
     assert fast == reference
@@ -321,7 +336,6 @@ def test_covered_operations_take_the_fast_path(
         "{ runs(first: 2) { nodes { id parameters } } }",  # a field it does not know
         "{ runs(first: 2) { nodes { id @include(if: true) } } }",  # a directive
         '{ run(id: "run_x") { id } }',  # a root field it does not cover
-        "{ runs(where: {status: {eq: FAILED}}) { totalCount } }",  # typed where
         "{ runs(first: 2) { nodes { statistics { metrics { name } } } } }",
     ],
 )
@@ -347,6 +361,15 @@ def test_errors_are_the_executors(gql: GraphQLClient, query: str) -> None:
     assert _taken(gql) == taken
 
 
+def test_typed_where_as_a_variable_takes_the_fast_path(gql: GraphQLClient) -> None:
+    query = "query ($w: RunWhere) { runs(where: $w) { totalCount } }"
+    taken = _taken(gql)
+    failed = gql.data(query, {"w": {"status": {"eq": "FAILED"}}})["runs"]["totalCount"]
+    every = gql.data(query, {"w": None})["runs"]["totalCount"]
+    assert _taken(gql) == taken + 2
+    assert 0 < failed < every
+
+
 def test_variables_of_the_wrong_type_are_the_executors_to_report(gql: GraphQLClient) -> None:
     body = gql("query ($n: Int) { runs(first: $n) { totalCount } }", {"n": "ten"})
     assert "errors" in body and body["data"] is None
@@ -356,3 +379,31 @@ def test_limits_apply_on_the_fast_path_too(gql: GraphQLClient) -> None:
     deep = "{ runs(first: 500) { nodes { activities(first: 500) { nodes { id } } } } }"
     body = gql(deep)
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
+
+
+async def test_a_caller_confined_to_a_workspace_sees_the_same_on_both_paths(
+    shared_demo: Path,
+) -> None:
+    query = (
+        "{ runs(first: 50) { totalCount nodes { id workspace { id } "
+        "activities { totalCount nodes { id } } } } processes { totalCount nodes { id } } }"
+    )
+    everything, _, _ = await _both(shared_demo, query)
+    assert everything is not None
+    workspace = orjson.loads(everything)["runs"]["nodes"][0]["workspace"]["id"]
+    confined = Principal(
+        token_id="tok",
+        scopes=frozenset({Scope.RUNS_READ}),
+        workspaces=Workspaces(frozenset({workspace})),
+    )
+    fast, reference, _ = await _both(shared_demo, query, principal=confined)
+    assert fast == reference
+    runs = orjson.loads(reference)["runs"]
+    assert {n["workspace"]["id"] for n in runs["nodes"]} == {workspace}
+    assert runs["totalCount"] < orjson.loads(everything)["runs"]["totalCount"]
+
+
+def test_the_fast_path_validates_with_the_schemas_rules() -> None:
+    rules = validation_rules(schema)
+    assert QueryLimits in rules
+    assert set(specified_rules) <= set(rules)

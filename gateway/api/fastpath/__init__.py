@@ -12,29 +12,43 @@ from collections import OrderedDict
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSchema, parse, specified_rules
+import strawberry
+from graphql import ASTValidationRule, GraphQLError, GraphQLField, parse, specified_rules
 from graphql.execution.values import get_variable_values
+from strawberry.extensions import AddValidationRules
 from strawberry.schema.schema import validate_document
+from strawberry.types.arguments import convert_argument
 
 from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
-from gateway.api.limits import QueryLimits
 from gateway.domain.auth import Workspaces
 from gateway.store.database import Database
 
-__all__ = ["FastPath", "Plan"]
+__all__ = ["FastPath", "Plan", "validation_rules"]
 
 log = logging.getLogger("gateway.fastpath")
 
-_RULES = (*specified_rules, QueryLimits)
+
+def validation_rules(schema: strawberry.Schema) -> tuple[type[ASTValidationRule], ...]:
+    """The rules the executor validates with: graphql's, plus those the schema's extensions add
+    (`AddValidationRules` and its subclasses, such as the query limits)."""
+    rules: list[type[ASTValidationRule]] = list(specified_rules)
+    for make in schema.extensions:
+        extension = make()  # a class or a factory, as strawberry builds one per request
+        if isinstance(extension, AddValidationRules):
+            rules.extend(extension.validation_rules)
+    return tuple(rules)
 
 
 class FastPath:
     """Plans cached by document and operation name (`None` remembers "not covered")."""
 
-    def __init__(self, schema: GraphQLSchema, maxsize: int = 256) -> None:
-        self.schema = schema
+    def __init__(self, schema: strawberry.Schema, maxsize: int = 256) -> None:
+        self.schema = schema._schema
+        self.rules = validation_rules(schema)
+        self._scalars = schema.schema_converter.scalar_registry
+        self._config = schema.config
         self.maxsize = maxsize
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.taken = 0  # requests answered by the fast path (tests read it)
@@ -58,13 +72,21 @@ class FastPath:
             document = parse(query)
         except GraphQLError:
             return None  # the executor reports it
-        if validate_document(self.schema, document, _RULES):
+        if validate_document(self.schema, document, self.rules):
             return None  # likewise, with the same rules
         try:
             return bind(compile_operation(self.schema, document, operation_name))
         except Unsupported as why:
             log.debug("not on the fast path: %s", why)
-            return None
+        except Exception:  # a defect here must not fail a request the executor can answer
+            log.exception("the fast path could not compile an operation")
+        return None
+
+    def typed(self, field: GraphQLField, argument: str, value: Any) -> Any:
+        """An input argument as its resolver receives it (a `RunWhere`, not a dict)."""
+        definition = field.extensions["strawberry-definition"]
+        (wanted,) = (a for a in definition.arguments if a.python_name == argument)
+        return convert_argument(value, wanted.type, self._scalars, self._config)
 
     async def execute(
         self,
@@ -85,7 +107,7 @@ class FastPath:
             return None  # variable errors: the executor reports them
         try:
             async with db.read() as conn:
-                data = await Execution(conn, coerced, workspaces).run(plan)
+                data = await Execution(conn, coerced, self.typed, workspaces).run(plan)
         except Exception as why:
             log.debug("fast path declined at run time: %r", why)
             return None

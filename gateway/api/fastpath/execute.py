@@ -3,22 +3,27 @@ rows written straight into the response's dicts.
 
 Every list goes through the store's `build_query`, `fetch_page` and `fetch_pages_by_parent`, the
 same SQL the executor runs, narrowed to the columns the operation selects, and confined to the
-caller's workspaces exactly as the executor's lists are.
+caller's workspaces exactly as the executor's lists are (root lists and relations alike).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
-from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row, Unsupported
+from gateway.api import enums as _enums  # noqa: F401 (describes the enums before where's inputs use them)
+from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row
+from gateway.api.where import to_expr
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import paging
 from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page, build_query, check_cursor
+
+Typed = Callable[[GraphQLField, str, Any], Any]  # (field, argument, value) -> the input object
 
 
 def _row(row: Row) -> Row:
@@ -28,10 +33,18 @@ def _row(row: Row) -> Row:
 class Execution:
     """One request's run of a plan over one reader connection."""
 
-    def __init__(self, conn: Connection, variables: Any, workspaces: Workspaces) -> None:
-        """`variables`: as graphql-core's `get_variable_values` coerced them."""
+    def __init__(
+        self,
+        conn: Connection,
+        variables: Any,
+        typed: Typed,
+        workspaces: Workspaces,
+    ) -> None:
+        """`variables`: as graphql-core's `get_variable_values` coerced them; `typed` turns an
+        input argument's value into the input object its resolver receives."""
         self.conn = conn
         self.variables = variables
+        self.typed = typed
         self.workspaces = workspaces
 
     async def run(self, plan: Plan) -> dict[str, Any]:
@@ -46,8 +59,7 @@ class Execution:
     def list_query(self, plan: ConnectionPlan) -> tuple[PageRequest, ListQuery]:
         """The page and the query of a list, as the executor's resolvers build them."""
         args = get_argument_values(plan.field_def, plan.node, self.variables)
-        if args.get("where") is not None:
-            raise Unsupported("typed where")
+        where = args.get("where")
         request = PageRequest.from_arguments(
             args.get("first"), args.get("after"), args.get("last"), args.get("before")
         )
@@ -59,6 +71,7 @@ class Execution:
             filter=args.get("filter"),
             order_by=args.get("orderBy"),
             search=args.get("search"),
+            where=None if where is None else to_expr(self.typed(plan.field_def, "where", where)),
         )
         check_cursor(query, request)
         return request, query
