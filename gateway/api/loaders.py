@@ -8,7 +8,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.domain.paging import PageRequest
-from gateway.store import activities, processes, runs, workspaces
+from gateway.store import activities, processes, runs, statistics, workspaces
 from gateway.store.database import Connection, Database
 from gateway.store.paging import ListQuery, Page
 
@@ -30,6 +30,8 @@ class Loaders:
         self.activity_count = self._counts(activities.count_by_run)
         self.run_page_by_process = self._pages(runs.pages_by_process)
         self.run_count_by_process = self._counts(runs.count_by_process)
+        self.run_statistics_by_process = self._counts(statistics.by_process)
+        self.process_health = self._by_id(statistics.health_by_process)
 
     def _by_id(
         self, fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]]
@@ -64,15 +66,15 @@ class Loaders:
 
     def _counts(
         self,
-        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, int]]],
-    ) -> DataLoader[ParentCount, int]:
-        """Counts of children, one statement per distinct query."""
+        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, V]]],
+    ) -> DataLoader[ParentCount, V]:
+        """Counts (or other aggregates) of children, one fetch per distinct query."""
 
-        async def load(keys: list[ParentCount]) -> list[int]:
+        async def load(keys: list[ParentCount]) -> list[V]:
             groups: dict[ListQuery, list[str]] = {}
             for parent, query in keys:
                 groups.setdefault(query, []).append(parent)
-            found: dict[ParentCount, int] = {}
+            found: dict[ParentCount, V] = {}
             async with self._db.read() as conn:
                 for query, parents in groups.items():
                     counts = await fetch(conn, parents, query)
