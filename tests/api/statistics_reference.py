@@ -45,16 +45,16 @@ AGGREGATE_FIELDS = (
     "queueTime { count min max mean p50 p90 p95 p99 } "
     f"statisticsSums {{ {' '.join(COUNTERS)} }}"
 )
-KEY_FIELDS = (
-    "source status processId workspaceId triggerType errorCategory bucketStart bucketEnd"
-)
+KEY_FIELDS = "source status processId workspaceId triggerType errorCategory bucketStart bucketEnd"
 
 
 async def load_dataset(db: Database, seed: int = 7, count: int = 160) -> None:
     """Two workspaces, six processes, `count` runs: every status, ties in durations and outcome
     times, null durations and start times, runs with and without errors."""
     rng = random.Random(seed)
-    other = Workspace(id=id_at(IdKind.WORKSPACE, 1, 1), display_name="Other", created_date_time=BASE)
+    other = Workspace(
+        id=id_at(IdKind.WORKSPACE, 1, 1), display_name="Other", created_date_time=BASE
+    )
     sources = [Source.DATABRICKS, Source.DATA_FACTORY, Source.GATEWAY, Source.DATAZONE]
     made: list[Process] = []
     async with db.transaction() as tx:
@@ -77,10 +77,15 @@ async def load_dataset(db: Database, seed: int = 7, count: int = 160) -> None:
         for i in range(count):
             process = made[rng.randrange(len(made))]
             status = rng.choice(
-                [RunStatus.SUCCEEDED] * 4 + [RunStatus.FAILED] * 3 + [RunStatus.TIMED_OUT] + statuses
+                [RunStatus.SUCCEEDED] * 4
+                + [RunStatus.FAILED] * 3
+                + [RunStatus.TIMED_OUT]
+                + statuses
             )
             created = BASE + timedelta(minutes=rng.randrange(0, 60 * 24 * 45, 7))
-            started = None if rng.random() < 0.15 else created + timedelta(seconds=rng.randrange(90))
+            started = (
+                None if rng.random() < 0.15 else created + timedelta(seconds=rng.randrange(90))
+            )
             ended = None
             if started is not None and status.is_terminal and rng.random() < 0.9:
                 ended = started + timedelta(minutes=rng.choice([1, 5, 5, 30, 90]))
@@ -104,14 +109,15 @@ async def load_dataset(db: Database, seed: int = 7, count: int = 160) -> None:
                     end_date_time=ended,
                     last_modified_date_time=created,
                     durations=Durations(
-                        total_ms=None if rng.random() < 0.2 else rng.choice([0, 1000, 1000, 5000])
-                        + rng.randrange(3) * 1000,
+                        total_ms=None
+                        if rng.random() < 0.2
+                        else rng.choice([0, 1000, 1000, 5000]) + rng.randrange(3) * 1000,
                         queue_ms=None if rng.random() < 0.3 else rng.randrange(0, 4000, 500),
                     ),
                     trigger=Trigger(type=rng.choice(list(TriggerType)[:3])),
                     statistics=RunStatistics(**{c: rng.randrange(0, 50) for c in COUNTERS}),
                     blocking_error=error,
-                )
+                ),
             )
 
 

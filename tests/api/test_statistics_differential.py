@@ -13,9 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.store.database import Database
+from tests.api.statistics_reference import (
+    AGGREGATE_FIELDS,
+    KEY_FIELDS,
+    RUN_FIELDS,
+    load_dataset,
+    report,
+)
 from tests.conftest import GraphQLClient
-
-from tests.api.statistics_reference import AGGREGATE_FIELDS, KEY_FIELDS, RUN_FIELDS, load_dataset, report
 
 FILTERS = [
     None,
