@@ -1,0 +1,63 @@
+"""Graph's `activityStatistics` of a run's statistics: one entry per activity, read through the
+activity pages loader (one statement for every run of a request), at most a page of activities
+(the largest page size) per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.api.context import Info
+from gateway.domain import models
+from gateway.domain.paging import MAX_PAGE_SIZE, PageRequest
+from gateway.domain.status import RunStatus
+from gateway.store import activities
+
+if TYPE_CHECKING:
+    from gateway.api.values import RunStatistics
+
+LazyStatistics = Annotated["RunStatistics", strawberry.lazy("gateway.api.values")]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOwnedStatistics(models.RunStatistics):
+    """A run's statistics with the run's id, so its activity statistics can be looked up."""
+
+    run_id: str
+
+    @classmethod
+    def of(cls, run: models.Run) -> RunOwnedStatistics:
+        s = run.statistics
+        return cls(run_id=run.id, **{f.name: getattr(s, f.name) for f in fields(s)})
+
+
+@strawberry.type(
+    description="The statistics of one activity of a run (Graph's `industryDataActivityStatistics`"
+    " and `inboundActivityResults`)."
+)
+class ActivityStatistics:
+    activity_id: strawberry.ID = strawberry.field(description="The activity's id.")
+    key: str = strawberry.field(description="The activity's key in its run.")
+    display_name: str = strawberry.field(description="The activity's name.")
+    status: RunStatus = strawberry.field(description="The activity's status.")
+    statistics: LazyStatistics = strawberry.field(description="What the activity processed.")
+
+
+async def activity_statistics(info: Info, run_id: str | None) -> list[ActivityStatistics]:
+    if run_id is None:
+        return []
+    request = PageRequest.from_arguments(MAX_PAGE_SIZE)
+    key = (run_id, request, activities.IN_RUN_ORDER)
+    page = await info.context.loaders.activity_page.load(key)
+    return [
+        ActivityStatistics(
+            activity_id=strawberry.ID(a.id),
+            key=a.key,
+            display_name=a.display_name,
+            status=a.status,
+            statistics=a.statistics,  # type: ignore[arg-type]
+        )
+        for a in page.items
+    ]
