@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 
 from gateway.domain.aggregates import (
@@ -197,6 +198,8 @@ def _merge(groups: Sequence[_Group]) -> RunAggregate:
     """The aggregate of the union of disjoint groups (the totals of a grouped report)."""
     if not groups:
         return RunAggregate()
+    if len(groups) == 1:
+        return groups[0].aggregate
     parts = [g.aggregate for g in groups]
     by_status = {s: sum(n for a in parts for t, n in a.by_status if t is s) for s in RunStatus}
     starts = [a.first_start for a in parts if a.first_start is not None]
@@ -204,8 +207,8 @@ def _merge(groups: Sequence[_Group]) -> RunAggregate:
     return RunAggregate(
         count=sum(a.count for a in parts),
         by_status=tuple((s, n) for s, n in by_status.items() if n),
-        duration=DurationSummary.of(sorted(v for g in groups for v in g.durations)),
-        queue=DurationSummary.of(sorted(v for g in groups for v in g.queue_times)),
+        duration=DurationSummary.of(sorted(chain.from_iterable(g.durations for g in groups))),
+        queue=DurationSummary.of(sorted(chain.from_iterable(g.queue_times for g in groups))),
         sums=tuple((c, sum(dict(a.sums)[c] for a in parts)) for c in COUNTER_NAMES),
         recoveries=sum(a.recoveries for a in parts),
         recovery_us=sum(a.recovery_us for a in parts),
