@@ -90,7 +90,6 @@ _BUCKET_SQL: dict[TimeInterval, str] = {
     "'start of month') AS INTEGER) * 1000000",
 }
 _OUTCOME_TIME = "coalesce(r.ended_at, r.started_at, r.created_at)"
-_DURATIONS = ("t", "q")  # total_ms and queue_ms, the arguments of run_percentiles
 
 
 def _names(statuses: frozenset[RunStatus]) -> str:
@@ -111,9 +110,6 @@ class _Grouping:
         if interval is not None:
             self.exprs.append(_BUCKET_SQL[interval])
         self.columns = [f"_g{i}" for i in range(len(self.exprs))]
-
-    def select(self) -> str:
-        return "".join(f"{e} AS {c}, " for e, c in zip(self.exprs, self.columns, strict=True))
 
     def group_by(self) -> str:
         if not self.columns:
@@ -282,8 +278,9 @@ async def _add_recoveries(
         for row in rows
     )
     for key, (count, total) in found.items():
-        group = groups[key]
-        group.aggregate = replace(group.aggregate, recoveries=count, recovery_us=total)
+        group = groups.get(key)  # None: a group first written after the aggregates were read
+        if group is not None:
+            group.aggregate = replace(group.aggregate, recoveries=count, recovery_us=total)
 
 
 async def report(
@@ -327,19 +324,24 @@ async def by_process(
     return found
 
 
+# Index seeks only: the newest run and the newest success walk runs_by_process backwards from
+# the newest; the failures since are a range of it after the success (or the whole history).
 _HEALTH_SQL = """
-SELECT h.id, h.last_run, h.last_success,
-  (SELECT count(*) FROM runs f WHERE f.process_id = h.id AND f.status IN ({failure})
-     AND (h.last_success IS NULL OR (f.created_at, f.id) >
-          (SELECT s.created_at, s.id FROM runs s WHERE s.id = h.last_success))) AS failures
-FROM (
+WITH h AS MATERIALIZED (
   SELECT p.id,
     (SELECT r.id FROM runs r WHERE r.process_id = p.id
        ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS last_run,
     (SELECT r.id FROM runs r WHERE r.process_id = p.id AND r.status IN ({success})
        ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS last_success
   FROM processes p WHERE p.id IN ({marks})
-) h
+), s AS MATERIALIZED (
+  SELECT h.*, coalesce(r.created_at, -1) AS since, coalesce(r.id, '') AS since_id
+  FROM h LEFT JOIN runs r ON r.id = h.last_success
+)
+SELECT s.id, s.last_run, s.last_success,
+  (SELECT count(*) FROM runs f WHERE f.process_id = s.id
+     AND (f.created_at, f.id) > (s.since, s.since_id) AND f.status IN ({failure})) AS failures
+FROM s
 """
 
 
