@@ -1,6 +1,6 @@
 """Graph's `activityStatistics` of a run's statistics: one entry per activity, read through the
-activity pages loader (one statement for every run of a request), at most a page of activities
-(the largest page size) per run."""
+activity pages loader (one statement for every run of a request), a page (`first`) per run; the
+query cost limit counts it like a connection."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import strawberry
 
 from gateway.api.context import Info
 from gateway.domain import models
-from gateway.domain.paging import MAX_PAGE_SIZE, PageRequest
+from gateway.domain.paging import PageRequest
 from gateway.domain.status import RunStatus
 from gateway.store import activities
 
@@ -45,10 +45,12 @@ class ActivityStatistics:
     statistics: LazyStatistics = strawberry.field(description="What the activity processed.")
 
 
-async def activity_statistics(info: Info, run_id: str | None) -> list[ActivityStatistics]:
+async def activity_statistics(
+    info: Info, run_id: str | None, first: int | None
+) -> list[ActivityStatistics]:
+    request = PageRequest.from_arguments(first)
     if run_id is None:
         return []
-    request = PageRequest.from_arguments(MAX_PAGE_SIZE)
     key = (run_id, request, activities.IN_RUN_ORDER)
     page = await info.context.loaders.activity_page.load(key)
     return [

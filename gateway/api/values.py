@@ -11,6 +11,7 @@ import strawberry
 
 from gateway.api.activity_statistics import activity_statistics
 from gateway.api.context import Info
+from gateway.api.node import First
 from gateway.domain.inbound_totals import inbound_totals
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import TriggerType
@@ -99,11 +100,13 @@ class RunStatistics:
         return self  # type: ignore[return-value]
 
     @strawberry.field(
-        description="A run's statistics per activity, in run order (Graph's "
-        "`activityStatistics`), at most 500; empty on an activity's own statistics."
+        description="A run's statistics per activity, the first `first` in run order (Graph's "
+        "`activityStatistics`); empty on an activity's own statistics."
     )
-    async def activity_statistics(self, info: Info) -> list[LazyActivityStatistics]:
-        return await activity_statistics(info, getattr(self, "run_id", None))
+    async def activity_statistics(
+        self, info: Info, first: First = None
+    ) -> list[LazyActivityStatistics]:
+        return await activity_statistics(info, getattr(self, "run_id", None), first)
 
 
 @strawberry.type(

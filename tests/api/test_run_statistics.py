@@ -70,8 +70,24 @@ def test_run_statistics_carry_graphs_and_datazones_shapes(gql: GraphQLClient) ->
 
 def test_an_activitys_own_statistics_list_no_activities(gql: GraphQLClient) -> None:
     nodes = gql.data(
-        "{ runs(first: 20) { nodes { activities { nodes { statistics { activityStatistics "
-        "{ key } } } } } } }"
+        "{ runs(first: 20) { nodes { activities(first: 10) { nodes { statistics { "
+        "activityStatistics { key } } } } } } }"
     )["runs"]["nodes"]
     lists = [a["statistics"]["activityStatistics"] for n in nodes for a in n["activities"]["nodes"]]
     assert lists and all(found == [] for found in lists)
+
+
+def test_activity_statistics_count_toward_the_query_cost(gql: GraphQLClient) -> None:
+    body = gql(
+        "{ runs(first: 500) { nodes { statistics { activityStatistics(first: 500) { key } } } } }"
+    )
+    assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    nodes = gql.data(
+        "{ runs(first: 20) { nodes { statistics { activityStatistics(first: 1) { key } } "
+        "activities(first: 1) { nodes { key } } } } }"
+    )["runs"]["nodes"]
+    assert all(
+        [s["key"] for s in n["statistics"]["activityStatistics"]]
+        == [a["key"] for a in n["activities"]["nodes"]]
+        for n in nodes
+    )
