@@ -46,12 +46,14 @@ import orjson
 
 from gateway.api.fastpath import FastPath
 from gateway.api.schema import schema
+from gateway.domain.aggregates import DurationSummary, RunAggregate, RunGroupKey, TimeInterval
 from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.paging import DEFAULT_PAGE_SIZE, PageRequest, encode_cursor
 from gateway.store import activities as store_activities
 from gateway.store import paging
 from gateway.store import processes as store_processes
 from gateway.store import runs as store_runs
+from gateway.store import statistics as store_statistics
 from gateway.store.catalogs import RUNS
 from gateway.store.database import Connection as StoreConnection
 from gateway.store.paging import build_query
@@ -135,6 +137,13 @@ FLAT_AFTER = (
     f"query DeepPage($after: String) {{ runs(first: 100, after: $after) "
     f"{{ nodes {{ {RUN_FIELDS} }} }} }}"
 )
+STATISTICS_PERCENTILES = ("p50", "p90", "p99")
+STATISTICS = (
+    "{ runStatistics(groupBy: [SOURCE], interval: WEEK) { "
+    "totals { count successRate duration { p50 p90 p99 } queueTime { p50 p90 p99 } } "
+    "groups { key { source bucketStart } statistics { count successRate failureRate "
+    "duration { p50 p90 p99 } queueTime { p50 p90 p99 } } } } }"
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,7 @@ class Floor:
     activity_count: bool = False
     process: bool = False
     statistics: bool = False
+    grouped_statistics: bool = False  # runStatistics by source and week, without recoveries
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,8 @@ QUERIES: list[Query] = [
     Query("flat-100-failed", FLAT_FAILED, Floor(filter=FAILED)),
     Query("flat-100-week", FLAT_RECENT, Floor(filter=RECENT)),
     Query("flat-100-by-start", FLAT_BY_START, Floor(order_by=BY_START)),
+    # Run statistics across runs: percentiles per source and week over every run.
+    Query("grouped-statistics", STATISTICS, Floor(grouped_statistics=True)),
 ]
 
 
@@ -201,6 +213,30 @@ class _Recorder:
     async def fetch_by_id(self, table: str, ids: Any) -> dict[str, Any]:
         await StoreConnection.fetch_by_id(self, table, ids)  # type: ignore[arg-type]
         return {}
+
+
+class _Rows:
+    """Stands in for the store's connection over stdlib sqlite3: the store's statements, as the
+    server runs them, with no event loop thread between."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        return self.conn.execute(sql, params).fetchall()
+
+    async def fetchone(self, sql: str, params: Any = ()) -> Any:
+        return self.conn.execute(sql, params).fetchone()
+
+
+def _aggregate_json(a: RunAggregate, *, failure_rate: bool) -> dict[str, Any]:
+    def durations(d: DurationSummary) -> dict[str, Any]:
+        return {p: getattr(d, p) for p in STATISTICS_PERCENTILES}
+
+    found = {"count": a.count, "successRate": a.success_rate}
+    if failure_rate:
+        found["failureRate"] = a.failure_rate
+    return {**found, "duration": durations(a.duration), "queueTime": durations(a.queue)}
 
 
 def _store_sql(call: Any) -> tuple[str, list[Any]]:
@@ -265,6 +301,7 @@ def _columns(cursor: sqlite3.Cursor) -> dict[str, int]:
 
 class FloorRunner:
     def __init__(self, path: str, deep_cursor: str) -> None:
+        self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None)
         for pragma in PRAGMAS:
             self.conn.execute(pragma)
@@ -277,6 +314,35 @@ class FloorRunner:
 
     def close(self) -> None:
         self.conn.close()
+
+    def grouped_statistics(self) -> bytes:
+        """The store's report (its statements and its Python), encoded with orjson."""
+        rows = sqlite3.connect(self.path, isolation_level=None)
+        rows.row_factory = sqlite3.Row
+        for pragma in PRAGMAS:
+            rows.execute(pragma)
+        query = build_query(RUNS, store_runs.NEWEST_FIRST, workspaces=ALL_WORKSPACES)
+        report = asyncio.run(
+            store_statistics.report(
+                _Rows(rows),  # type: ignore[arg-type]
+                query,
+                [RunGroupKey.SOURCE],
+                TimeInterval.WEEK,
+                with_recoveries=False,
+            )
+        )
+        rows.close()
+        groups = [
+            {
+                "key": {"source": g.key.source.value if g.key.source else None,
+                        "bucketStart": g.key.bucket_start},
+                "statistics": _aggregate_json(g.statistics, failure_rate=True),
+            }
+            for g in report.groups
+        ]  # fmt: skip
+        totals = _aggregate_json(report.totals, failure_rate=False)
+        data = {"runStatistics": {"totals": totals, "groups": groups}}
+        return orjson.dumps({"data": data}, option=orjson.OPT_UTC_Z)
 
     def main_sql(self, spec: Floor) -> tuple[str, list[Any]]:
         """The runs statement: the count, or the page (100, after the deep cursor if asked)."""
@@ -325,6 +391,8 @@ class FloorRunner:
 
     def compute(self, spec: Floor) -> bytes:
         """The response, from plain tuple rows (column positions read once per statement)."""
+        if spec.grouped_statistics:
+            return self.grouped_statistics()
         conn = self.conn
         sql, params = self.main_sql(spec)
         if spec.count_only:

@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
-from gateway.domain import models, run_errors, sources, status
+from gateway.domain import aggregates, models, run_errors, sources, status
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -76,4 +76,14 @@ RunEventKind = _describe(
         models.RunEventKind.DELETED: "The run was deleted; this is its tombstone.",
     },
     name="RunChangeKind",
+)
+RunGroupKey = _describe(
+    aggregates.RunGroupKey,
+    "What `runStatistics` can group runs by; its `interval` adds time buckets.",
+    aggregates.RUN_GROUP_KEY_DESCRIPTIONS,
+)
+TimeInterval = _describe(
+    aggregates.TimeInterval,
+    "The width of the time buckets of `runStatistics`, in UTC.",
+    aggregates.TIME_INTERVAL_DESCRIPTIONS,
 )

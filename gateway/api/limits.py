@@ -28,6 +28,8 @@ from gateway.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 MAX_DEPTH: Final = 12
 MAX_COST: Final = 50_000
 _PAGE_ARGUMENTS = ("first", "last")
+PAGED_LISTS: Final = frozenset({"activityStatistics"})
+"""Plain lists sized by `first` (default page size when absent), counted like connections."""
 
 
 def _page_size(field: FieldNode) -> int:
@@ -114,6 +116,8 @@ class QueryLimits(ValidationRule):
 
 def _is_connection(field: FieldNode) -> bool:
     """A list field that pages: it takes (or may take) first/last, or selects nodes/edges."""
+    if field.name.value in PAGED_LISTS:
+        return True
     if any(a.name.value in _PAGE_ARGUMENTS for a in field.arguments or ()):
         return True
     names = {

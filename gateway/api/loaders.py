@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from gateway.domain.auth import Workspaces
 from gateway.domain.models import RunEvent
 from gateway.domain.paging import PageRequest
-from gateway.store import activities, events, processes, runs, workspaces
+from gateway.store import activities, events, processes, runs, statistics, workspaces
 from gateway.store.database import Connection, Database
 from gateway.store.paging import ListQuery, Page
 
@@ -35,6 +35,9 @@ class Loaders:
         self.run_page_by_process = self._pages(runs.pages_by_process)
         self.run_count_by_process = self._counts(runs.count_by_process)
         self.history = DataLoader(load_fn=self._load_history)
+        self.run_statistics_by_process = self._counts(statistics.by_process)
+        # Keyed by processes the caller already sees: their runs are in the same workspace.
+        self.process_health = self._by_id(statistics.health_by_process, None)
 
     async def _load_history(self, keys: list[tuple[str, int]]) -> list[list[RunEvent]]:
         """The latest events of runs, one statement per distinct limit."""
@@ -51,14 +54,15 @@ class Loaders:
     def _by_id(
         self,
         fetch: Callable[[Connection, Sequence[str]], Awaitable[dict[str, V]]],
-        workspace_of: Callable[[V], str],
+        workspace_of: Callable[[V], str] | None,
     ) -> DataLoader[str, V | None]:
+        """`workspace_of` None: the ids are of records the caller may already see."""
         visible = self._visible
 
         async def load(ids: list[str]) -> list[V | None]:
             async with self._db.read() as conn:
                 found = await fetch(conn, ids)
-            if not visible.every:
+            if workspace_of is not None and not visible.every:
                 found = {k: v for k, v in found.items() if visible.allows(workspace_of(v))}
             return [found.get(id) for id in ids]
 
@@ -87,15 +91,15 @@ class Loaders:
 
     def _counts(
         self,
-        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, int]]],
-    ) -> DataLoader[ParentCount, int]:
-        """Counts of children, one statement per distinct query."""
+        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, V]]],
+    ) -> DataLoader[ParentCount, V]:
+        """Counts (or other aggregates) of children, one fetch per distinct query."""
 
-        async def load(keys: list[ParentCount]) -> list[int]:
+        async def load(keys: list[ParentCount]) -> list[V]:
             groups: dict[ListQuery, list[str]] = {}
             for parent, query in keys:
                 groups.setdefault(query, []).append(parent)
-            found: dict[ParentCount, int] = {}
+            found: dict[ParentCount, V] = {}
             async with self._db.read() as conn:
                 for query, parents in groups.items():
                     counts = await fetch(conn, parents, query)

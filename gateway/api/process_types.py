@@ -20,6 +20,8 @@ from gateway.api.node import (
     Search,
     served_from,
 )
+from gateway.api.statistics_queries import process_health, process_statistics
+from gateway.api.statistics_types import RunAggregate
 from gateway.api.where import RunWhere, to_expr
 from gateway.domain import models
 from gateway.domain.paging import PageRequest
@@ -131,5 +133,45 @@ class Process(Node):
             lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
             lambda: loaders.run_count_by_process.load(key),
         )
+
+    @strawberry.field(
+        description="Statistics over the process's runs (those `filter` and `where` select), as "
+        "in `runStatistics`."
+    )
+    async def statistics(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: Annotated[
+            RunWhere | None,
+            strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+        ] = None,
+    ) -> RunAggregate:
+        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]
+
+    @strawberry.field(description="The newest run (by createdDateTime); null when it has none.")
+    async def last_run(self, info: Info) -> LazyRun | None:
+        health = await process_health(info, self.id)
+        if health.last_run_id is None:
+            return None
+        return await info.context.loaders.run.load(health.last_run_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The newest run (by createdDateTime) that succeeded (SUCCEEDED or "
+        "SUCCEEDED_WITH_WARNINGS); null when none did."
+    )
+    async def last_successful_run(self, info: Info) -> LazyRun | None:
+        health = await process_health(info, self.id)
+        if health.last_successful_run_id is None:
+            return None
+        return await info.context.loaders.run.load(health.last_successful_run_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="How many runs failed (FAILED or TIMED_OUT) since the newest successful run, "
+        "by createdDateTime; every failure when none succeeded. Other statuses neither count nor "
+        "break the streak."
+    )
+    async def consecutive_failures(self, info: Info) -> int:
+        return (await process_health(info, self.id)).consecutive_failures
 
     is_type_of = served_from(models.Process)

@@ -14,6 +14,8 @@ from gateway.api.context import Info
 from gateway.api.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.process_types import Process
 from gateway.api.run_types import Run
+from gateway.api.statistics_queries import GroupByArg, IntervalArg, run_statistics
+from gateway.api.statistics_types import RunStatisticsReport
 from gateway.api.where import ProcessWhere, RunWhere, to_expr
 from gateway.api.workspace_types import Workspace
 from gateway.domain.exceptions import InvalidArgumentError
@@ -133,6 +135,23 @@ class Query:
         description="The changes to runs since a cursor, and the cursor to continue from: "
         "`runChanged` for clients that poll instead of holding a WebSocket.",
     )
+
+    @strawberry.field(
+        description="Statistics over the runs `filter` and `where` select (the same runs as "
+        "`runs`): totals, and groups by `groupBy` keys and `interval` time buckets, with counts "
+        "by status, success and failure rates, exact duration and queue-time percentiles, "
+        "counter sums and mean time to recovery."
+    )
+    async def run_statistics(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: RunWhereArg = None,
+        group_by: GroupByArg = None,
+        interval: IntervalArg = None,
+    ) -> RunStatisticsReport:
+        report = await run_statistics(info, filter, where, group_by, interval)
+        return report  # type: ignore[return-value]
 
     @strawberry.field(description="An activity by its id; null when there is none.")
     async def activity(self, info: Info, id: NodeId) -> Activity | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
+from gateway.api.activity_statistics import RunOwnedStatistics
 from gateway.api.connections import Connection, connection
 from gateway.api.context import Info
 from gateway.api.history_types import RunEvent
@@ -80,12 +81,16 @@ class Run(Node):
     blocking_error: RunError | None = strawberry.field(
         description="The error that stopped the run, if any (Graph's `blockingError`)."
     )
-    statistics: RunStatistics = strawberry.field(
-        description="What the run processed (Graph's `getStatistics`); rolls up from activities."
-    )
     e_tag: str = strawberry.field(
         description='The version for optimistic concurrency (`W/"<n>"`); pass it as `ifMatch`.'
     )
+
+    @strawberry.field(
+        description="What the run processed (Graph's `getStatistics`: counters, entity and role "
+        "counts, inbound totals, activity statistics, metrics); rolls up from activities."
+    )
+    def statistics(self) -> RunStatistics:
+        return RunOwnedStatistics.of(self)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="The process this run is an execution of.")
     async def process(self, info: Info) -> LazyProcess:
@@ -221,7 +226,7 @@ class DataZoneRun(Run):
         description="The run's asset statistics in DataZone's shape (`runStatisticsForAssets`)."
     )
     def run_statistics_for_assets(self) -> AssetStatistics:
-        return self.statistics  # type: ignore[return-value]
+        return cast(models.Run, self).statistics  # type: ignore[return-value]
 
     is_type_of = served_from(models.DataZoneRun)
 

@@ -5,8 +5,14 @@ Each describes a domain dataclass of the same shape; resolvers return the domain
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
+from gateway.api.activity_statistics import activity_statistics
+from gateway.api.context import Info
+from gateway.api.node import First
+from gateway.domain.inbound_totals import inbound_totals
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import TriggerType
 
@@ -33,6 +39,34 @@ class Metric:
     unit: str | None = strawberry.field(description="Its unit, such as `rows` or `bytes`.")
 
 
+if TYPE_CHECKING:
+    from gateway.api.activity_statistics import ActivityStatistics
+
+LazyActivityStatistics = Annotated[
+    "ActivityStatistics", strawberry.lazy("gateway.api.activity_statistics")
+]
+
+
+@strawberry.type(
+    description="Graph's inbound totals (`aggregatedInboundStatistics`): the active groups, "
+    "memberships, organizations and people processed (the `active` counts of the entities of "
+    "those names, 0 when absent), and people matched or not to a user, by role."
+)
+class InboundTotals:
+    errors: int = strawberry.field(description="Validation errors.")
+    warnings: int = strawberry.field(description="Validation warnings.")
+    groups: int = strawberry.field(description="Active groups processed.")
+    memberships: int = strawberry.field(description="Active memberships processed.")
+    organizations: int = strawberry.field(description="Active organizations processed.")
+    people: int = strawberry.field(description="Active people processed.")
+    matched_people_by_role: list[RoleCount] = strawberry.field(
+        description="Active people matched to a user, by role."
+    )
+    unmatched_people_by_role: list[RoleCount] = strawberry.field(
+        description="Active people not matched to a user, by role."
+    )
+
+
 @strawberry.type(
     description="What a run or activity processed: typed counters, entity and role counts, and "
     "named metrics. A run's counters roll up from its activities."
@@ -53,6 +87,26 @@ class RunStatistics:
     entities: list[EntityCount] = strawberry.field(description="Counts per entity.")
     roles: list[RoleCount] = strawberry.field(description="Counts of people per role.")
     metrics: list[Metric] = strawberry.field(description="Other named metrics.")
+
+    @strawberry.field(description="Graph's inbound totals, read from these statistics.")
+    def inbound_totals(self) -> InboundTotals:
+        return inbound_totals(self)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(
+        description="The asset counts in DataZone's shape (`runStatisticsForAssets`): added, "
+        "updated, unchanged, skipped, failed."
+    )
+    def assets(self) -> AssetStatistics:
+        return self  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="A run's statistics per activity, the first `first` in run order (Graph's "
+        "`activityStatistics`); empty on an activity's own statistics."
+    )
+    async def activity_statistics(
+        self, info: Info, first: First = None
+    ) -> list[LazyActivityStatistics]:
+        return await activity_statistics(info, getattr(self, "run_id", None), first)
 
 
 @strawberry.type(

@@ -1,0 +1,364 @@
+"""Run statistics across runs, in SQL: grouped reports, per-process statistics and health.
+
+The definitions are `gateway.domain.aggregates`'s. One statement reads every group's counts,
+status counts, counter sums and start times, and its durations as `group_concat` lists: SQLite
+has no percentile function, and collecting the values in C, then sorting each group's once in
+Python, measured 2.8 times cheaper on 1,000,000 runs than a registered Python aggregate (a call
+per row) and cheaper than window functions (a sort per measure, then a GROUP BY). The totals
+merge the groups' lists, so a grouped report scans the runs once. Recoveries (MTTR) take one
+more statement, read only when asked for: the decided runs' outcome times, walked per process
+by `aggregates.recoveries`.
+
+A report reads the covering index `runs_statistics` (migration 0004) whenever every run column
+its filter uses is in it. Its cost is bounded before the expensive statements: more than
+`MAX_SCANNED_RUNS` runs, or more than `MAX_GROUPS` groups, is refused with `LIMIT_EXCEEDED`.
+Memory is about 80 bytes a run while a report is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Any
+
+from gateway.domain.aggregates import (
+    FAILURE_STATUSES,
+    MAX_GROUPS,
+    MAX_SCANNED_RUNS,
+    SUCCESS_STATUSES,
+    DurationSummary,
+    GroupKeyValues,
+    ProcessHealth,
+    RunAggregate,
+    RunGroup,
+    RunGroupKey,
+    RunStatisticsReport,
+    TimeInterval,
+    bucket_end,
+    recoveries,
+)
+from gateway.domain.clock import from_micros, optional_datetime
+from gateway.domain.exceptions import InvalidArgumentError
+from gateway.domain.models import COUNTER_NAMES
+from gateway.domain.run_errors import ErrorCategory
+from gateway.domain.sources import Source, TriggerType
+from gateway.domain.status import RunStatus
+from gateway.store.database import Connection, Row
+from gateway.store.paging import ListQuery
+
+TABLE = "runs r"
+COVERING_INDEX = "runs_statistics"
+COVERED_COLUMNS = frozenset(
+    {
+        "started_at",
+        "created_at",
+        "ended_at",
+        "status",
+        "source",
+        "process_id",
+        "workspace_id",
+        "trigger_type",
+        "error_category",
+        "total_ms",
+        "queue_ms",
+        *(f"stat_{name}" for name in COUNTER_NAMES),
+        "id",
+    }
+)
+_RUN_COLUMN = re.compile(r"\br\.(\w+)")
+
+_KEY_SQL: dict[RunGroupKey, str] = {
+    RunGroupKey.SOURCE: "r.source",
+    RunGroupKey.STATUS: "r.status",
+    RunGroupKey.PROCESS: "r.process_id",
+    RunGroupKey.WORKSPACE: "r.workspace_id",
+    RunGroupKey.TRIGGER_TYPE: "r.trigger_type",
+    RunGroupKey.ERROR_CATEGORY: "r.error_category",
+}
+_HOUR_US = 3_600_000_000
+_DAY_US = 24 * _HOUR_US
+_BUCKET_TIME = "coalesce(r.started_at, r.created_at)"
+# The ISO week starts on Monday; the epoch (1970-01-01) is a Thursday, three days later.
+_BUCKET_SQL: dict[TimeInterval, str] = {
+    TimeInterval.HOUR: f"({_BUCKET_TIME} / {_HOUR_US}) * {_HOUR_US}",
+    TimeInterval.DAY: f"({_BUCKET_TIME} / {_DAY_US}) * {_DAY_US}",
+    TimeInterval.WEEK: f"(({_BUCKET_TIME} + {3 * _DAY_US}) / {7 * _DAY_US}) * {7 * _DAY_US} "
+    f"- {3 * _DAY_US}",
+    TimeInterval.MONTH: f"CAST(strftime('%s', {_BUCKET_TIME} / 1000000, 'unixepoch', "
+    "'start of month') AS INTEGER) * 1000000",
+}
+_OUTCOME_TIME = "coalesce(r.ended_at, r.started_at, r.created_at)"
+
+
+def _names(statuses: frozenset[RunStatus]) -> str:
+    return ", ".join(f"'{s.value}'" for s in sorted(statuses, key=lambda s: s.value))
+
+
+_SUCCESS = _names(SUCCESS_STATUSES)
+_FAILURE = _names(FAILURE_STATUSES)
+
+
+class _Grouping:
+    """The key expressions of one grouping, as `_g0, _g1, …` columns."""
+
+    def __init__(self, keys: Sequence[RunGroupKey], interval: TimeInterval | None) -> None:
+        self.keys = tuple(keys)
+        self.interval = interval
+        self.exprs = [_KEY_SQL[k] for k in self.keys]
+        if interval is not None:
+            self.exprs.append(_BUCKET_SQL[interval])
+        self.columns = [f"_g{i}" for i in range(len(self.exprs))]
+
+    def group_by(self) -> str:
+        if not self.columns:
+            return ""
+        columns = ", ".join(self.columns)
+        return f" GROUP BY {columns} ORDER BY {columns}"
+
+    def values(self, row: Row) -> GroupKeyValues:
+        found: dict[str, Any] = {}
+        for key, column in zip(self.keys, self.columns, strict=False):
+            value = row[column]
+            match key:
+                case RunGroupKey.SOURCE:
+                    found["source"] = Source(value)
+                case RunGroupKey.STATUS:
+                    found["status"] = RunStatus(value)
+                case RunGroupKey.PROCESS:
+                    found["process_id"] = value
+                case RunGroupKey.WORKSPACE:
+                    found["workspace_id"] = value
+                case RunGroupKey.TRIGGER_TYPE:
+                    found["trigger_type"] = TriggerType(value)
+                case RunGroupKey.ERROR_CATEGORY:
+                    found["error_category"] = None if value is None else ErrorCategory(value)
+        if self.interval is not None:
+            start = from_micros(row[self.columns[-1]])
+            found["bucket_start"] = start
+            found["bucket_end"] = bucket_end(start, self.interval)
+        return GroupKeyValues(**found)
+
+    def key_of(self, row: Row) -> tuple[Any, ...]:
+        return tuple(row[c] for c in self.columns)
+
+
+def _table(query: ListQuery) -> str:
+    """`runs r`, through the covering index when every run column the filter uses is in it."""
+    used = {name for c in query.where for name in _RUN_COLUMN.findall(c.sql)}
+    return f"{TABLE} INDEXED BY {COVERING_INDEX}" if used <= COVERED_COLUMNS else TABLE
+
+
+def _aggregate_sql(grouping: _Grouping, table: str, where: str) -> str:
+    """Counts, status counts, counter sums, start times, and both durations' values."""
+    columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
+    columns += ["count(*) AS n", "min(r.started_at) AS first_start"]
+    columns.append("max(r.started_at) AS last_start")
+    columns += [f"sum(r.status = '{s.value}') AS s_{s.value}" for s in RunStatus]
+    columns += [f"sum(r.stat_{c}) AS c_{c}" for c in COUNTER_NAMES]
+    columns += ["group_concat(r.total_ms) AS total_ms", "group_concat(r.queue_ms) AS queue_ms"]
+    return f"SELECT {', '.join(columns)} FROM {table}{where}{grouping.group_by()}"
+
+
+def _values(text: str | None) -> list[int]:
+    """A `group_concat` of integers (nulls left out), sorted ascending."""
+    return sorted(map(int, text.split(","))) if text else []
+
+
+@dataclass(slots=True)
+class _Group:
+    """One group as read: its key values, its aggregate, and its durations' sorted values."""
+
+    values: GroupKeyValues
+    aggregate: RunAggregate
+    durations: list[int]
+    queue_times: list[int]
+
+
+def _group_from_row(grouping: _Grouping, row: Row) -> _Group:
+    durations, queue_times = _values(row["total_ms"]), _values(row["queue_ms"])
+    aggregate = RunAggregate(
+        count=row["n"],
+        by_status=tuple((s, row[f"s_{s.value}"]) for s in RunStatus if row[f"s_{s.value}"]),
+        duration=DurationSummary.of(durations),
+        queue=DurationSummary.of(queue_times),
+        sums=tuple((c, row[f"c_{c}"]) for c in COUNTER_NAMES),
+        first_start=optional_datetime(row["first_start"]),
+        last_start=optional_datetime(row["last_start"]),
+    )
+    return _Group(grouping.values(row), aggregate, durations, queue_times)
+
+
+def _merge(groups: Sequence[_Group]) -> RunAggregate:
+    """The aggregate of the union of disjoint groups (the totals of a grouped report)."""
+    if not groups:
+        return RunAggregate()
+    if len(groups) == 1:
+        return groups[0].aggregate
+    parts = [g.aggregate for g in groups]
+    by_status = {s: sum(n for a in parts for t, n in a.by_status if t is s) for s in RunStatus}
+    starts = [a.first_start for a in parts if a.first_start is not None]
+    ends = [a.last_start for a in parts if a.last_start is not None]
+    return RunAggregate(
+        count=sum(a.count for a in parts),
+        by_status=tuple((s, n) for s, n in by_status.items() if n),
+        duration=DurationSummary.of(sorted(chain.from_iterable(g.durations for g in groups))),
+        queue=DurationSummary.of(sorted(chain.from_iterable(g.queue_times for g in groups))),
+        sums=tuple((c, sum(dict(a.sums)[c] for a in parts)) for c in COUNTER_NAMES),
+        recoveries=sum(a.recoveries for a in parts),
+        recovery_us=sum(a.recovery_us for a in parts),
+        first_start=min(starts, default=None),
+        last_start=max(ends, default=None),
+    )
+
+
+async def _check_scanned(conn: Connection, table: str, where: str, params: list[Any]) -> None:
+    row = await conn.fetchone(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT ?)",
+        [*params, MAX_SCANNED_RUNS + 1],
+    )
+    if row is not None and row[0] > MAX_SCANNED_RUNS:
+        raise InvalidArgumentError(
+            "LIMIT_EXCEEDED",
+            "filter",
+            f"Run statistics cover at most {MAX_SCANNED_RUNS:,} runs (limit `scannedRuns`); "
+            "narrow the filter, for example to a time window.",
+        )
+
+
+class _Scope:
+    """The runs a computation covers: conditions of our own, then the client's query."""
+
+    def __init__(
+        self, query: ListQuery, extra: Sequence[str] = (), extra_params: Sequence[Any] = ()
+    ) -> None:
+        self.query = query
+        self.extra = tuple(extra)
+        self.extra_params = tuple(extra_params)
+        self.table = _table(query)
+
+    def where(self, *more: str) -> tuple[str, list[Any]]:
+        clauses = [*self.extra, *more, *(c.sql for c in self.query.where)]
+        params = [*self.extra_params, *(p for c in self.query.where for p in c.params)]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+async def _groups(conn: Connection, scope: _Scope, grouping: _Grouping) -> dict[Any, _Group]:
+    """Every group that has runs, by key, in key order (one statement, after the bound)."""
+    where, params = scope.where()
+    await _check_scanned(conn, scope.table, where, params)
+    rows = await conn.fetchall(_aggregate_sql(grouping, scope.table, where), params)
+    if len(rows) > MAX_GROUPS:
+        raise InvalidArgumentError(
+            "LIMIT_EXCEEDED",
+            "groupBy",
+            f"The report would have {len(rows):,} groups; at most {MAX_GROUPS:,} are allowed "
+            "(limit `groups`). Group by fewer keys, use a wider interval or narrow the filter.",
+        )
+    return {grouping.key_of(row): _group_from_row(grouping, row) for row in rows if row["n"]}
+
+
+async def _add_recoveries(
+    conn: Connection, scope: _Scope, grouping: _Grouping, groups: dict[Any, _Group]
+) -> None:
+    """Set each group's recoveries (one statement)."""
+    if not groups:
+        return
+    keys = "".join(f"{e}, " for e in grouping.exprs)
+    where, params = scope.where(f"r.status IN ({_SUCCESS}, {_FAILURE})")
+    rows = await conn.fetchall(
+        f"SELECT {keys}r.process_id, {_OUTCOME_TIME}, r.id, r.status IN ({_FAILURE}) "
+        f"FROM {scope.table}{where}",
+        params,
+    )
+    width = len(grouping.exprs)
+    found = recoveries(
+        (row[width], row[width + 1], row[width + 2], bool(row[width + 3]), tuple(row[:width]))
+        for row in rows
+    )
+    for key, (count, total) in found.items():
+        group = groups.get(key)  # None: a group first written after the aggregates were read
+        if group is not None:
+            group.aggregate = replace(group.aggregate, recoveries=count, recovery_us=total)
+
+
+async def report(
+    conn: Connection,
+    query: ListQuery,
+    keys: Sequence[RunGroupKey],
+    interval: TimeInterval | None,
+    *,
+    with_recoveries: bool = True,
+) -> RunStatisticsReport:
+    """The totals over the runs `query` selects, and one group per key combination: three
+    statements, two when recoveries are not asked for."""
+    scope = _Scope(query)
+    grouping = _Grouping(keys, interval)
+    groups = await _groups(conn, scope, grouping)
+    if with_recoveries:
+        await _add_recoveries(conn, scope, grouping, groups)
+    found = list(groups.values())
+    return RunStatisticsReport(
+        keys=tuple(keys),
+        interval=interval,
+        totals=_merge(found),
+        groups=tuple(RunGroup(key=g.values, statistics=g.aggregate) for g in found)
+        if grouping.exprs
+        else (),
+    )
+
+
+async def by_process(
+    conn: Connection, process_ids: Sequence[str], query: ListQuery
+) -> dict[str, RunAggregate]:
+    """The aggregate over each process's runs that `query` selects, in three statements."""
+    if not process_ids:
+        return {}
+    scope = _Scope(query, [f"r.process_id IN ({', '.join('?' * len(process_ids))})"], process_ids)
+    grouping = _Grouping((RunGroupKey.PROCESS,), None)
+    groups = await _groups(conn, scope, grouping)
+    await _add_recoveries(conn, scope, grouping, groups)
+    found = dict.fromkeys(process_ids, RunAggregate())
+    found.update({g.values.process_id: g.aggregate for g in groups.values() if g.values.process_id})
+    return found
+
+
+# Index seeks only: the newest run and the newest success walk runs_by_process backwards from
+# the newest; the failures since are a range of it after the success (or the whole history).
+_HEALTH_SQL = """
+WITH h AS MATERIALIZED (
+  SELECT p.id,
+    (SELECT r.id FROM runs r WHERE r.process_id = p.id
+       ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS last_run,
+    (SELECT r.id FROM runs r WHERE r.process_id = p.id AND r.status IN ({success})
+       ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS last_success
+  FROM processes p WHERE p.id IN ({marks})
+), s AS MATERIALIZED (
+  SELECT h.*, coalesce(r.created_at, -1) AS since, coalesce(r.id, '') AS since_id
+  FROM h LEFT JOIN runs r ON r.id = h.last_success
+)
+SELECT s.id, s.last_run, s.last_success,
+  (SELECT count(*) FROM runs f WHERE f.process_id = s.id
+     AND (f.created_at, f.id) > (s.since, s.since_id) AND f.status IN ({failure})) AS failures
+FROM s
+"""
+
+
+async def health_by_process(
+    conn: Connection, process_ids: Sequence[str]
+) -> dict[str, ProcessHealth]:
+    """Each process's newest run, newest successful run and failures since, in one statement."""
+    if not process_ids:
+        return {}
+    sql = _HEALTH_SQL.format(
+        failure=_FAILURE, success=_SUCCESS, marks=", ".join("?" * len(process_ids))
+    )
+    found = dict.fromkeys(process_ids, ProcessHealth())
+    for row in await conn.fetchall(sql, list(process_ids)):
+        found[row["id"]] = ProcessHealth(
+            last_run_id=row["last_run"],
+            last_successful_run_id=row["last_success"],
+            consecutive_failures=row["failures"],
+        )
+    return found
