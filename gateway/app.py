@@ -1,57 +1,76 @@
-"""The Starlette application: `/graphql` (with offline GraphiQL), `/healthz`, `/readyz`."""
+"""The Starlette application: `/graphql` (with offline GraphiQL), `/healthz`, `/readyz`, behind
+the HTTP middleware of `gateway.http` (access log, security headers, CORS, body limit,
+authentication, rate limit)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
-import uuid
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from gateway.api.context import Context
 from gateway.api.graphiql import graphiql_page, graphiql_routes
-from gateway.api.schema import schema
+from gateway.api.schema import build_schema, schema
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
+from gateway.domain.auth import NOBODY
+from gateway.http.access_log import AccessLog
+from gateway.http.auth import Authenticate, authenticate_payload
+from gateway.http.body_limit import BodyLimit
+from gateway.http.graphql_view import GraphQLHTTPView
+from gateway.http.headers import SecurityHeaders
+from gateway.http.rate_limit import RateLimit
+from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, new_request_id, state_of
 from gateway.store.database import Database
 from gateway.store.migrations import current_version, latest_version
 
 log = logging.getLogger("gateway")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
-
-def request_id_of(request: Request | WebSocket) -> str:
-    """The caller's `X-Request-Id` when it is sane, else a new one."""
-    given = request.headers.get("x-request-id", "")
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-
-
-class GatewayGraphQL(GraphQL[Context, None]):
+class GatewayGraphQL(GraphQLHTTPView):
     """Strawberry's ASGI app with our context and the offline GraphiQL page."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(
-            schema,
+            schema if settings.introspection else build_schema(introspection=False),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            allowed_origins=settings.origins("ws_origins") or settings.origins("cors_origins"),
         )
         self.db = db
         self._page = graphiql_page("/graphql")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = state_of(request.scope)
         return Context(
-            db=self.db, request_id=request_id_of(request), request=request, response=response
+            db=self.db,
+            request_id=state.get(REQUEST_ID) or new_request_id(request.headers.get("x-request-id")),
+            request=request,
+            response=response,
+            principal=state.get(PRINCIPAL, NOBODY),
+            report=state.get(REPORT, {}),
         )
+
+    async def on_ws_connect(self, context: Context) -> None:
+        # Browsers cannot send headers on a WebSocket: the token may come in connection_init.
+        if context.principal is NOBODY:
+            principal = await authenticate_payload(self.db, context.connection_params)
+            if principal is None:
+                raise ConnectionRejectionError
+            context.use(principal)
+            state_of(context.request.scope)[PRINCIPAL] = principal
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._page)
@@ -98,10 +117,37 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ready", "schemaVersion": version})
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *graphiql_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    if settings.access_log:
+        _log_access_lines()
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(SecurityHeaders),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins("cors_origins"),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
+        ),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(Authenticate, db=db, mode=settings.auth_mode),
+        Middleware(RateLimit, per_minute=settings.rate_limit),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _log_access_lines() -> None:
+    """Access-log lines go to standard error as they are (JSON), once per process."""
+    access = logging.getLogger("gateway.access")
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)

@@ -84,6 +84,9 @@ class Principal:
 OPEN = Principal(token_id=None, scopes=frozenset(Scope), workspaces=ALL_WORKSPACES)
 """The caller when authentication is off: every scope, every workspace."""
 
+NOBODY = Principal(token_id=None, scopes=frozenset(), workspaces=Workspaces(frozenset()))
+"""A caller not (yet) authenticated: no scope, no workspace."""
+
 
 @dataclass(frozen=True, slots=True)
 class ApiToken:

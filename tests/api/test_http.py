@@ -141,8 +141,10 @@ def test_too_costly_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> 
     costly = (
         "query ($n: Int) { runs(first: 500) { nodes { activities(first: $n) { nodes { id } } } } }"
     )
-    body = gql(costly, {"n": 10})
+    before = gql.statements
+    body = gql(costly, {"n": 300})
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
+    assert gql.statements == before  # refused before execution: no SQL ran
     fine = "{ runs(first: 100) { nodes { activities(first: 50) { nodes { id } } } } }"
     assert "errors" not in gql(fine)
 
