@@ -88,7 +88,11 @@ class GatewayGraphQL(GraphQLHTTPView):
 def create_app(settings: Settings | None = None) -> Starlette:
     """The application over the settings' database, opened and migrated at start-up."""
     settings = settings or Settings.load()
-    db = Database(settings.database, readers=settings.readers)
+    db = Database(
+        settings.database,
+        readers=settings.readers,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
     graphql = GatewayGraphQL(db, settings)
 
     @contextlib.asynccontextmanager

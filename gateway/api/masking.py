@@ -10,7 +10,12 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from gateway.api.limits import is_token_limit_error, token_limit_error
-from gateway.domain.exceptions import GatewayError, InvalidArgumentError, StoreError
+from gateway.domain.exceptions import (
+    GatewayError,
+    InvalidArgumentError,
+    QueryTimeoutError,
+    StoreError,
+)
 from gateway.odata import ODataError
 
 log = logging.getLogger("gateway.errors")
@@ -26,6 +31,8 @@ def client_extensions(exc: BaseException) -> dict[str, Any] | None:
         }
     if isinstance(exc, InvalidArgumentError):
         return {"code": exc.code, "argument": exc.argument}
+    if isinstance(exc, QueryTimeoutError):
+        return {"code": exc.code, "limit": "statementTimeMs", "max": exc.limit_ms}
     if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
         return {"code": exc.code}
     return None

@@ -69,15 +69,16 @@ class AccessLog:
                 "workspaces": workspaces,
                 "operation": report.get("operation"),
                 "cost": report.get("cost"),
-                "outcome": _outcome(status, report.get("errors")),
+                "outcome": _outcome(status, report),
                 "errors": report.get("errors") or None,
             }
             log.info("%s", orjson.dumps(entry).decode())
 
 
-def _outcome(status: int, errors: list[str] | None) -> str:
+def _outcome(status: int, report: dict[str, Any]) -> str:
+    """ok, partial (data with errors), refused (4xx, or a GraphQL request error) or failed."""
     if status >= 500:
         return "failed"
-    if status >= 400 or (status != 101 and status < 200):
+    if status >= 400 or (status != 101 and status < 200) or report.get("refused"):
         return "refused"
-    return "partial" if errors else "ok"
+    return "partial" if report.get("errors") else "ok"

@@ -136,6 +136,7 @@ class GraphQLHTTPView(GraphQL[Context, None]):
                 report["errors"] = sorted(
                     {str((e.extensions or {}).get("code", "GRAPHQL_ERROR")) for e in result.errors}
                 )
+                report["refused"] = result.data is None
         return data
 
     def create_response(
