@@ -2,8 +2,9 @@
 a cost that bounds the work it can cause.
 
 The cost counts field resolutions: each selected field costs 1 for every object it is resolved
-on, and a list that pages multiplies the fields below it by its page size (`first`/`last`, else
-the default page). `runs(first: 100) { nodes { id status } }` costs 1 + 1 + 100 * 2 = 202.
+on, and a connection's `nodes` and `edges` multiply the fields below them by its page size
+(`first`/`last`, else the default page). `runs(first: 100) { nodes { id status } }` costs
+1 + 1 + 100 * 2 = 202.
 
 Depth and aliases are a graphql-core validation rule, added once as a class so the validation
 cache keeps working (DESIGN §4.10). The cost depends on the variables (page sizes), so it is
@@ -43,6 +44,7 @@ MAX_COST: Final = 100_000
 MAX_ALIASES: Final = 30
 MAX_TOKENS: Final = 5_000
 _PAGE_ARGUMENTS = ("first", "last")
+_PAGED = frozenset({"nodes", "edges"})  # a connection's fields that repeat per node
 _TOKENS_ABORT = "tokens. Parsing aborted."  # graphql-core's message past `max_tokens`
 
 
@@ -57,7 +59,7 @@ def is_token_limit_error(error: GraphQLError) -> bool:
     return error.path is None and _TOKENS_ABORT in error.message
 
 
-def token_limit_error(error: GraphQLError) -> GraphQLError:
+def token_limit_error() -> GraphQLError:
     return limit_error(
         f"The document has more than {MAX_TOKENS} tokens; at most {MAX_TOKENS} are allowed.",
         "queryTokens",
@@ -96,7 +98,7 @@ def _is_connection(field: FieldNode) -> bool:
         for s in (field.selection_set.selections if field.selection_set else ())
         if isinstance(s, FieldNode)
     }
-    return bool(names & {"nodes", "edges"})
+    return bool(names & _PAGED)
 
 
 def measure(
@@ -108,8 +110,14 @@ def measure(
     a page size given as a variable counts as the largest page."""
 
     def walk(
-        selections: SelectionSetNode | None, depth: int, multiplier: int, seen: frozenset[str]
+        selections: SelectionSetNode | None,
+        depth: int,
+        multiplier: int,
+        seen: frozenset[str],
+        page: int | None,
     ) -> tuple[int, int]:
+        """`page` is the page size when `selections` is a connection's (its nodes and edges
+        repeat that many times)."""
         if selections is None or depth > MAX_DEPTH:
             return depth, 0
         if multiplier > MAX_COST:  # already past the limit: stop counting
@@ -117,27 +125,30 @@ def measure(
         deepest, cost = depth, 0
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
+                name = selection.name.value
+                if name.startswith("__"):
                     continue  # introspection: bounded by the schema, and GraphiQL needs it deep
                 cost += multiplier
-                inner = multiplier
+                inner = multiplier * page if page is not None and name in _PAGED else multiplier
+                pages = None
                 if selection.selection_set is not None and _is_connection(selection):
-                    inner = multiplier * _page_size(selection, variables)
-                d, c = walk(selection.selection_set, depth + 1, inner, seen)
+                    pages = _page_size(selection, variables)
+                d, c = walk(selection.selection_set, depth + 1, inner, seen, pages)
             elif isinstance(selection, InlineFragmentNode):
-                d, c = walk(selection.selection_set, depth, multiplier, seen)
+                d, c = walk(selection.selection_set, depth, multiplier, seen, page)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = fragments.get(name)
-                if fragment is None or name in seen:  # other rules report these
+                fragment = fragments.get(selection.name.value)
+                if fragment is None or selection.name.value in seen:  # other rules report these
                     continue
-                d, c = walk(fragment.selection_set, depth, multiplier, seen | {name})
+                d, c = walk(
+                    fragment.selection_set, depth, multiplier, seen | {selection.name.value}, page
+                )
             else:
                 continue
             deepest, cost = max(deepest, d), cost + c
         return deepest, cost
 
-    depth, cost = walk(operation.selection_set, 0, 1, frozenset())
+    depth, cost = walk(operation.selection_set, 0, 1, frozenset(), None)
     return Measure(depth, cost)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from gateway.api.limits import is_token_limit_error, token_limit_error
 from gateway.domain.exceptions import (
     GatewayError,
     InvalidArgumentError,
@@ -46,9 +45,6 @@ class GatewayErrors(MaskErrors):
         request_id = getattr(context, "request_id", "unknown")
         processed = []
         for error in errors:
-            if is_token_limit_error(error):
-                processed.append(token_limit_error(error))
-                continue
             original = error.original_error
             if original is None or error.path is None or isinstance(original, GraphQLError):
                 # request errors (syntax, validation, variable coercion) are the client's to see

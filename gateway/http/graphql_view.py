@@ -26,6 +26,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from gateway.api.context import Context
+from gateway.api.limits import is_token_limit_error, token_limit_error
 from gateway.http.errors import GRAPHQL_RESPONSE, JSON, error_response
 from gateway.http.state import REPORT, state_of
 
@@ -129,6 +130,11 @@ class GraphQLHTTPView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request | Any, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        if result.errors:
+            # A parse error leaves strawberry before any extension sees it: name the limit here.
+            result.errors = [
+                token_limit_error() if is_token_limit_error(e) else e for e in result.errors
+            ]
         data = await super().process_result(request, result)
         if result.errors:
             report = state_of(request.scope).get(REPORT)
