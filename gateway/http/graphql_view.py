@@ -120,7 +120,12 @@ class GraphQLHTTPView(GraphQL[Context, None]):
             content_type, _ = parse_content_type(request.content_type or "")
             if content_type != JSON:
                 raise HTTPException(415, "Send the request as application/json.")
-        return await super().parse_http_body(request)
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError) as exc:  # a JSON body that is not an object
+            raise HTTPException(
+                400, "The body must be a JSON object with `query` (batches are not served)."
+            ) from exc
 
     async def get_sub_response(self, request: Request | Any) -> Response:
         sub_response = await super().get_sub_response(request)
