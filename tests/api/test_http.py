@@ -27,7 +27,11 @@ def test_bad_paging_arguments_get_a_coded_error(
     body = gql(f"{{ runs({arguments}) {{ nodes {{ id }} }} }}")
     assert body["data"] is None
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": code, "argument": argument}
+    assert error["extensions"] == {
+        "code": code,
+        "argument": argument,
+        "classification": "BAD_USER_INPUT",
+    }
     assert error["path"] == ["runs"]
 
 
