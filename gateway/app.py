@@ -27,10 +27,11 @@ from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.domain.auth import NOBODY
 from gateway.http.access_log import AccessLog
-from gateway.http.auth import Authenticate, authenticate_payload
+from gateway.http.auth import Authenticate, Authenticator, authenticate_payload
 from gateway.http.body_limit import BodyLimit
 from gateway.http.graphql_view import GraphQLHTTPView
 from gateway.http.headers import SecurityHeaders
+from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
 from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, new_request_id, state_of
 from gateway.store.database import Database
@@ -42,7 +43,9 @@ log = logging.getLogger("gateway")
 class GatewayGraphQL(GraphQLHTTPView):
     """Strawberry's ASGI app with our context and the offline GraphiQL page."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, authenticator: Authenticator | None = None
+    ) -> None:
         super().__init__(
             schema if settings.introspection else build_schema(introspection=False),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -50,6 +53,7 @@ class GatewayGraphQL(GraphQLHTTPView):
             allowed_origins=settings.origins("ws_origins") or settings.origins("cors_origins"),
         )
         self.db = db
+        self.authenticator = authenticator or Authenticator(db)
         self._page = graphiql_page("/graphql")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -66,7 +70,7 @@ class GatewayGraphQL(GraphQLHTTPView):
     async def on_ws_connect(self, context: Context) -> None:
         # Browsers cannot send headers on a WebSocket: the token may come in connection_init.
         if context.principal is NOBODY:
-            principal = await authenticate_payload(self.db, context.connection_params)
+            principal = await authenticate_payload(self.authenticator, context.connection_params)
             if principal is None:
                 raise ConnectionRejectionError
             context.use(principal)
@@ -93,7 +97,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         readers=settings.readers,
         statement_timeout_ms=settings.statement_timeout_ms,
     )
-    graphql = GatewayGraphQL(db, settings)
+    authenticator = Authenticator(db, jwt_verifier(settings))
+    graphql = GatewayGraphQL(db, settings, authenticator)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -141,10 +146,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_age=600,
         ),
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-        Middleware(Authenticate, db=db, mode=settings.auth_mode),
+        Middleware(Authenticate, authenticator=authenticator, mode=settings.auth_mode),
         Middleware(RateLimit, per_minute=settings.rate_limit),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def jwt_verifier(settings: Settings) -> JwtVerifier | None:
+    if not (settings.jwt_key_file or settings.jwt_jwks_file):
+        return None
+    return JwtVerifier(
+        key_file=settings.jwt_key_file,
+        jwks_file=settings.jwt_jwks_file,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
 
 
 def _log_access_lines() -> None:

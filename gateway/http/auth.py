@@ -21,6 +21,7 @@ from gateway.domain.auth import OPEN, Principal
 from gateway.domain.auth import Scope as TokenScope
 from gateway.domain.clock import utc_now
 from gateway.http.errors import error_response
+from gateway.http.jwt import JwtVerifier
 from gateway.http.state import PRINCIPAL, header, state_of
 from gateway.store import tokens
 from gateway.store.database import Database
@@ -50,10 +51,25 @@ def _is_public(scope: Scope) -> bool:
     return scope.get("method") == "OPTIONS"
 
 
-class Authenticate:
-    def __init__(self, app: ASGIApp, db: Database, mode: str) -> None:
-        self.app = app
+class Authenticator:
+    """Turns a bearer token into its caller: an API token (looked up in the store) or, when a
+    verifier is configured, a JWT."""
+
+    def __init__(self, db: Database, jwt: JwtVerifier | None = None) -> None:
         self.db = db
+        self.jwt = jwt
+
+    async def authenticate(self, token: str, now: datetime | None = None) -> Principal | None:
+        if self.jwt is not None and JwtVerifier.looks_like_jwt(token):
+            return self.jwt.principal(token)
+        async with self.db.read() as conn:
+            return await tokens.authenticate(conn, token, now or utc_now())
+
+
+class Authenticate:
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, mode: str) -> None:
+        self.app = app
+        self.authenticator = authenticator
         self.mode = mode
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,7 +81,7 @@ class Authenticate:
             await self.app(scope, receive, send)
             return
         token = bearer(header(scope, b"authorization"))
-        principal = await self.authenticate(token) if token else None
+        principal = await self.authenticator.authenticate(token) if token else None
         if principal is not None:
             state_of(scope)[PRINCIPAL] = principal
         elif token is not None or not (_is_public(scope) or scope["type"] == "websocket"):
@@ -77,21 +93,16 @@ class Authenticate:
             return
         await self.app(scope, receive, send)
 
-    async def authenticate(self, token: str, now: datetime | None = None) -> Principal | None:
-        async with self.db.read() as conn:
-            return await tokens.authenticate(conn, token, now or utc_now())
-
 
 async def authenticate_payload(
-    db: Database, payload: Mapping[str, object] | None
+    authenticator: Authenticator, payload: Mapping[str, object] | None
 ) -> Principal | None:
     """The caller of a WebSocket `connection_init` payload's `authorization` entry."""
     value = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
     token = bearer(value) if isinstance(value, str) else None
     if token is None:
         return None
-    async with db.read() as conn:
-        return await tokens.authenticate(conn, token, utc_now())
+    return await authenticator.authenticate(token)
 
 
 def unauthenticated(*, invalid: bool) -> Response:
