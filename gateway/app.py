@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ready", "schemaVersion": version})
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

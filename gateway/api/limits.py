@@ -189,6 +189,40 @@ class QueryLimits(ValidationRule):
             )
 
 
+def check_cost(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    report: dict[str, Any] | None = None,
+) -> int | None:
+    """The cost of the operation to execute, with the variables' real page sizes (None when
+    there is no such operation; validation reports that). Raises the `queryCost` limit error
+    past `MAX_COST`. `report` (the context's, for the access log) gets the name and cost. Any
+    path that executes an operation without strawberry's executor must call this first."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    cost = measure(operation, _fragments(document), variables or {}).cost
+    if report is not None:
+        report["operation"] = operation_name
+        report["cost"] = cost
+    if cost > MAX_COST:
+        name = operation.name.value if operation.name else "the operation"
+        raise limit_error(
+            f"{name} costs {cost} field resolutions; at most {MAX_COST} are allowed. Ask for "
+            "fewer fields or smaller pages (first/last) in nested lists.",
+            "queryCost",
+            MAX_COST,
+            operation,
+        )
+    return cost
+
+
+def cost_extension(cost: int) -> dict[str, Any]:
+    """What a response reports in `extensions`."""
+    return {"cost": {"requested": cost, "maximum": MAX_COST}}
+
+
 class QueryBudget(SchemaExtension):
     """Bounds the parser by `MAX_TOKENS`; refuses an operation costlier than `MAX_COST` (with
     the variables' real page sizes) before it runs; reports the cost in `extensions.cost`, and
@@ -202,26 +236,14 @@ class QueryBudget(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        operation = get_operation_ast(document, context.operation_name) if document else None
-        if document is not None and operation is not None:
-            self.cost = measure(operation, _fragments(document), context.variables or {}).cost
-            report = getattr(context.context, "report", None)
-            if report is not None:
-                report["operation"] = context.operation_name
-                report["cost"] = self.cost
-            if self.cost > MAX_COST:
-                name = operation.name.value if operation.name else "the operation"
-                raise limit_error(
-                    f"{name} costs {self.cost} field resolutions; at most {MAX_COST} are "
-                    "allowed. Ask for fewer fields or smaller pages (first/last) in nested lists.",
-                    "queryCost",
-                    MAX_COST,
-                    operation,
-                )
+        if context.graphql_document is not None:
+            self.cost = check_cost(
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
+                getattr(context.context, "report", None),
+            )
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self.cost is None:
-            return {}
-        return {"cost": {"requested": self.cost, "maximum": MAX_COST}}
+        return {} if self.cost is None else cost_extension(self.cost)
