@@ -1,4 +1,4 @@
-"""The command line: `gateway serve | migrate | demo | import | export | export-schema`."""
+"""The command line: `gateway serve | migrate | demo | import | export | export-schema | token`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ SCHEMA_FILE = "schema.graphql"
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {
         name: getattr(args, name, None)
-        for name in ("host", "port", "database", "demo", "workers")
+        for name in ("host", "port", "database", "demo", "workers", "allow_open")
         if getattr(args, name, None) not in (None, False)
     }
     return Settings.load(overrides)
@@ -56,11 +56,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.demo:
         print(asyncio.run(_demo(settings, 3000, only_if_empty=True)), file=sys.stderr)
     # Worker processes read their settings from the environment, the same way.
-    for name in ("host", "port", "database", "demo", "workers"):
+    for name in ("host", "port", "database", "demo", "workers", "allow_open"):
         os.environ[f"GATEWAY_{name.upper()}"] = str(getattr(settings, name))
     print(
         f"runs-gateway {__version__}: http://{settings.host}:{settings.port}/graphql "
-        f"(database {settings.database})",
+        f"(database {settings.database}, auth {settings.auth_mode})",
         file=sys.stderr,
     )
     uvicorn.run(
@@ -112,6 +112,12 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from gateway.cli_tokens import run
+
+    return run(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gateway", description="runs-gateway: one GraphQL API over pipeline and job runs."
@@ -132,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="load the demo data set into an empty database and keep demo runs moving",
     )
     serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument(
+        "--allow-open",
+        action="store_true",
+        help="serve with auth off on a non-loopback address, on purpose (GATEWAY_ALLOW_OPEN)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -150,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export_schema)
     add_ingest_commands(sub, database, _settings)
+
+    from gateway.cli_tokens import add_parser as add_token_parser
+
+    add_token_parser(sub, database, cmd_token)
     return parser
 
 

@@ -48,6 +48,10 @@ class Settings:
     rate_limit: int = 1200  # requests per minute per token (per client address with auth off)
     statement_timeout_ms: int = 5000  # bound on every SQL statement; 0 for none
     access_log: bool = True
+    jwt_key_file: str = ""  # a PEM public key that JWT bearer tokens are checked against
+    jwt_jwks_file: str = ""  # or a JWKS file (the key is chosen by the token's `kid`)
+    jwt_issuer: str = ""  # when set, a JWT's `iss` must equal it
+    jwt_audience: str = ""  # when set, a JWT's `aud` must contain it
 
     @classmethod
     def load(

@@ -6,7 +6,9 @@ Query parameters: `workspace` (default: the default workspace) and `strict` (`tr
 transaction, the first bad record fails the request and nothing is imported). Answers: 200 with the
 summary; 400 for an unknown format or workspace; 413 past the size bound (the records committed
 before it stay, and the summary says how many); 415 for a content type the format does not read;
-422 when a strict import failed.
+422 when a strict import failed. It needs the `runs:write` scope (403 without it), a `workspace`
+the caller may see (400 otherwise, as for a missing one), and the gateway's own format, whose
+records name their workspaces, needs a caller of every workspace.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.config import Settings
+from gateway.domain.auth import Scope
 from gateway.domain.exceptions import ValidationError
+from gateway.http.auth import require
 from gateway.ingest.formats import FORMATS, parse_chunks
 from gateway.store.database import Database
 from gateway.store.imports import import_records
 
 DEFAULT_WORKSPACE = "ws_00000000000000000000000000"
+INGEST_PREFIX = "/ingest/"
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -41,6 +46,9 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
     limit = settings.ingest_max_bytes
 
     async def ingest(request: Request) -> Response:
+        allowed = require(request, Scope.RUNS_WRITE)
+        if isinstance(allowed, Response):
+            return allowed
         name = request.path_params["format"]
         format = FORMATS.get(name)
         if format is None:
@@ -48,6 +56,13 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
                 400,
                 "UNKNOWN_FORMAT",
                 f"Unknown format {name!r}; the formats are {', '.join(sorted(FORMATS))}.",
+            )
+        if name == "gateway" and not allowed.workspaces.every:
+            return _error(
+                403,
+                "FORBIDDEN",
+                "The gateway's own format names its workspaces; importing it needs a token of "
+                "every workspace.",
             )
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in format.media_types:
@@ -70,7 +85,13 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
                 yield chunk
 
         strict = request.query_params.get("strict", "").strip().lower() in _TRUE
-        workspace = request.query_params.get("workspace") or DEFAULT_WORKSPACE
+        workspace = request.query_params.get("workspace") or allowed.default_workspace(
+            DEFAULT_WORKSPACE
+        )
+        if not allowed.workspaces.allows(workspace):
+            return _error(
+                400, "UNKNOWN_WORKSPACE", f"workspace: no workspace has the id {workspace!r}."
+            )
         progress: dict[str, Any] = {}
         try:
             summary = await import_records(
@@ -94,4 +115,4 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
             summary.to_json(), status_code=422 if strict and summary.failed else 200
         )
 
-    return [Route("/ingest/{format}", ingest, methods=["POST"])]
+    return [Route(INGEST_PREFIX + "{format}", ingest, methods=["POST"])]

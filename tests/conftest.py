@@ -83,11 +83,12 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def client_factory() -> Iterator[Callable[[Path], GraphQLClient]]:
+def client_factory() -> Iterator[Callable[..., GraphQLClient]]:
     opened: list[TestClient] = []
 
-    def make(path: Path) -> GraphQLClient:
-        http = TestClient(create_app(Settings(database=str(path), scheduler=False)))
+    def make(path: Path, **settings: Any) -> GraphQLClient:
+        settings.setdefault("scheduler", False)  # no scheduled runs among what tests count
+        http = TestClient(create_app(Settings(database=str(path), **settings)))
         http.__enter__()
         opened.append(http)
         return GraphQLClient(http)

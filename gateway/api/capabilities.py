@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.api.limits import MAX_COST, MAX_DEPTH
+from gateway.api.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS
 from gateway.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from gateway.odata import Catalog
 from gateway.odata import limits as odata_limits
@@ -103,7 +103,9 @@ def _limits() -> list[LimitCapability]:
         LimitCapability(name="DEFAULT_PAGE_SIZE", value=DEFAULT_PAGE_SIZE, description="Page size when `first`/`last` are left out."),
         LimitCapability(name="MAX_PAGE_SIZE", value=MAX_PAGE_SIZE, description="Largest `first`/`last`."),
         LimitCapability(name="queryDepth", value=MAX_DEPTH, description="Fields nested in one document."),
-        LimitCapability(name="queryCost", value=MAX_COST, description="Objects one document may return (page sizes multiply down nested lists)."),
+        LimitCapability(name="queryCost", value=MAX_COST, description="Field resolutions one operation may cause (page sizes multiply down nested lists); responses report it in `extensions.cost`."),
+        LimitCapability(name="queryAliases", value=MAX_ALIASES, description="Aliases in one document."),
+        LimitCapability(name="queryTokens", value=MAX_TOKENS, description="Lexical tokens in one document."),
     ]  # fmt: skip
     return out
 

@@ -23,10 +23,17 @@ class Context:
     response: Any = None
     feed: ChangeFeed | None = None
     principal: Principal = OPEN
+    report: dict[str, Any] = field(default_factory=dict)  # for the access log
+    connection_params: Any = None  # a WebSocket's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, self.principal.workspaces)
+
+    def use(self, principal: Principal) -> None:
+        """Act for `principal` from now on (a WebSocket authenticated in connection_init)."""
+        self.principal = principal
+        self.loaders = Loaders(self.db, principal.workspaces)
 
     @property
     def workspaces(self) -> Workspaces:

@@ -1,5 +1,7 @@
-"""Errors in GraphQL responses: query-argument errors carry `extensions.code`; anything
-unexpected is masked, so no stack trace, SQL or path reaches a client. The log gets the trace."""
+"""Errors in GraphQL responses: query-argument errors carry `extensions.code` (and the
+conventional `classification: BAD_USER_INPUT`, so generic clients and tools tell them from
+server failures); GraphQL validation errors get `GRAPHQL_VALIDATION_FAILED`; anything unexpected
+is masked, so no stack trace, SQL or path reaches a client. The log gets the trace."""
 
 from __future__ import annotations
 
@@ -9,10 +11,17 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from gateway.domain.exceptions import GatewayError, InvalidArgumentError, StoreError
+from gateway.domain.exceptions import (
+    GatewayError,
+    InvalidArgumentError,
+    QueryTimeoutError,
+    StoreError,
+)
 from gateway.odata import ODataError
 
 log = logging.getLogger("gateway.errors")
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
 
 
 def client_extensions(exc: BaseException) -> dict[str, Any] | None:
@@ -22,9 +31,12 @@ def client_extensions(exc: BaseException) -> dict[str, Any] | None:
             "code": exc.code.value,
             "position": exc.position,
             "expected": list(exc.expected),
+            "classification": BAD_USER_INPUT,
         }
     if isinstance(exc, InvalidArgumentError):
-        return {"code": exc.code, "argument": exc.argument}
+        return {"code": exc.code, "argument": exc.argument, "classification": BAD_USER_INPUT}
+    if isinstance(exc, QueryTimeoutError):
+        return {"code": exc.code, "limit": "statementTimeMs", "max": exc.limit_ms}
     if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
         return {"code": exc.code}
     return None
@@ -41,6 +53,11 @@ class GatewayErrors(MaskErrors):
             original = error.original_error
             if original is None or error.path is None or isinstance(original, GraphQLError):
                 # request errors (syntax, validation, variable coercion) are the client's to see
+                if error.path is None and not (error.extensions or {}).get("code"):
+                    error.extensions = {
+                        **(error.extensions or {}),
+                        "code": "GRAPHQL_VALIDATION_FAILED",
+                    }
                 processed.append(error)
                 continue
             extensions = client_extensions(original)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
 from gateway.api import enums as _enums  # noqa: F401 (describes the enums before the schema is built)
 from gateway.api.access import ReadAccess
 from gateway.api.activity_types import ACTIVITY_TYPES
-from gateway.api.limits import QueryLimits
+from gateway.api.limits import QueryBudget, QueryLimits
 from gateway.api.masking import GatewayErrors
 from gateway.api.mutations import Mutation
 from gateway.api.queries import Query
@@ -24,20 +25,25 @@ from gateway.api.workspace_types import Workspace
 EXTENSIONS: list[Any] = [
     GatewayErrors,
     ReadAccess,
+    QueryBudget,
     lambda: AddValidationRules([QueryLimits]),
     lambda: ParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),
 ]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema; without `introspection`, `__schema` and `__type` are refused."""
+    extensions = EXTENSIONS
+    if not introspection:
+        extensions = [*EXTENSIONS, lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[*RUN_TYPES, *ACTIVITY_TYPES, Workspace],
         scalar_overrides=SCALAR_OVERRIDES,
-        extensions=EXTENSIONS,
+        extensions=extensions,
     )
 
 

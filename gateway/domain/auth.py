@@ -84,6 +84,9 @@ class Principal:
 OPEN = Principal(token_id=None, scopes=frozenset(Scope), workspaces=ALL_WORKSPACES)
 """The caller when authentication is off: every scope, every workspace."""
 
+NOBODY = Principal(token_id=None, scopes=frozenset(), workspaces=Workspaces(frozenset()))
+"""A caller not (yet) authenticated: no scope, no workspace."""
+
 
 @dataclass(frozen=True, slots=True)
 class ApiToken:
@@ -133,3 +136,25 @@ def hash_token(token: str, salt: bytes) -> bytes:
 def token_matches(token: str, stored: ApiToken) -> bool:
     """Whether `token` is the one `stored` was made from, compared in constant time."""
     return hmac.compare_digest(hash_token(token, stored.salt), stored.hash)
+
+
+def principal_from_claims(claims: dict[str, object]) -> Principal | None:
+    """The caller a verified JWT stands for: `scope` (space-separated, OAuth style) or `scp` (a
+    list) holds the scopes (others are ignored), `workspaces` a list of workspace ids or `"all"`,
+    and `sub` names it (`jwt:<sub>` in the access log). None without a scope or a workspace."""
+    raw_scopes = claims.get("scope", claims.get("scp", ""))
+    names = raw_scopes.split() if isinstance(raw_scopes, str) else raw_scopes
+    if not isinstance(names, list):
+        return None
+    known = {s.value for s in Scope}
+    scopes = frozenset(Scope(n) for n in names if isinstance(n, str) and n in known)
+    raw_workspaces = claims.get("workspaces")
+    if raw_workspaces == "all":
+        workspaces = ALL_WORKSPACES
+    elif isinstance(raw_workspaces, list) and all(isinstance(w, str) for w in raw_workspaces):
+        workspaces = Workspaces(frozenset(str(w) for w in raw_workspaces))
+    else:
+        return None
+    if not scopes or (workspaces.ids is not None and not workspaces.ids):
+        return None
+    return Principal(token_id=f"jwt:{claims.get('sub', '')}", scopes=scopes, workspaces=workspaces)

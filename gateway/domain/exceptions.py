@@ -7,6 +7,7 @@
     ├── PreconditionFailedError   a stale `ifMatch`; carries the current eTag
     ├── ConflictError             the change conflicts with the current state or another record
     ├── InvalidTransitionError    an illegal status change; carries from and to
+    ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
         └── StoreBusyError        the database stayed locked past the busy timeout
 
@@ -117,6 +118,19 @@ class ProcessNotReadyError(GatewayError):
         )
         self.id = id
         self.readiness = readiness
+
+
+class QueryTimeoutError(GatewayError):
+    """A statement ran past the statement time limit and was stopped."""
+
+    code = "QUERY_TIMEOUT"
+
+    def __init__(self, limit_ms: int) -> None:
+        super().__init__(
+            f"The query ran past the {limit_ms} ms limit on one statement and was stopped; "
+            "narrow the filter or ask for a smaller page."
+        )
+        self.limit_ms = limit_ms
 
 
 class StoreError(GatewayError):

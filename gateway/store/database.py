@@ -3,21 +3,34 @@
 One writer connection behind an asyncio lock serialises every write transaction (SQLite allows one
 writer at a time anyway; queueing in-process avoids busy errors). A few reader connections serve
 queries concurrently from WAL snapshots. Every statement goes through `Connection`, which counts
-statements (tests assert counts per request) and translates driver errors.
+statements (tests assert counts per request), translates driver errors, and bounds each
+statement's time: SQLite's progress handler, called every `PROGRESS_STEPS` virtual-machine
+instructions, interrupts a statement past its deadline, which becomes `QueryTimeoutError`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from gateway.domain.exceptions import QueryTimeoutError
 from gateway.domain.models import RunEvent
 from gateway.odata import sqlite_functions
 from gateway.store.errors import translate_errors
@@ -25,6 +38,7 @@ from gateway.store.errors import translate_errors
 Params = Sequence[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 CommitListener = Callable[[Sequence[RunEvent]], Awaitable[None]]
+PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apart
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +65,55 @@ class StatementCounter:
         self.last = (sql, params)
 
 
-class Connection:
-    """An aiosqlite connection that counts statements and translates errors."""
+class Deadline:
+    """When the statement running on one connection must stop (read by the progress handler
+    on the driver's thread)."""
 
-    def __init__(self, raw: aiosqlite.Connection, counter: StatementCounter) -> None:
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+
+class Connection:
+    """An aiosqlite connection that counts statements, translates errors and bounds time."""
+
+    def __init__(
+        self,
+        raw: aiosqlite.Connection,
+        counter: StatementCounter,
+        deadline: Deadline | None = None,
+        timeout_ms: int = 0,
+    ) -> None:
         self._raw = raw
         self._counter = counter
+        self._deadline = deadline
+        self._timeout_ms = timeout_ms if deadline is not None else 0
+
+    @contextmanager
+    def _bounded(self) -> Iterator[None]:
+        if not self._timeout_ms or self._deadline is None:
+            with translate_errors():
+                yield
+            return
+        self._deadline.at = time.monotonic() + self._timeout_ms / 1000
+        try:
+            with translate_errors():
+                try:
+                    yield
+                except sqlite3.OperationalError as exc:
+                    if "interrupted" in str(exc):
+                        raise QueryTimeoutError(self._timeout_ms) from exc
+                    raise
+        finally:
+            self._deadline.at = math.inf
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         self._counter.add(sql, params)
-        with translate_errors():
+        with self._bounded():
             return list(await self._raw.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
@@ -78,7 +131,7 @@ class Connection:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; return the number of rows it changed."""
         self._counter.add(sql, params)
-        with translate_errors():
+        with self._bounded():
             cursor = await self._raw.execute(sql, params)
             changed = cursor.rowcount
             await cursor.close()
@@ -86,19 +139,25 @@ class Connection:
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         self._counter.add(sql, ())
-        with translate_errors():
+        with self._bounded():
             await self._raw.executemany(sql, rows)
 
 
 class Transaction(Connection):
     """The writer connection inside `BEGIN IMMEDIATE … COMMIT`, collecting run events to publish."""
 
-    def __init__(self, raw: aiosqlite.Connection, counter: StatementCounter) -> None:
-        super().__init__(raw, counter)
+    def __init__(
+        self,
+        raw: aiosqlite.Connection,
+        counter: StatementCounter,
+        deadline: Deadline | None = None,
+        timeout_ms: int = 0,
+    ) -> None:
+        super().__init__(raw, counter, deadline, timeout_ms)
         self.events: list[RunEvent] = []
 
 
-async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqlite.Connection:
     with translate_errors():
         raw = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
         raw.row_factory = sqlite3.Row
@@ -108,15 +167,20 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
             await raw.create_function(name, arity, function, deterministic=True)
         if read_only:
             await raw.execute("PRAGMA query_only = ON")
+        await raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)
     return raw
 
 
 class Database:
     """The store's connections: open once at start-up, close at shut-down."""
 
-    def __init__(self, path: str | Path, *, readers: int = 3) -> None:
+    def __init__(
+        self, path: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
+    ) -> None:
         self.path = str(path)
         self.statements = StatementCounter()
+        self.statement_timeout_ms = statement_timeout_ms
+        self._deadlines: dict[int, Deadline] = {}  # by id() of the raw connection
         self._reader_count = max(1, readers)
         self._writer: aiosqlite.Connection | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
@@ -128,14 +192,31 @@ class Database:
         """Connect, then apply pending migrations."""
         from gateway.store.migrations import migrate
 
-        self._writer = await _connect(self.path, read_only=False)
-        await migrate(Connection(self._writer, self.statements))
+        self._writer = await self._connect(read_only=False)
+        await migrate(Connection(self._writer, self.statements))  # migrations are not bounded
         for _ in range(self._reader_count):
-            reader = await _connect(self.path, read_only=True)
+            reader = await self._connect(read_only=True)
             self._all_readers.append(reader)
             self._readers.put_nowait(reader)
 
+    async def _connect(self, *, read_only: bool) -> aiosqlite.Connection:
+        deadline = Deadline()
+        raw = await _connect(self.path, read_only=read_only, deadline=deadline)
+        self._deadlines[id(raw)] = deadline
+        return raw
+
+    def _wrap(
+        self, raw: aiosqlite.Connection, counter: StatementCounter | None = None
+    ) -> Connection:
+        return Connection(
+            raw,
+            counter or self.statements,
+            self._deadlines.get(id(raw)),
+            self.statement_timeout_ms,
+        )
+
     async def close(self) -> None:
+        self._deadlines.clear()
         for reader in self._all_readers:
             await reader.close()
         self._all_readers.clear()
@@ -166,7 +247,7 @@ class Database:
         `counter` (default: `statements`)."""
         raw = await self._readers.get()
         try:
-            yield Connection(raw, counter or self.statements)
+            yield self._wrap(raw, counter)
         finally:
             self._readers.put_nowait(raw)
 
@@ -176,7 +257,12 @@ class Database:
         if self._writer is None:
             raise RuntimeError("The database is not open.")
         async with self._write_lock:
-            tx = Transaction(self._writer, self.statements)
+            tx = Transaction(
+                self._writer,
+                self.statements,
+                self._deadlines.get(id(self._writer)),
+                self.statement_timeout_ms,
+            )
             await tx.execute("BEGIN IMMEDIATE")
             try:
                 yield tx

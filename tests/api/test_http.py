@@ -27,7 +27,11 @@ def test_bad_paging_arguments_get_a_coded_error(
     body = gql(f"{{ runs({arguments}) {{ nodes {{ id }} }} }}")
     assert body["data"] is None
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": code, "argument": argument}
+    assert error["extensions"] == {
+        "code": code,
+        "argument": argument,
+        "classification": "BAD_USER_INPUT",
+    }
     assert error["path"] == ["runs"]
 
 
@@ -141,8 +145,10 @@ def test_too_costly_a_document_is_refused_before_it_runs(gql: GraphQLClient) -> 
     costly = (
         "query ($n: Int) { runs(first: 500) { nodes { activities(first: $n) { nodes { id } } } } }"
     )
-    body = gql(costly, {"n": 10})
+    before = gql.statements
+    body = gql(costly, {"n": 300})
     assert body["errors"][0]["extensions"]["limit"] == "queryCost"
+    assert gql.statements == before  # refused before execution: no SQL ran
     fine = "{ runs(first: 100) { nodes { activities(first: 50) { nodes { id } } } } }"
     assert "errors" not in gql(fine)
 

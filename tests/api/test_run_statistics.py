@@ -9,7 +9,7 @@ from tests.conftest import GraphQLClient
 
 RUNS = """
 {
-  runs(first: 400) {
+  runs(first: 300) {
     nodes {
       statistics {
         errors warnings
@@ -22,9 +22,9 @@ RUNS = """
         }
         assets { added updated unchanged skipped failed }
         added updated unchanged skipped failed
-        activityStatistics { activityId key displayName status statistics { processed } }
+        activityStatistics(first: 20) { activityId key displayName status statistics { processed } }
       }
-      activities(first: 50) { nodes { id key displayName status statistics { processed } } }
+      activities(first: 20) { nodes { id key displayName status statistics { processed } } }
     }
   }
 }

@@ -48,7 +48,10 @@ def test_a_bad_filter_is_refused_as_runs_refuses_it(
 
 def test_a_key_given_twice_is_refused(gql: GraphQLClient) -> None:
     body = gql("{ runStatistics(groupBy: [SOURCE, STATUS, SOURCE]) { keys } }")
-    assert body["errors"][0]["extensions"] == {"code": "INVALID_GROUP_BY", "argument": "groupBy"}
+    assert (
+        body["errors"][0]["extensions"].items()
+        >= {"code": "INVALID_GROUP_BY", "argument": "groupBy"}.items()
+    )
 
 
 def test_too_many_groups_is_refused_naming_the_limit(
@@ -74,7 +77,10 @@ def test_too_many_runs_is_refused_before_the_report_runs(
     monkeypatch.setattr(statistics, "MAX_SCANNED_RUNS", 10)
     before = gql.statements
     body = gql("{ runStatistics(groupBy: [SOURCE]) { totals { count } } }")
-    assert body["errors"][0]["extensions"] == {"code": "LIMIT_EXCEEDED", "argument": "filter"}
+    assert (
+        body["errors"][0]["extensions"].items()
+        >= {"code": "LIMIT_EXCEEDED", "argument": "filter"}.items()
+    )
     assert gql.statements - before == 1  # only the bounded count ran
     narrow = "{ runStatistics(filter: \"sourceId eq 'none'\") { totals { count } } }"
     assert gql.data(narrow)["runStatistics"]["totals"]["count"] == 0

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.config import Settings
+from gateway.domain.auth import Scope
 from tests.conftest import GraphQLClient
+from tests.security import CONTOSO, FABRIKAM, make_token, rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JSON = {"content-type": "application/json"}
@@ -125,3 +129,29 @@ def test_body_size_is_bounded(tmp_path: Path) -> None:
         assert response.status_code == 413
         small = b'{"items": []}'
         assert http.post("/ingest/datazone", content=small, headers=JSON).status_code == 200
+
+
+def test_ingest_needs_runs_write_and_stays_in_the_callers_workspaces(
+    demo_path: Path, client_factory: Callable[..., GraphQLClient]
+) -> None:
+    http = client_factory(demo_path, auth="token").http
+    body = (FIXTURES / "databricks_runs_list.json").read_bytes()
+    reader = make_token(demo_path, {Scope.RUNS_READ}, [CONTOSO])
+    writer = make_token(demo_path, {Scope.RUNS_WRITE}, [CONTOSO])
+
+    def post(token: str | None, format: str, **params: str) -> Any:
+        headers = {**JSON, **({"Authorization": f"Bearer {token}"} if token else {})}
+        return http.post(f"/ingest/{format}", content=body, headers=headers, params=params)
+
+    before = rows(demo_path, "SELECT count(*) FROM runs")
+    in_contoso = "SELECT count(*) FROM runs WHERE workspace_id = ?"
+    contoso = rows(demo_path, in_contoso, [CONTOSO])[0][0]
+    assert post(None, "databricks").status_code == 401
+    assert post(reader, "databricks").status_code == 403
+    elsewhere = post(writer, "databricks", workspace=FABRIKAM)
+    assert elsewhere.status_code == 400 and elsewhere.json()["error"]["code"] == "UNKNOWN_WORKSPACE"
+    assert post(writer, "gateway").status_code == 403  # its records name their own workspaces
+    assert rows(demo_path, "SELECT count(*) FROM runs") == before
+    done = post(writer, "databricks")  # the token's only workspace is where they go
+    assert done.status_code == 200 and done.json()["added"] > 0
+    assert rows(demo_path, in_contoso, [CONTOSO])[0][0] == contoso + done.json()["added"]

@@ -21,7 +21,7 @@ RUN_FIELDS = """
   statistics { processed added updated unchanged skipped failed errors warnings
                entities { entity total active inactive } roles { role count matched }
                metrics { name value unit } }
-  activities(first: 50) { nodes {
+  activities(first: 10) { nodes {
     __typename key sourceId displayName activityType sequence status sourceStatus
     startDateTime endDateTime attemptNumber dependsOn platformAttributes
     blockingError { code message category }
@@ -48,7 +48,7 @@ def ingest(gql: GraphQLClient, format: str, fixture: str, **params: str) -> dict
 
 def runs(gql: GraphQLClient, filter: str) -> dict[str, dict[str, Any]]:
     data = gql.data(
-        f"query($f: String) {{ runs(filter: $f, first: 100) {{ nodes {{ {RUN_FIELDS} }} }} }}",
+        f"query($f: String) {{ runs(filter: $f, first: 20) {{ nodes {{ {RUN_FIELDS} }} }} }}",
         {"f": filter},
     )
     return {run["sourceId"]: run for run in data["runs"]["nodes"]}

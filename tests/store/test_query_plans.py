@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.domain.auth import ALL_WORKSPACES
+from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import runs
 from gateway.store.catalogs import RUNS
@@ -64,3 +64,19 @@ async def test_every_indexed_catalog_field_is_tested() -> None:
         "jobId",
         "dataSourceId",
     }
+
+
+async def test_a_list_confined_to_one_workspace_seeks_its_index(demo_db: Database) -> None:
+    query = build_query(
+        RUNS,
+        runs.NEWEST_FIRST,
+        workspaces=Workspaces(frozenset({"ws_0DEM0C0NT0S000000000000000"})),
+    )
+    async with demo_db.read() as conn:
+        first = await runs.page(conn, PageRequest(5, True, None), query)
+        await runs.page(conn, PageRequest(5, True, first.cursors[-1]), query)
+        sql, params = demo_db.statements.last
+        plan = "\n".join(
+            row["detail"] for row in await conn.fetchall("EXPLAIN QUERY PLAN " + sql, params)
+        )
+    assert "runs_by_workspace" in plan and "TEMP B-TREE" not in plan, plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -22,10 +23,11 @@ from strawberry.types.arguments import convert_argument
 from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
+from gateway.api.limits import MAX_TOKENS, check_cost
 from gateway.domain.auth import Workspaces
 from gateway.store.database import Database
 
-__all__ = ["FastPath", "Plan", "validation_rules"]
+__all__ = ["Answer", "FastPath", "Plan", "validation_rules"]
 
 log = logging.getLogger("gateway.fastpath")
 
@@ -39,6 +41,14 @@ def validation_rules(schema: strawberry.Schema) -> tuple[type[ASTValidationRule]
         if isinstance(extension, AddValidationRules):
             rules.extend(extension.validation_rules)
     return tuple(rules)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The fast path's answer: the encoded `data`, and the operation's cost."""
+
+    data: orjson.Fragment
+    cost: int
 
 
 class FastPath:
@@ -69,13 +79,15 @@ class FastPath:
 
     def _compile(self, query: str, operation_name: str | None) -> Plan | None:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError:
             return None  # the executor reports it
         if validate_document(self.schema, document, self.rules):
             return None  # likewise, with the same rules
         try:
-            return bind(compile_operation(self.schema, document, operation_name))
+            plan = bind(compile_operation(self.schema, document, operation_name))
+            plan.document = document
+            return plan
         except Unsupported as why:
             log.debug("not on the fast path: %s", why)
         except Exception:  # a defect here must not fail a request the executor can answer
@@ -95,8 +107,11 @@ class FastPath:
         operation_name: str | None,
         variables: dict[str, Any] | None,
         workspaces: Workspaces,
-    ) -> orjson.Fragment | None:
-        """The response's `data`, encoded; None when the executor must answer instead."""
+        report: dict[str, Any] | None = None,
+    ) -> Answer | None:
+        """The response's `data`, encoded, and its cost; None when the executor must answer
+        instead (it reports every error, a cost past the limit included). `report` gets the
+        operation's name and cost for the access log, as the executor's extension does."""
         plan = self.plan(query, operation_name)
         if plan is None:
             return None
@@ -105,6 +120,12 @@ class FastPath:
         )
         if isinstance(coerced, list):
             return None  # variable errors: the executor reports them
+        assert plan.document is not None
+        try:
+            name = plan.operation.name.value if plan.operation.name else operation_name
+            cost = check_cost(plan.document, name, coerced.coerced, report)
+        except GraphQLError:
+            return None
         try:
             async with db.read() as conn:
                 data = await Execution(conn, coerced, self.typed, workspaces).run(plan)
@@ -112,4 +133,4 @@ class FastPath:
             log.debug("fast path declined at run time: %r", why)
             return None
         self.taken += 1
-        return orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z))
+        return Answer(orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z)), cost or 0)

@@ -136,6 +136,7 @@ class Plan:
 
     operation: OperationDefinitionNode
     roots: list[tuple[str, str, Any]]  # key, kind ("typename" or "list"), detail
+    document: DocumentNode | None = None  # the parsed request, for its cost
 
 
 # --- collecting fields --------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP specification's MUSTs and SHOULDs) on strawberry's
+ASGI view, which answers 200 with `application/json` whatever happened.
+
+- Responses are `application/graphql-response+json` when the client accepts it (preferred at
+  equal quality), else `application/json`; no `Accept` or `*/*` gets `application/json` (the
+  spec's legacy clients). An `Accept` with neither gets 406.
+- With `application/graphql-response+json`, a request error (parse, validation, variables, a
+  limit: no `data`) gets 4xx: 403 for a missing scope, else 400; a response with `data` gets 200.
+  With `application/json` every well-formed GraphQL request gets 200, as the spec requires.
+- A POST body that is not `application/json` gets 415; a mutation over GET gets 405 with
+  `Allow: POST`; any other malformed request 400. Each of these is a JSON `errors` body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+
+from gateway.api.context import Context
+from gateway.api.limits import is_token_limit_error, token_limit_error
+from gateway.http.errors import GRAPHQL_RESPONSE, JSON, error_response
+from gateway.http.state import REPORT, state_of
+
+_MEDIA = "gateway.media_type"
+_CODES = {
+    400: "BAD_REQUEST",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header, or None when it allows neither."""
+    if accept is None or not accept.strip():
+        return JSON
+    quality: dict[str, float] = {}
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media.strip().lower()] = max(q, quality.get(media.strip().lower(), 0.0))
+    response_q = quality.get(GRAPHQL_RESPONSE, 0.0)
+    json_q = max(quality.get(JSON, 0.0), quality.get("application/*", 0.0), quality.get("*/*", 0.0))
+    if response_q > 0 and response_q >= json_q:
+        return GRAPHQL_RESPONSE
+    return JSON if json_q > 0 else None
+
+
+def _errors(data: GraphQLHTTPResponse) -> list[dict[str, Any]]:
+    errors: Any = data.get("errors") or []
+    return [e for e in errors if isinstance(e, dict)]
+
+
+def _is_request_error(data: GraphQLHTTPResponse) -> bool:
+    """No data and only errors without a path: the request failed before execution."""
+    errors = _errors(data)
+    return data.get("data") is None and bool(errors) and all(e.get("path") is None for e in errors)
+
+
+class GraphQLHTTPView(GraphQL[Context, None]):
+    """strawberry's view, made to speak the GraphQL-over-HTTP specification."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        accept = request.headers.get("accept")
+        media = negotiate(accept)
+        wants_page = request.method == "GET" and "text/html" in (accept or "")
+        if media is None and not wants_page:
+            response = self._error(
+                406, "Accept application/graphql-response+json or application/json.", JSON
+            )
+        else:
+            media = media or JSON
+            state_of(scope)[_MEDIA] = media
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = self._http_error(exc, request, media)
+        await response(scope, receive, send)
+
+    def _http_error(self, exc: HTTPException, request: Request, media: str) -> Response:
+        if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":
+            return self._error(405, exc.reason, media, {"allow": "POST"})
+        status = exc.status_code if exc.status_code in _CODES else 400
+        return self._error(status, exc.reason, media)
+
+    @staticmethod
+    def _error(
+        status: int, message: str, media: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        return error_response(
+            status,
+            message,
+            {"code": _CODES.get(status, "BAD_REQUEST")},
+            headers=headers,
+            media_type=media,
+        )
+
+    async def parse_http_body(self, request: Any) -> Any:
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != JSON:
+                raise HTTPException(415, "Send the request as application/json.")
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError) as exc:  # a JSON body that is not an object
+            raise HTTPException(
+                400, "The body must be a JSON object with `query` (batches are not served)."
+            ) from exc
+
+    async def get_sub_response(self, request: Request | Any) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = state_of(request.scope).get(_MEDIA, JSON)
+        return sub_response
+
+    async def process_result(
+        self, request: Request | Any, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            # A parse error leaves strawberry before any extension sees it: name the limit here.
+            result.errors = [
+                token_limit_error() if is_token_limit_error(e) else e for e in result.errors
+            ]
+        data = await super().process_result(request, result)
+        if result.errors:
+            report = state_of(request.scope).get(REPORT)
+            if report is not None:
+                report["errors"] = sorted(
+                    {str((e.extensions or {}).get("code", "GRAPHQL_ERROR")) for e in result.errors}
+                )
+                report["refused"] = result.data is None
+        return data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        media = sub_response.media_type or JSON
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{media}; charset=utf-8"
+        if (
+            media == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and not sub_response.status_code
+            and _is_request_error(response_data)
+        ):
+            codes = {(e.get("extensions") or {}).get("code") for e in _errors(response_data)}
+            response.status_code = 403 if "FORBIDDEN" in codes else 400
+        return response

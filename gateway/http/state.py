@@ -1,0 +1,42 @@
+"""What the middleware learn about a request, kept in the ASGI scope's `state` (Starlette's
+`request.state`): its id, the caller, and the report the access log writes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import Scope
+
+from gateway.domain.auth import Principal
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+REQUEST_ID = "request_id"
+PRINCIPAL = "principal"
+REPORT = "report"
+
+
+def state_of(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", ())
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def new_request_id(given: str | None) -> str:
+    """The caller's `X-Request-Id` when it is sane, else a new one."""
+    return given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def principal_of(scope: Scope) -> Principal | None:
+    found: Principal | None = state_of(scope).get(PRINCIPAL)
+    return found
