@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from gateway.api.context import Context
 from gateway.api.fastpath import FastPath
@@ -132,7 +132,7 @@ class GatewayGraphQL(GraphQLHTTPView):
                 raise ConnectionRejectionError
             context.use(principal)
             state_of(context.request.scope)[PRINCIPAL] = principal
-        return UNSET  # a plain `connection_ack`, with no payload
+        return await super().on_ws_connect(context)  # a plain `connection_ack`, no payload
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self._page)
