@@ -6,16 +6,15 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.api.run_inputs import raise_required
+from gateway.api.run_inputs import progress_patch
 from gateway.api.scalars import JSON
 from gateway.api.value_inputs import (
     UNSET,
     RunErrorInput,
     RunStatisticsInput,
     TriggerInput,
-    patch_value,
 )
-from gateway.domain import checks, models, specs
+from gateway.domain import models, specs
 from gateway.domain.exceptions import ValidationError
 from gateway.domain.sources import TriggerType
 from gateway.domain.starts import MAX_WAIT_SECONDS, StartOptions
@@ -107,23 +106,4 @@ class UpdateActivityInput:
     )
 
     def to_patch(self) -> specs.ActivityPatch:
-        status = patch_value(self.status)
-        source_status = patch_value(self.source_status)
-        if status is None:
-            raise_required("status")
-        if source_status is None:
-            raise_required("sourceStatus")
-        statistics = patch_value(self.statistics)
-        blocking_error = patch_value(self.blocking_error)
-        return specs.ActivityPatch(
-            status=status,
-            source_status=source_status,
-            start_date_time=patch_value(self.start_date_time),
-            end_date_time=patch_value(self.end_date_time),
-            statistics=statistics
-            if statistics is checks.UNSET
-            else (statistics.to_domain() if statistics else models.EMPTY_STATISTICS),
-            blocking_error=blocking_error
-            if blocking_error is checks.UNSET or blocking_error is None
-            else blocking_error.to_domain(),
-        )
+        return specs.ActivityPatch(**progress_patch(self))

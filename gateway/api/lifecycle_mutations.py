@@ -6,6 +6,7 @@ typed errors it can meet; on an error nothing was changed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
@@ -27,7 +28,7 @@ from gateway.api.errors import (
     to_error,
 )
 from gateway.api.lifecycle_inputs import RetryRunInput, StartRunInput, UpdateActivityInput
-from gateway.api.node import Filter
+from gateway.api.node import Filter, IfMatch, TargetId
 from gateway.api.run_types import Run
 from gateway.api.where import RunWhere, to_expr
 from gateway.domain import exceptions
@@ -38,14 +39,6 @@ from gateway.store import lifecycle, runs
 from gateway.store.catalogs import RUNS
 from gateway.store.paging import ListQuery, build_query
 
-IfMatch = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The eTag the change is based on; a stale one gets PreconditionFailedError "
-        "and changes nothing."
-    ),
-]
-TargetId = Annotated[strawberry.ID, strawberry.argument(description="The record's id.")]
 BulkWhere = Annotated[
     RunWhere | None,
     strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
@@ -161,6 +154,24 @@ def _bulk_query(filter: str | None, where: RunWhere | None, workspaces: Workspac
     return build_query(
         RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
     )
+
+
+async def _bulk(
+    info: Info,
+    change: Callable[..., Awaitable[lifecycle.BulkResult]],
+    filter: str | None,
+    where: RunWhere | None,
+    dry_run: bool,
+) -> BulkRunsResult:
+    """A bulk change over the runs `filter` and `where` select in the caller's workspaces."""
+    try:
+        query = _bulk_query(filter, where, info.context.workspaces)
+        result = await change(info.context.db, query, dry_run=dry_run, actor=info.context.actor)
+    except ODataError as exc:
+        return ValidationError(code=exc.code.value, message=exc.render(), field="filter")
+    except EXPECTED as exc:
+        return to_error(exc)  # type: ignore[return-value]
+    return _bulk_payload(result)
 
 
 def _bulk_payload(result: lifecycle.BulkResult) -> BulkRunsPayload:
@@ -286,16 +297,7 @@ class LifecycleMutation:
     async def cancel_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
-        try:
-            query = _bulk_query(filter, where, info.context.workspaces)
-            result = await lifecycle.cancel_runs(
-                info.context.db, query, dry_run=dry_run, actor=info.context.actor
-            )
-        except ODataError as exc:
-            return ValidationError(code=exc.code.value, message=exc.render(), field="filter")
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return _bulk_payload(result)
+        return await _bulk(info, lifecycle.cancel_runs, filter, where, dry_run)
 
     @strawberry.mutation(
         description="Delete every finished run a filter matches (at most "
@@ -306,13 +308,4 @@ class LifecycleMutation:
     async def delete_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
-        try:
-            query = _bulk_query(filter, where, info.context.workspaces)
-            result = await lifecycle.delete_runs(
-                info.context.db, query, dry_run=dry_run, actor=info.context.actor
-            )
-        except ODataError as exc:
-            return ValidationError(code=exc.code.value, message=exc.render(), field="filter")
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return _bulk_payload(result)
+        return await _bulk(info, lifecycle.delete_runs, filter, where, dry_run)

@@ -22,6 +22,7 @@ from gateway.api.errors import (
     to_error,
 )
 from gateway.api.lifecycle_mutations import LifecycleMutation
+from gateway.api.node import IfMatch, TargetId
 from gateway.api.process_inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.process_types import Process
 from gateway.api.run_inputs import CreateRunInput, UpdateRunInput
@@ -29,15 +30,6 @@ from gateway.api.run_types import Run
 from gateway.domain.auth import Scope
 from gateway.store import commands
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
-
-IfMatch = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The eTag the change is based on; a stale one gets PreconditionFailedError "
-        "and changes nothing. Left out, the change applies to whatever version is current."
-    ),
-]
-TargetId = Annotated[strawberry.ID, strawberry.argument(description="The record's id.")]
 
 
 @strawberry.type(description="The process was created.")

@@ -61,3 +61,11 @@ Search = Annotated[
         description='An OData `$search` expression: terms, "quoted phrases", AND, OR, NOT.'
     ),
 ]
+IfMatch = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The eTag the change is based on; a stale one gets PreconditionFailedError "
+        "and changes nothing. Left out, the change applies to whatever version is current."
+    ),
+]
+TargetId = Annotated[strawberry.ID, strawberry.argument(description="The record's id.")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from strawberry.types.unset import UnsetType
@@ -216,33 +216,50 @@ class UpdateRunInput:
     )
 
     def to_patch(self) -> specs.RunPatch:
-        status = patch_value(self.status)
-        source_status = patch_value(self.source_status)
-        if status is None:
-            raise_required("status")
-        if source_status is None:
-            raise_required("sourceStatus")
         durations = patch_value(self.durations)
-        statistics = patch_value(self.statistics)
-        blocking_error = patch_value(self.blocking_error)
         return specs.RunPatch(
             display_name=patch_value(self.display_name),
-            status=status,
-            source_status=source_status,
-            start_date_time=patch_value(self.start_date_time),
-            end_date_time=patch_value(self.end_date_time),
             durations=durations
             if durations is checks.UNSET
             else (durations.to_domain() if durations else models.Durations()),
             parameters=patch_value(self.parameters),
-            statistics=statistics
-            if statistics is checks.UNSET
-            else (statistics.to_domain() if statistics else models.EMPTY_STATISTICS),
-            blocking_error=blocking_error
-            if blocking_error is checks.UNSET or blocking_error is None
-            else blocking_error.to_domain(),
             platform=_platform(self.data_factory, self.databricks, self.data_zone),
+            **progress_patch(self),
         )
+
+
+class _Progress(Protocol):
+    status: RunStatus | None
+    source_status: str | None
+    start_date_time: datetime | None
+    end_date_time: datetime | None
+    statistics: RunStatisticsInput | None
+    blocking_error: RunErrorInput | None
+
+
+def progress_patch(input: _Progress) -> dict[str, Any]:
+    """The progress fields of a run or activity patch (status, times, statistics, blocking
+    error): left out keeps the value; null is refused where a value is required."""
+    status = patch_value(input.status)
+    source_status = patch_value(input.source_status)
+    if status is None:
+        raise_required("status")
+    if source_status is None:
+        raise_required("sourceStatus")
+    statistics = patch_value(input.statistics)
+    blocking_error = patch_value(input.blocking_error)
+    return {
+        "status": status,
+        "source_status": source_status,
+        "start_date_time": patch_value(input.start_date_time),
+        "end_date_time": patch_value(input.end_date_time),
+        "statistics": statistics
+        if statistics is checks.UNSET
+        else (statistics.to_domain() if statistics else models.EMPTY_STATISTICS),
+        "blocking_error": blocking_error
+        if blocking_error is checks.UNSET or blocking_error is None
+        else blocking_error.to_domain(),
+    }
 
 
 def raise_required(field: str) -> None:

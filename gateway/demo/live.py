@@ -8,11 +8,10 @@ step is a real, evented change (subscribers and `statusHistory` see it).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError
@@ -24,6 +23,7 @@ from gateway.domain.specs import ActivityPatch, RunPatch
 from gateway.domain.starts import StartOptions
 from gateway.domain.status import ReadinessStatus, RunStatus
 from gateway.store import activities, commands, lifecycle, processes, runs
+from gateway.store.background import periodically
 from gateway.store.database import Database
 
 log = logging.getLogger("gateway.demo")
@@ -142,23 +142,7 @@ async def step(db: Database, rng: random.Random) -> None:
         await _start_run(db, rng)
 
 
-@contextlib.asynccontextmanager
-async def keep_moving(db: Database, seconds: float = STEP_SECONDS) -> AsyncIterator[None]:
+def keep_moving(db: Database, seconds: float = STEP_SECONDS) -> AbstractAsyncContextManager[None]:
     """Run `step` every few seconds in the background while the server runs."""
     rng = random.Random()
-
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                await step(db, rng)
-            except GatewayError:
-                log.exception("demo step failed; trying again next tick")
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return periodically(lambda: step(db, rng), seconds, log)

@@ -32,6 +32,7 @@ from gateway.domain.specs import (
     apply_run_patch,
     build_run,
 )
+from gateway.domain.starts import link_attempt
 from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.database import Database, Transaction
 
@@ -99,6 +100,40 @@ async def delete_process(db: Database, id: str, if_match: str | None, actor: Act
         return current
 
 
+async def insert_run(
+    tx: Transaction,
+    process: Process,
+    spec: RunSpec,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    previous: Run | None = None,
+) -> tuple[Run, list[Activity]]:
+    """A new run of `process` and its activities, saved with its CREATED event; the latest
+    attempt after `previous` when it retries one."""
+    run, created = build_run(
+        spec,
+        process=process,
+        id=new_id(IdKind.RUN),
+        activity_ids=[new_id(IdKind.ACTIVITY) for _ in spec.activities],
+        now=utc_now(),
+    )
+    if previous is not None:
+        run = link_attempt(run, previous)
+    await runs.insert(tx, run)
+    await activities.insert_many(tx, created)
+    await events.append(
+        tx,
+        run,
+        RunEventKind.CREATED,
+        from_status=None,
+        actor=actor.name,
+        reason=reason,
+        request_id=actor.request_id,
+    )
+    return run, created
+
+
 async def create_run(
     db: Database, process_id: str, spec: RunSpec, actor: Actor
 ) -> tuple[Run, list[Activity]]:
@@ -106,24 +141,7 @@ async def create_run(
         process = await processes.get(tx, process_id)
         if process is None or not actor.workspaces.allows(process.workspace_id):
             raise ValidationError("processId", f"no process has the id {process_id!r}.")
-        run, created = build_run(
-            spec,
-            process=process,
-            id=new_id(IdKind.RUN),
-            activity_ids=[new_id(IdKind.ACTIVITY) for _ in spec.activities],
-            now=utc_now(),
-        )
-        await runs.insert(tx, run)
-        await activities.insert_many(tx, created)
-        await events.append(
-            tx,
-            run,
-            RunEventKind.CREATED,
-            from_status=None,
-            actor=actor.name,
-            request_id=actor.request_id,
-        )
-        return run, created
+        return await insert_run(tx, process, spec, actor)
 
 
 async def update_run(

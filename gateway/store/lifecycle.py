@@ -20,12 +20,11 @@ from gateway.domain.exceptions import (
     NotFoundError,
     ValidationError,
 )
-from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Process, Run, RunEvent, RunEventKind
+from gateway.domain.models import Activity, Run, RunEvent, RunEventKind
 from gateway.domain.rollup import roll_up
 from gateway.domain.sources import TriggerType
-from gateway.domain.specs import ActivityPatch, RunSpec, apply_activity_patch, build_run
+from gateway.domain.specs import ActivityPatch, apply_activity_patch
 from gateway.domain.starts import (
     MAX_WAIT_SECONDS,
     NOT_COUNTED,
@@ -34,13 +33,12 @@ from gateway.domain.starts import (
     check_idempotency_key,
     check_throttle,
     fingerprint,
-    link_attempt,
     retry_spec,
     start_spec,
 )
 from gateway.domain.status import RunStatus
 from gateway.store import activities, events, idempotency, processes, runs
-from gateway.store.commands import Actor, load_run, lost_race
+from gateway.store.commands import Actor, insert_run, load_run, lost_race
 from gateway.store.database import Database, Transaction
 from gateway.store.paging import ListQuery
 
@@ -81,29 +79,6 @@ async def _save_run(
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
     await _append(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
-
-
-async def _create(
-    tx: Transaction,
-    process: Process,
-    spec: RunSpec,
-    actor: Actor,
-    reason: str,
-    previous: Run | None = None,
-) -> Run:
-    run, created = build_run(
-        spec,
-        process=process,
-        id=new_id(IdKind.RUN),
-        activity_ids=[new_id(IdKind.ACTIVITY) for _ in spec.activities],
-        now=utc_now(),
-    )
-    if previous is not None:
-        run = link_attempt(run, previous)
-    await runs.insert(tx, run)
-    await activities.insert_many(tx, created)
-    await _append(tx, run, RunEventKind.CREATED, None, actor, reason)
-    return run
 
 
 def _namespace(operation: str, actor: Actor) -> str:
@@ -158,7 +133,7 @@ async def start_run(
             starts = await runs.counted_starts(tx, process.id, since, NOT_COUNTED)
             check_throttle(process, process.throttle, starts, now)
         reason = "scheduled" if slot is not None else "started"
-        run = await _create(tx, process, spec, actor, reason)
+        run = (await insert_run(tx, process, spec, actor, reason=reason))[0]
         if slot is not None:
             await _claim_slot(tx, process.id, slot, run.id, now)
         if key is not None:
@@ -290,7 +265,7 @@ async def retry_run(
             from_failure=from_failure,
             options=options,
         )
-        run = await _create(tx, process, spec, actor, "retried", previous=previous)
+        run = (await insert_run(tx, process, spec, actor, reason="retried", previous=previous))[0]
         superseded = dataclasses.replace(
             previous,
             is_latest_attempt=False,

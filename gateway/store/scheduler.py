@@ -8,10 +8,8 @@ only the latest missed slot is due (`domain.schedules.due_slot`).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from gateway.domain.clock import from_micros, utc_now
@@ -22,6 +20,7 @@ from gateway.domain.sources import TriggerType
 from gateway.domain.starts import StartOptions
 from gateway.domain.status import ReadinessStatus
 from gateway.store import lifecycle
+from gateway.store.background import periodically
 from gateway.store.codec import process_from_row
 from gateway.store.commands import Actor
 from gateway.store.database import Database
@@ -66,22 +65,8 @@ async def fire_due(db: Database, now: datetime | None = None) -> list[Run]:
     return started
 
 
-@contextlib.asynccontextmanager
-async def run_schedules(db: Database, seconds: float = INTERVAL_SECONDS) -> AsyncIterator[None]:
-    """Look for due slots every few seconds in the background while the server runs."""
-
-    async def loop() -> None:
-        while True:
-            try:
-                await fire_due(db)
-            except GatewayError:
-                log.exception("the scheduler failed; trying again next tick")
-            await asyncio.sleep(seconds)
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def run_schedules(
+    db: Database, seconds: float = INTERVAL_SECONDS
+) -> AbstractAsyncContextManager[None]:
+    """Look for due slots now and every few seconds in the background while the server runs."""
+    return periodically(lambda: fire_due(db), seconds, log, first_at_once=True)
