@@ -33,6 +33,7 @@ from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
 from gateway.domain.auth import NOBODY, Scope
+from gateway.http.abort import Abortable
 from gateway.http.access_log import AccessLog
 from gateway.http.auth import Authenticate, Authenticator, authenticate_payload
 from gateway.http.body_limit import BodyLimit
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.access_log:
         _log_access_lines()
     middleware = [
+        Middleware(Abortable),  # first: it sees the server's own send
         Middleware(AccessLog),
         Middleware(SecurityHeaders),
         Middleware(

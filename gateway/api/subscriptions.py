@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import strawberry
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket
 
 from gateway.api.change_types import ChangesAfter, ChangesWhere, RunChange, filter_key
 from gateway.api.context import Info
 from gateway.api.loaders import Loaders
 from gateway.api.node import Filter
-from gateway.api.websocket import SLOW_CONSUMER, SLOW_CONSUMER_REASON
+from gateway.api.websocket import close_slow_consumer
 from gateway.domain.change_cursors import decode_change_cursor
 from gateway.store.changes import Change
 from gateway.store.feed import SubscriberTooSlowError
-
-_closing: set[asyncio.Task[None]] = set()
 
 
 def _close_when_too_slow(info: Info) -> Callable[[], None]:
@@ -25,10 +22,8 @@ def _close_when_too_slow(info: Info) -> Callable[[], None]:
 
     def close() -> None:
         socket = info.context.request
-        if isinstance(socket, WebSocket) and socket.application_state is WebSocketState.CONNECTED:
-            task = asyncio.create_task(socket.close(SLOW_CONSUMER, SLOW_CONSUMER_REASON))
-            _closing.add(task)
-            task.add_done_callback(_closing.discard)
+        if isinstance(socket, WebSocket):
+            close_slow_consumer(socket)
 
     return close
 

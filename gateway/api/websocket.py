@@ -6,11 +6,15 @@
   survive proxies and dead peers are noticed;
 - text frames: the JSON encoder returns bytes, which browsers' `graphql-ws` client cannot parse
   from binary frames;
-- the close code for a subscriber that fell too far behind (`SLOW_CONSUMER`).
+- the close code for a subscriber that fell too far behind (`SLOW_CONSUMER`), and an abort of
+  the connection when that close frame cannot be sent within `CLOSE_GRACE_SECONDS` (the peer
+  stopped reading, so the frame waits behind full buffers);
+- no "Exception in worker task" log line for a send to a connection that is already closed.
 
 Close codes we use besides the protocol's own (4400, 4401, 4403, 4406, 4408, 4409, 4429):
 4413 `SLOW_CONSUMER`, after which a client reconnects and resumes with its last cursor
-(`graphql-ws` clients retry on it).
+(`graphql-ws` clients retry on it). A client that does not read at all sees its connection
+aborted instead (no close frame; `graphql-ws` reports 1006 and retries too).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from graphql import GraphQLError
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -36,6 +40,36 @@ from gateway.api.context import Context
 
 SLOW_CONSUMER: Final = 4413
 SLOW_CONSUMER_REASON: Final = "Subscriber too slow: reconnect and resume with your last cursor"
+CLOSE_GRACE_SECONDS: Final = 1.0
+ABORT: Final = "abort"
+"""The key, in the scope's state, of the function that aborts the connection (gateway.http.abort
+puts it there when the server exposes its transport)."""
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+def close_slow_consumer(socket: WebSocket, grace: float = CLOSE_GRACE_SECONDS) -> None:
+    """Close `socket` with `SLOW_CONSUMER` now, even while a send to it is stuck; abort the
+    connection when the close frame is not sent within `grace` seconds."""
+    if socket.application_state is not WebSocketState.CONNECTED:
+        return
+    task = asyncio.create_task(_close_or_abort(socket, grace))
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+
+
+async def _close_or_abort(socket: WebSocket, grace: float) -> None:
+    try:
+        async with asyncio.timeout(grace):
+            await socket.close(SLOW_CONSUMER, SLOW_CONSUMER_REASON)
+        return
+    except TimeoutError:
+        pass  # the frame waits behind what the peer does not read
+    except (OSError, RuntimeError, WebSocketDisconnect):
+        return  # the connection is already gone
+    abort = socket.scope.get("state", {}).get(ABORT)
+    if abort is not None:
+        abort()
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -92,6 +126,11 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(message)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            return  # a send to a connection that closed meanwhile: nothing went wrong here
+        await super().handle_task_exception(error)
 
     async def shutdown(self) -> None:
         if self._pings is not None:

@@ -7,9 +7,10 @@ each subscriber the changes its filter matches. It is woken at once by this proc
 process over the same database arrive too.
 
 Each subscriber has a bounded queue. A subscriber that falls `queue_bound` changes behind is
-dropped (`SubscriberTooSlowError`): its queue is freed and `on_overflow` is called, so the
-connection can be closed at once even while a send to that client is stuck. The client resumes
-from its last cursor and loses nothing.
+dropped (`SubscriberTooSlowError`): it leaves the feed and its queue is freed at once, and
+`on_overflow` is called, so the connection can be closed even while a send to that client is
+stuck. The client resumes from its last cursor and loses nothing. `FeedStats` counts the drops
+and the longest queue any subscriber has held, which never exceeds the bound.
 
 A subscription with a cursor first replays the events after it from the table, in batches, then
 takes its queue. It registers before it reads, and delivers only sequence numbers past the last
@@ -23,6 +24,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 
 from gateway.domain.models import RunEvent
 from gateway.store import changes
@@ -40,12 +42,22 @@ class SubscriberTooSlowError(Exception):
     """The subscriber fell too far behind; it was dropped and should resume from its cursor."""
 
 
+@dataclass(slots=True)
+class FeedStats:
+    """What the feed has done since it started, for tests and operators."""
+
+    dropped: int = 0  # subscribers dropped for falling `queue_bound` changes behind
+    most_pending: int = 0  # the longest queue any subscriber has held (at most the bound)
+
+
 class Subscriber:
     """One subscription's bounded queue of matched changes."""
 
     __slots__ = ("_bound", "_on_overflow", "_pending", "_ready", "key", "overflowed")
 
-    def __init__(self, key: FilterKey, bound: int, on_overflow: Callable[[], None]) -> None:
+    def __init__(
+        self, key: FilterKey, bound: int, on_overflow: Callable[[Subscriber], None]
+    ) -> None:
         self.key = key
         self.overflowed = False
         self._bound = bound
@@ -63,8 +75,8 @@ class Subscriber:
         if len(self._pending) + len(found) > self._bound:
             self.overflowed = True
             self._pending.clear()
+            self._on_overflow(self)  # first: the connection closes before the stream ends
             self._ready.set()
-            self._on_overflow()
             return
         self._pending.extend(found)
         self._ready.set()
@@ -97,6 +109,7 @@ class ChangeFeed:
         self.position = 0
         self.batch = min(BATCH, queue_bound)  # a healthy subscriber always has room for one
         self.statements = StatementCounter()  # apart from the requests' count
+        self.stats = FeedStats()
         self._subscribers: set[Subscriber] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -154,10 +167,18 @@ class ChangeFeed:
                     if subscriber.key not in by_key:
                         by_key[subscriber.key] = batch.changes(subscriber.key)
                     subscriber.offer(by_key[subscriber.key])
+                    if subscriber.pending > self.stats.most_pending:
+                        self.stats.most_pending = subscriber.pending
         return len(read) < self.batch
 
     def subscribe(self, key: FilterKey, on_overflow: Callable[[], None]) -> Subscriber:
-        subscriber = Subscriber(key, self.queue_bound, on_overflow)
+        def dropped(subscriber: Subscriber) -> None:
+            self._subscribers.discard(subscriber)  # no more offers: its memory is freed now
+            self.stats.dropped += 1
+            log.info("a subscriber fell %d changes behind and was dropped", self.queue_bound)
+            on_overflow()
+
+        subscriber = Subscriber(key, self.queue_bound, dropped)
         self._subscribers.add(subscriber)
         return subscriber
 

@@ -11,12 +11,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2
+import uvicorn
+from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
+
+from gateway.app import create_app
+from gateway.config import Settings
 
 PROTOCOL = "graphql-transport-ws"
 CHANGE_FIELDS = "cursor kind runId status previousStatus at run { id status }"
@@ -182,3 +187,21 @@ class Subscriber:
             assert message["type"] == "next", message
             by_id.setdefault(message["id"], []).append(message["payload"]["data"]["runChanged"])
         return by_id
+
+
+@contextlib.asynccontextmanager
+async def serve_here(settings: Settings) -> AsyncIterator[tuple[str, Starlette, uvicorn.Server]]:
+    """uvicorn in this event loop on a free port, so a test can look at the server's state;
+    yields its base URL, the application and the server."""
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not serving.done(), "the server did not start"
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", app, server
+    finally:
+        server.should_exit = True
+        await serving
