@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -49,6 +51,18 @@ from gateway.store.migrations import current_version, latest_version
 from gateway.store.scheduler import run_schedules
 
 log = logging.getLogger("gateway")
+
+
+def is_subscription(query: str, operation_name: str | None) -> bool:
+    """True when the operation to run is a subscription (strawberry would run it over HTTP as
+    a multipart stream, which this server does not offer)."""
+    if "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except GraphQLError:
+        return False  # the executor reports it
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 class GatewayGraphQL(GraphQLHTTPView):
@@ -109,6 +123,14 @@ class GatewayGraphQL(GraphQLHTTPView):
                     errors=None,
                     extensions=cost_extension(answer.cost),
                 )
+        if isinstance(request_data.query, str) and is_subscription(
+            request_data.query, request_data.operation_name
+        ):
+            raise HTTPException(
+                400,
+                "Subscriptions are served over a WebSocket on /graphql (graphql-transport-ws); "
+                "over HTTP, poll runChanges instead.",
+            )
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )

@@ -8,6 +8,7 @@ step is a real, evented change (subscribers and `statusHistory` see it).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError
 from gateway.domain.models import Activity, Run, RunStatistics, Trigger
 from gateway.domain.paging import PageRequest
+from gateway.domain.rollup import rolled_up_status
 from gateway.domain.run_errors import ErrorCategory, RunError
 from gateway.domain.sources import TriggerType
 from gateway.domain.specs import ActivityPatch, RunPatch
@@ -85,48 +87,69 @@ def _outcome(rng: random.Random, now_patch: ActivityPatch) -> ActivityPatch:
     )
 
 
+RUNNING_LIKE = frozenset({RunStatus.RUNNING, RunStatus.FINALIZING, RunStatus.CANCELLING})
+WAITING_LIKE = frozenset({RunStatus.QUEUED, RunStatus.STARTING, RunStatus.WAITING})
+
+
 def _next_patch(
     run: Run, acts: Sequence[Activity], rng: random.Random
 ) -> tuple[Activity, ActivityPatch] | None:
-    """The next piece of progress of `run`: finish a running activity, skip one whose upstream
-    failed, or start one whose upstream completed."""
+    """The next piece of progress of `run`: finish a running activity, resume a waiting one,
+    skip one whose upstream did not complete, or start one whose upstream completed. None when
+    every activity has finished."""
     now = utc_now()
     status = {a.key: a.status for a in acts}
     for a in acts:
-        if a.status is RunStatus.RUNNING:
-            if run.status is RunStatus.CANCELLING:
-                return a, ActivityPatch(status=RunStatus.CANCELLED, end_date_time=now)
-            return a, _outcome(rng, ActivityPatch(end_date_time=now))
+        if a.status in RUNNING_LIKE or (
+            a.status in WAITING_LIKE and run.status is RunStatus.CANCELLING
+        ):
+            if run.status is RunStatus.CANCELLING or a.status is RunStatus.CANCELLING:
+                return a, ActivityPatch(
+                    status=RunStatus.CANCELLED,
+                    start_date_time=a.start_date_time or now,
+                    end_date_time=now,
+                )
+            ended = _outcome(rng, ActivityPatch(end_date_time=now))
+            return a, dataclasses.replace(ended, start_date_time=a.start_date_time or now)
+    for a in acts:
+        if a.status in WAITING_LIKE:
+            return a, ActivityPatch(
+                status=RunStatus.RUNNING, start_date_time=a.start_date_time or now
+            )
     for a in acts:
         if a.status is not RunStatus.PENDING:
             continue
-        upstream = [status.get(k) for k in a.depends_on]
-        if any(s is not None and s.is_terminal and s not in COMPLETED for s in upstream):
+        # An upstream key the run does not have (a definition changed since) does not block.
+        upstream = [status.get(k, RunStatus.SUCCEEDED) for k in a.depends_on]
+        if run.status is RunStatus.CANCELLING or any(
+            s.is_terminal and s not in COMPLETED for s in upstream
+        ):
             return a, ActivityPatch(status=RunStatus.SKIPPED)
         if all(s in COMPLETED for s in upstream):
             return a, ActivityPatch(status=RunStatus.RUNNING, start_date_time=now)
     return None
 
 
+async def _finish(db: Database, run: Run, acts: Sequence[Activity]) -> None:
+    """Close a run whose activities have all finished (or that has none) by the roll-up rules."""
+    now = utc_now()
+    status = rolled_up_status(run.status, acts) if acts else RunStatus.SUCCEEDED
+    if run.status is RunStatus.CANCELLING or not status.is_terminal:
+        status = RunStatus.CANCELLED if run.status is RunStatus.CANCELLING else RunStatus.SUCCEEDED
+    start = run.start_date_time or now
+    patch = RunPatch(status=status, start_date_time=start, end_date_time=max(start, now))
+    await commands.update_run(db, run.id, patch, run.e_tag, ACTOR)
+
+
 async def _advance(db: Database, run: Run, rng: random.Random) -> None:
     async with db.read() as conn:
         acts = await activities.for_run(conn, run.id)
-    if not acts:
-        now = utc_now()
-        status = RunStatus.CANCELLED if run.status is RunStatus.CANCELLING else RunStatus.SUCCEEDED
-        start = run.start_date_time or now
-        await commands.update_run(
-            db,
-            run.id,
-            RunPatch(status=status, start_date_time=start, end_date_time=now),
-            None,
-            ACTOR,
-        )
-        return
     step = _next_patch(run, acts, rng)
-    if step is not None:
-        activity, patch = step
-        await lifecycle.update_activity(db, activity.id, patch, activity.e_tag, ACTOR)
+    if step is None:
+        await _finish(db, run, acts)
+        return
+    activity, patch = step
+    await lifecycle.update_activity(db, activity.id, patch, activity.e_tag, ACTOR)
 
 
 async def step(db: Database, rng: random.Random) -> None:

@@ -133,3 +133,17 @@ def test_the_tombstone_tables_keep_the_columns_of_runs_and_activities(
         assert columns("deleted_runs") == columns("runs")
         assert columns("run_states") == ["seq", *columns("runs")]
         assert columns("deleted_activities") == columns("activities")
+
+
+def test_a_subscription_over_http_is_a_clear_request_error(empty_gql: GraphQLClient) -> None:
+    for method in ("post", "get"):
+        kwargs: dict[str, Any] = (
+            {"json": {"query": "subscription { runChanged { kind } }"}}
+            if method == "post"
+            else {"params": {"query": "subscription { runChanged { kind } }"}}
+        )
+        response = getattr(empty_gql.http, method)(
+            "/graphql", headers={"accept": "application/graphql-response+json"}, **kwargs
+        )
+        assert response.status_code == 400, response.text
+        assert "WebSocket" in response.json()["errors"][0]["message"]

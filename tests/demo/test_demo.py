@@ -49,3 +49,19 @@ async def test_live_steps_start_and_advance_runs(db: Database) -> None:
         history = await events.for_run(conn, live[-1].id)
     assert history[0].kind.value == "CREATED"
     assert len(history) >= 2
+
+
+async def test_the_executor_finishes_every_active_run_of_the_demo_data(db: Database) -> None:
+    from gateway.demo.generator import load
+
+    await load(db, runs_wanted=120)  # historical runs in every active state, with their activities
+    async with db.read() as conn:
+        active = {r.id for r in await runs.active(conn, 500)}
+    assert active, "the demo data has active runs"
+    rng = random.Random(11)
+    for _ in range(40):
+        await step(db, rng)
+    async with db.read() as conn:
+        found = await runs.get_many(conn, sorted(active))
+    stuck = [(r.id, r.status.value) for r in found.values() if not r.status.is_terminal]
+    assert not stuck, f"the executor left runs unfinished: {stuck[:5]}"
