@@ -762,7 +762,10 @@ def bench_query(
     if reply.status_code != 200 or "errors" in body:
         raise RuntimeError(f"{query.name}: HTTP {reply.status_code}: {reply.text[:500]}")
     floor_s, floor_bytes = floor.measure(query.floor, args.floor_seconds, args.floor_repeats)
-    same = _same_result(body, orjson.loads(floor_bytes))
+    # The floor computes `data`; the server's `extensions` (the cost) is not part of it.
+    same = _same_result(
+        {k: v for k, v in body.items() if k != "extensions"}, orjson.loads(floor_bytes)
+    )
 
     asyncio.run(sequential(server.port, prepared, args.warmup, args.latency_seconds))
     latencies = asyncio.run(
