@@ -190,15 +190,15 @@ class Execution:
 
     async def objects(self, plan: ObjectPlan, rows: list[Row]) -> list[dict[str, Any]]:
         """Write rows as objects of their concrete types, then fill in their relations."""
-        writers = plan.writers
+        writers = plan.write
         entity = plan.entity
         if entity.discriminator is None:
-            (fields,) = writers.values()
-            written = [{key: get(row) for key, get in fields} for row in rows]
+            (write,) = writers.values()
+            written = [write(row) for row in rows]
         else:
             d = plan.layout.index[entity.discriminator]
             names = entity.type_names
-            written = [{key: get(row) for key, get in writers[names[row[d]]]} for row in rows]
+            written = [writers[names[row[d]]](row) for row in rows]
         if plan.relations and written:
             id_index = plan.layout.index[entity.id_column.label]
             for key, child, types in plan.relations:

@@ -99,6 +99,7 @@ class ObjectPlan:
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
     relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
+    write: dict[str, Callable[[Row], dict[str, Any]]] = field(default_factory=dict)  # per type
 
 
 @dataclass
