@@ -70,6 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
         loop="auto",
         http="auto",
     )

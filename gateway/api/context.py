@@ -25,15 +25,23 @@ class Context:
     principal: Principal = OPEN
     report: dict[str, Any] = field(default_factory=dict)  # for the access log
     connection_params: Any = None  # a WebSocket's connection_init payload
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db, self.principal.workspaces)
+    @property
+    def loaders(self) -> Loaders:
+        """The request's data loaders, made on first use (the fast path needs none)."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.db, self.principal.workspaces)
+        return self._loaders
+
+    @loaders.setter
+    def loaders(self, loaders: Loaders) -> None:
+        self._loaders = loaders
 
     def use(self, principal: Principal) -> None:
         """Act for `principal` from now on (a WebSocket authenticated in connection_init)."""
         self.principal = principal
-        self.loaders = Loaders(self.db, principal.workspaces)
+        self._loaders = None
 
     @property
     def workspaces(self) -> Workspaces:

@@ -54,25 +54,37 @@ class AccessLog:
             status = 500
             raise
         finally:
-            principal = state.get(PRINCIPAL)
-            workspaces: Any = None
-            if principal is not None:
-                ids = principal.workspaces.ids
-                workspaces = "all" if ids is None else sorted(ids)
-            entry = {
-                "requestId": request_id,
-                "method": scope.get("method", "WEBSOCKET"),
-                "path": scope.get("path"),
-                "status": status,
-                "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                "tokenId": principal.token_id if principal is not None else None,
-                "workspaces": workspaces,
-                "operation": report.get("operation"),
-                "cost": report.get("cost"),
-                "outcome": _outcome(status, report),
-                "errors": report.get("errors") or None,
-            }
-            log.info("%s", orjson.dumps(entry).decode())
+            if log.isEnabledFor(logging.INFO):  # else the line is not built at all
+                _write(scope, state, report, request_id, status, started)
+
+
+def _write(
+    scope: Scope,
+    state: dict[str, Any],
+    report: dict[str, Any],
+    request_id: str,
+    status: int,
+    started: float,
+) -> None:
+    principal = state.get(PRINCIPAL)
+    workspaces: Any = None
+    if principal is not None:
+        ids = principal.workspaces.ids
+        workspaces = "all" if ids is None else sorted(ids)
+    entry = {
+        "requestId": request_id,
+        "method": scope.get("method", "WEBSOCKET"),
+        "path": scope.get("path"),
+        "status": status,
+        "durationMs": round((time.perf_counter() - started) * 1000, 2),
+        "tokenId": principal.token_id if principal is not None else None,
+        "workspaces": workspaces,
+        "operation": report.get("operation"),
+        "cost": report.get("cost"),
+        "outcome": _outcome(status, report),
+        "errors": report.get("errors") or None,
+    }
+    log.info("%s", orjson.dumps(entry).decode())
 
 
 def _outcome(status: int, report: dict[str, Any]) -> str:

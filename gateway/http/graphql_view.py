@@ -117,7 +117,8 @@ class GraphQLHTTPView(GraphQL[Context, None]):
 
     async def parse_http_body(self, request: Any) -> Any:
         if request.method == "POST":
-            content_type, _ = parse_content_type(request.content_type or "")
+            raw = request.content_type or ""
+            content_type = JSON if raw == JSON else parse_content_type(raw)[0]
             if content_type != JSON:
                 raise HTTPException(415, "Send the request as application/json.")
         try:

@@ -134,16 +134,18 @@ def _page(
     rows = rows[: page.limit]
     if not page.forward:
         rows.reverse()
-    signature = query.signature
-    keys = [f"_k{i}" for i in range(len(query.order.keys))]
     return Page(
         items=[convert(row) for row in rows],
-        cursors=[encode_cursor(signature, tuple(row[k] for k in keys)) for row in rows]
-        if cursors
-        else [],
+        cursors=_cursors(rows, query) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
+
+
+def _cursors(rows: list[Row], query: ListQuery) -> list[str]:
+    signature = query.signature
+    keys = [f"_k{i}" for i in range(len(query.order.keys))]
+    return [encode_cursor(signature, tuple(row[k] for k in keys)) for row in rows]
 
 
 async def fetch_page(

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, GraphQLField, parse, specified_rules
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.extensions import AddValidationRules
 from strawberry.schema.schema import validate_document
 from strawberry.types.arguments import convert_argument
@@ -115,22 +115,42 @@ class FastPath:
         plan = self.plan(query, operation_name)
         if plan is None:
             return None
-        coerced = get_variable_values(
-            self.schema, plan.operation.variable_definitions or (), variables or {}
-        )
-        if isinstance(coerced, list):
-            return None  # variable errors: the executor reports them
-        assert plan.document is not None
-        try:
-            name = plan.operation.name.value if plan.operation.name else operation_name
-            cost = check_cost(plan.document, name, coerced.coerced, report)
-        except GraphQLError:
-            return None
+        name = plan.operation.name.value if plan.operation.name else operation_name
+        if plan.operation.variable_definitions:
+            coerced = get_variable_values(
+                self.schema, plan.operation.variable_definitions, variables or {}
+            )
+            if isinstance(coerced, list):
+                return None  # variable errors: the executor reports them
+            values: VariableValues | None = coerced
+            cost = self._cost(plan, name, coerced.coerced, report)
+        else:  # no variables (any given are ignored): the cost is the document's alone
+            values = None
+            if not plan.costed:
+                plan.fixed_cost = self._cost(plan, name, {}, None)
+                plan.costed = True
+            cost = plan.fixed_cost
+            if cost is not None and report is not None:
+                report["operation"] = name
+                report["cost"] = cost
+        if cost is None:
+            return None  # past the limit: the executor reports it
         try:
             async with db.read() as conn:
-                data = await Execution(conn, coerced, self.typed, workspaces).run(plan)
+                data = await Execution(conn, values, self.typed, workspaces).run(plan)
         except Exception as why:
             log.debug("fast path declined at run time: %r", why)
             return None
         self.taken += 1
-        return Answer(orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z)), cost or 0)
+        return Answer(orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z)), cost)
+
+    @staticmethod
+    def _cost(
+        plan: Plan, name: str | None, variables: dict[str, Any], report: dict[str, Any] | None
+    ) -> int | None:
+        """The operation's cost (`check_cost`), or None past the limit."""
+        assert plan.document is not None
+        try:
+            return check_cost(plan.document, name, variables, report) or 0
+        except GraphQLError:
+            return None

@@ -40,8 +40,9 @@ class Execution:
         typed: Typed,
         workspaces: Workspaces,
     ) -> None:
-        """`variables`: as graphql-core's `get_variable_values` coerced them; `typed` turns an
-        input argument's value into the input object its resolver receives."""
+        """`variables`: as graphql-core's `get_variable_values` coerced them (None when the
+        operation has none); `typed` turns an input argument's value into the input object its
+        resolver receives."""
         self.conn = conn
         self.variables = variables
         self.typed = typed
@@ -58,7 +59,12 @@ class Execution:
 
     def list_query(self, plan: ConnectionPlan) -> tuple[PageRequest, ListQuery]:
         """The page and the query of a list, as the executor's resolvers build them."""
-        args = get_argument_values(plan.field_def, plan.node, self.variables)
+        if self.variables is not None:
+            args = get_argument_values(plan.field_def, plan.node, self.variables)
+        else:  # no variables: the values are the document's, the same every time
+            if plan.fixed_arguments is None:
+                plan.fixed_arguments = get_argument_values(plan.field_def, plan.node)
+            args = plan.fixed_arguments
         where = args.get("where")
         request = PageRequest.from_arguments(
             args.get("first"), args.get("after"), args.get("last"), args.get("before")
@@ -184,15 +190,15 @@ class Execution:
 
     async def objects(self, plan: ObjectPlan, rows: list[Row]) -> list[dict[str, Any]]:
         """Write rows as objects of their concrete types, then fill in their relations."""
-        writers = plan.writers
+        writers = plan.write
         entity = plan.entity
         if entity.discriminator is None:
-            (fields,) = writers.values()
-            written = [{key: get(row) for key, get in fields} for row in rows]
+            (write,) = writers.values()
+            written = [write(row) for row in rows]
         else:
             d = plan.layout.index[entity.discriminator]
             names = entity.type_names
-            written = [{key: get(row) for key, get in writers[names[row[d]]]} for row in rows]
+            written = [writers[names[row[d]]](row) for row in rows]
         if plan.relations and written:
             id_index = plan.layout.index[entity.id_column.label]
             for key, child, types in plan.relations:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -98,6 +99,7 @@ class ObjectPlan:
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
     relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
+    write: dict[str, Callable[[Row], dict[str, Any]]] = field(default_factory=dict)  # per type
 
 
 @dataclass
@@ -116,16 +118,18 @@ class ConnectionPlan:
     layout: Layout
     parent_column: str | None  # None at the root; else the child's column naming its parent
     parts: list[tuple[str, str, Any]] = field(default_factory=list)  # key, kind, detail
+    # Its argument values when the operation has no variables (they cannot change), once known.
+    fixed_arguments: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def needs_page(self) -> bool:
         return any(kind in ("nodes", "edges", "pageInfo") for _, kind, _ in self.parts)
 
-    @property
+    @cached_property
     def needs_cursors(self) -> bool:
         return any(kind in ("edges", "pageInfo") for _, kind, _ in self.parts)
 
-    @property
+    @cached_property
     def needs_count(self) -> bool:
         return any(kind == "totalCount" for _, kind, _ in self.parts)
 
@@ -137,6 +141,10 @@ class Plan:
     operation: OperationDefinitionNode
     roots: list[tuple[str, str, Any]]  # key, kind ("typename" or "list"), detail
     document: DocumentNode | None = None  # the parsed request, for its cost
+    # The cost of an operation without variables (it cannot change), once measured: an int, or
+    # None when it is past the limit (the executor then answers the limit error).
+    fixed_cost: int | None = field(default=None, compare=False, repr=False)
+    costed: bool = field(default=False, compare=False, repr=False)
 
 
 # --- collecting fields --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ the column positions of its statement once, when the plan is compiled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -62,12 +63,42 @@ def _spec(spec: Spec, index: dict[str, int]) -> Getter:
     return lambda row: None if row[j] is None else {key: get(row) for key, get in fields}
 
 
+def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any], n: int) -> str:
+    """Python source for one field's value of `row`; anything but a plain or time column is
+    a call of its bound getter (or a constant), put in `names`."""
+    if isinstance(spec, Scalar) and spec.column.convert is Convert.NONE:
+        return f"row[{index[spec.column.label]:d}]"
+    if isinstance(spec, Scalar) and spec.column.convert is Convert.DATETIME:
+        i = index[spec.column.label]
+        return f"(None if row[{i:d}] is None else _EPOCH + timedelta(microseconds=row[{i:d}]))"
+    if isinstance(spec, Const):
+        names[f"c{n}"] = spec.value
+        return f"c{n}"
+    names[f"g{n}"] = _spec(spec, index)
+    return f"g{n}(row)"
+
+
+def _writer(specs: list[tuple[str, Spec]], index: dict[str, int]) -> Callable[[Row], Any]:
+    """One function that writes a row's object, the fields in order, compiled from the specs:
+    the same values as their getters, without a call per field. Response keys are GraphQL
+    names and go in as `repr` literals; everything else as integers or through `names`."""
+    names: dict[str, Any] = {"_EPOCH": _EPOCH, "timedelta": timedelta}
+    items = ", ".join(
+        f"{key!r}: {_expression(spec, index, names, n)}" for n, (key, spec) in enumerate(specs)
+    )
+    code = compile(f"def write(row):\n    return {{{items}}}\n", "<fastpath writer>", "exec")
+    exec(code, names)  # noqa: S102 (source built above from integers, names and literals only)
+    written: Callable[[Row], Any] = names["write"]
+    return written
+
+
 def _bind_objects(plan: ObjectPlan) -> None:
     index = plan.layout.index
     plan.writers = {
         type_name: [(key, _spec(spec, index)) for key, spec in specs]
         for type_name, specs in plan.fields.items()
     }
+    plan.write = {type_name: _writer(specs, index) for type_name, specs in plan.fields.items()}
     for _, child, _ in plan.relations:
         _bind_connection(child)
 
