@@ -33,6 +33,7 @@ from gateway.domain.specs import (
     build_run,
 )
 from gateway.domain.starts import link_attempt
+from gateway.domain.status import RunStatus
 from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.database import Database, Transaction
 
@@ -52,6 +53,26 @@ async def _process(tx: Transaction, id: str, actor: Actor) -> Process:
     if found is None or not actor.workspaces.allows(found.workspace_id):
         raise NotFoundError("process", id)
     return found
+
+
+async def record(
+    tx: Transaction,
+    run: Run,
+    kind: RunEventKind,
+    before: RunStatus | None,
+    actor: Actor,
+    reason: str | None = None,
+) -> None:
+    """Append the run event of a change by `actor`, in the change's transaction."""
+    await events.append(
+        tx,
+        run,
+        kind,
+        from_status=before,
+        actor=actor.name,
+        reason=reason,
+        request_id=actor.request_id,
+    )
 
 
 async def load_run(tx: Transaction, id: str, actor: Actor) -> Run:
@@ -122,15 +143,7 @@ async def insert_run(
         run = link_attempt(run, previous)
     await runs.insert(tx, run)
     await activities.insert_many(tx, created)
-    await events.append(
-        tx,
-        run,
-        RunEventKind.CREATED,
-        from_status=None,
-        actor=actor.name,
-        reason=reason,
-        request_id=actor.request_id,
-    )
+    await record(tx, run, RunEventKind.CREATED, None, actor, reason)
     return run, created
 
 
@@ -153,14 +166,7 @@ async def update_run(
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
             raise lost_race("run", id, current.e_tag)
-        await events.append(
-            tx,
-            updated,
-            RunEventKind.UPDATED,
-            from_status=current.status,
-            actor=actor.name,
-            request_id=actor.request_id,
-        )
+        await record(tx, updated, RunEventKind.UPDATED, current.status, actor)
         return updated
 
 
@@ -176,12 +182,5 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
                 "Cancel it first.",
             )
         await runs.delete(tx, id)
-        await events.append(
-            tx,
-            current,
-            RunEventKind.DELETED,
-            from_status=current.status,
-            actor=actor.name,
-            request_id=actor.request_id,
-        )
+        await record(tx, current, RunEventKind.DELETED, current.status, actor)
         return current

@@ -37,8 +37,8 @@ from gateway.domain.starts import (
     start_spec,
 )
 from gateway.domain.status import RunStatus
-from gateway.store import activities, events, idempotency, processes, runs
-from gateway.store.commands import Actor, insert_run, load_run, lost_race
+from gateway.store import activities, idempotency, processes, runs
+from gateway.store.commands import Actor, insert_run, load_run, lost_race, record
 from gateway.store.database import Database, Transaction
 from gateway.store.paging import ListQuery
 
@@ -52,25 +52,6 @@ class Started:
     replayed: bool
 
 
-async def _append(
-    tx: Transaction,
-    run: Run,
-    kind: RunEventKind,
-    before: RunStatus | None,
-    actor: Actor,
-    reason: str | None = None,
-) -> None:
-    await events.append(
-        tx,
-        run,
-        kind,
-        from_status=before,
-        actor=actor.name,
-        reason=reason,
-        request_id=actor.request_id,
-    )
-
-
 async def _save_run(
     tx: Transaction, current: Run, updated: Run, actor: Actor, reason: str | None = None
 ) -> None:
@@ -78,7 +59,7 @@ async def _save_run(
         return
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
-    await _append(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
+    await record(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
 
 
 def _namespace(operation: str, actor: Actor) -> str:
@@ -332,6 +313,6 @@ async def delete_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: A
                 continue
             if not dry_run:
                 await runs.delete(tx, run.id)
-                await _append(tx, run, RunEventKind.DELETED, run.status, actor, "bulk delete")
+                await record(tx, run, RunEventKind.DELETED, run.status, actor, "bulk delete")
             outcomes.append(Outcome(run, True, run.status))
         return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)
