@@ -50,7 +50,7 @@ async def _demo(settings: Settings, runs_wanted: int, only_if_empty: bool) -> st
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from gateway.serving import serve
 
     settings = _settings(args)
     if settings.demo:
@@ -63,18 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"(database {settings.database}, auth {settings.auth_mode})",
         file=sys.stderr,
     )
-    uvicorn.run(
-        "gateway.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
-        loop="auto",
-        http="auto",
-    )
-    return 0
+    return serve(settings)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -123,12 +123,32 @@ def _keys_sql(query: ListQuery) -> str:
     return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(query.order.select_sql))
 
 
+Key = str | int  # a column of a row: its name in a `sqlite3.Row`, its position in a tuple
+
+
+def _keys(query: ListQuery, columns: Sequence[str]) -> list[Key]:
+    """Where a row has its sort keys (`_k0`, …): after the narrowed select list's columns, as
+    positions in a tuple; by name in a row of every column."""
+    n = len(query.order.keys)
+    return list(range(len(columns), len(columns) + n)) if columns else [f"_k{i}" for i in range(n)]
+
+
+async def _fetch(
+    conn: Connection, sql: str, params: list[Any], columns: Sequence[str]
+) -> list[Row]:
+    """A narrowed select list's rows are plain tuples (cheaper; positions are known)."""
+    if columns:
+        return await conn.fetch_tuples(sql, params)  # type: ignore[return-value]
+    return await conn.fetchall(sql, params)
+
+
 def _page(
     rows: list[Row],
     query: ListQuery,
     page: PageRequest,
     convert: Callable[[Row], T],
-    cursors: bool = True,
+    cursors: bool,
+    keys: list[Key],
 ) -> Page[T]:
     more = len(rows) > page.limit
     rows = rows[: page.limit]
@@ -136,15 +156,14 @@ def _page(
         rows.reverse()
     return Page(
         items=[convert(row) for row in rows],
-        cursors=_cursors(rows, query) if cursors else [],
+        cursors=_cursors(rows, query, keys) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
 
 
-def _cursors(rows: list[Row], query: ListQuery) -> list[str]:
+def _cursors(rows: list[Row], query: ListQuery, keys: list[Key]) -> list[str]:
     signature = query.signature
-    keys = [f"_k{i}" for i in range(len(query.order.keys))]
     return [encode_cursor(signature, tuple(row[k] for k in keys)) for row in rows]
 
 
@@ -160,7 +179,8 @@ async def fetch_page(
     cursors: bool = True,
 ) -> Page[T]:
     """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
-    (default: every column of the table); `cursors=False` leaves the page's cursors empty."""
+    (default: every column of the table, as `sqlite3.Row`s) and makes the rows plain tuples in
+    its order (then the sort keys); `cursors=False` leaves the page's cursors empty."""
     if page.limit == 0:
         return Page([], [], False, False)
     alias = table.split()[-1]
@@ -170,8 +190,8 @@ async def fetch_page(
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
-    rows = await conn.fetchall(sql, [*params, page.limit + 1])
-    return _page(rows, query, page, convert, cursors)
+    rows = await _fetch(conn, sql, [*params, page.limit + 1], columns)
+    return _page(rows, query, page, convert, cursors, _keys(query, columns))
 
 
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
@@ -204,7 +224,8 @@ async def fetch_pages_by_parent(
     (PARTITION BY …)`), which reads every child of the parents all the same.
 
     `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
-    select list (default: every column of the table); `cursors=False` leaves cursors empty.
+    select list (default: every column of the table) and makes the rows plain tuples in its order
+    (then the sort keys and the parent's id); `cursors=False` leaves cursors empty.
     """
     empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
@@ -221,23 +242,29 @@ async def fetch_pages_by_parent(
     where = " AND ".join(clauses)
     per_parent = page.limit + 1
     most = max(per_parent, FEW_CHILDREN) * len(parent_ids)
-    rows = await conn.fetchall(
+    rows = await _fetch(
+        conn,
         f"SELECT {select} FROM {table} WHERE {where} ORDER BY {parent_column}, {order} LIMIT ?",
         [*params, most + 1],
+        columns,
     )
     if len(rows) > most:
-        rows = await conn.fetchall(
+        rows = await _fetch(
+            conn,
             f"SELECT * FROM (SELECT {select}, row_number() OVER (PARTITION BY {parent_column} "
             f"ORDER BY {order}) AS _rn FROM {table} WHERE {where}) WHERE _rn <= ? "
             "ORDER BY _parent, _rn",
             [*params, per_parent],
+            columns,
         )
+    keys = _keys(query, columns)
+    parent_key: Key = len(columns) + len(keys) if columns else "_parent"
     grouped: dict[str, list[Row]] = {}
     for row in rows:
-        grouped.setdefault(row["_parent"], []).append(row)
+        grouped.setdefault(row[parent_key], []).append(row)
     pages = dict(empty)
     for parent, parent_rows in grouped.items():
-        pages[parent] = _page(parent_rows[:per_parent], query, page, convert, cursors)
+        pages[parent] = _page(parent_rows[:per_parent], query, page, convert, cursors, keys)
     return pages
 
 

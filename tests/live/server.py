@@ -37,6 +37,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(database: Path, log: Path, **settings: str) -> Iterator[str]:
     """`gateway serve` over `database` with `GATEWAY_<NAME>` settings; yields its base URL."""
+    with serve_process(database, log, **settings) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(
+    database: Path, log: Path, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`serve`, yielding the server's process too."""
     port = free_port()
     env = {
         **os.environ,
@@ -63,7 +72,7 @@ def serve(database: Path, log: Path, **settings: str) -> Iterator[str]:
                 assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "the server did not become ready"
                 time.sleep(0.1)
-            yield url
+            yield url, server
         finally:
             server.terminate()
             server.wait(timeout=10)

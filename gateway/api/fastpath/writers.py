@@ -3,7 +3,7 @@ the column positions of its statement once, when the plan is compiled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -22,6 +22,8 @@ from gateway.api.fastpath.plan import (
 from gateway.domain.models import etag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)  # `_EPOCH + _MICROSECOND * v`: twice as fast as
+# `_EPOCH + timedelta(microseconds=v)`, the same value
 
 
 def _column(column: Column, index: dict[str, int]) -> Getter:
@@ -33,7 +35,7 @@ def _column(column: Column, index: dict[str, int]) -> Getter:
             return lambda row: None if (v := row[i]) is None else bool(v)
         case Convert.DATETIME:
             # orjson writes an aware UTC datetime as the API's ISO 8601 with `Z` (OPT_UTC_Z).
-            return lambda row: None if (v := row[i]) is None else _EPOCH + timedelta(microseconds=v)
+            return lambda row: None if (v := row[i]) is None else _EPOCH + _MICROSECOND * v
         case Convert.ETAG:
             return lambda row: etag(row[i])
         case Convert.DURATION_MS:
@@ -63,29 +65,38 @@ def _spec(spec: Spec, index: dict[str, int]) -> Getter:
     return lambda row: None if row[j] is None else {key: get(row) for key, get in fields}
 
 
-def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any], n: int) -> str:
-    """Python source for one field's value of `row`; anything but a plain or time column is
-    a call of its bound getter (or a constant), put in `names`."""
+def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any]) -> str:
+    """Python source for one field's value of `row`: plain and time columns and embedded
+    objects inline; any other column a call of its bound getter, and a constant a name, both
+    put in `names`."""
     if isinstance(spec, Scalar) and spec.column.convert is Convert.NONE:
         return f"row[{index[spec.column.label]:d}]"
     if isinstance(spec, Scalar) and spec.column.convert is Convert.DATETIME:
         i = index[spec.column.label]
-        return f"(None if row[{i:d}] is None else _EPOCH + timedelta(microseconds=row[{i:d}]))"
+        return f"(None if (v{i:d} := row[{i:d}]) is None else _EPOCH + _MICROSECOND * v{i:d})"
+    n = len(names)
     if isinstance(spec, Const):
         names[f"c{n}"] = spec.value
         return f"c{n}"
-    names[f"g{n}"] = _spec(spec, index)
-    return f"g{n}(row)"
+    if isinstance(spec, Scalar):
+        names[f"g{n}"] = _spec(spec, index)
+        return f"g{n}(row)"
+    fields = _items(spec.fields, index, names)
+    if spec.null_when is None:
+        return f"{{{fields}}}"
+    return f"(None if row[{index[spec.null_when.label]:d}] is None else {{{fields}}})"
+
+
+def _items(specs: Sequence[tuple[str, Spec]], index: dict[str, int], names: dict[str, Any]) -> str:
+    return ", ".join(f"{key!r}: {_expression(spec, index, names)}" for key, spec in specs)
 
 
 def _writer(specs: list[tuple[str, Spec]], index: dict[str, int]) -> Callable[[Row], Any]:
     """One function that writes a row's object, the fields in order, compiled from the specs:
     the same values as their getters, without a call per field. Response keys are GraphQL
     names and go in as `repr` literals; everything else as integers or through `names`."""
-    names: dict[str, Any] = {"_EPOCH": _EPOCH, "timedelta": timedelta}
-    items = ", ".join(
-        f"{key!r}: {_expression(spec, index, names, n)}" for n, (key, spec) in enumerate(specs)
-    )
+    names: dict[str, Any] = {"_EPOCH": _EPOCH, "_MICROSECOND": _MICROSECOND}
+    items = _items(specs, index, names)
     code = compile(f"def write(row):\n    return {{{items}}}\n", "<fastpath writer>", "exec")
     exec(code, names)  # noqa: S102 (source built above from integers, names and literals only)
     written: Callable[[Row], Any] = names["write"]

@@ -1,0 +1,109 @@
+"""`gateway serve --workers N`: the parent deals connections to the workers in turn, replaces a
+worker that dies, and takes every worker with it when it stops."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .server import serve_process
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                    found.add(int(entry.name))
+    return found
+
+
+def _connections_to(port: int) -> set[str]:
+    """The socket inodes of established TCP connections whose local port is `port`."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01":  # ESTABLISHED
+            inodes.add(fields[9])
+    return inodes
+
+
+def _sockets_of(pid: int, inodes: set[str]) -> int:
+    count = 0
+    fds = Path(f"/proc/{pid}/fd")
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                count += 1
+    return count
+
+
+@contextlib.contextmanager
+def _open(port: int, count: int) -> Iterator[list[http.client.HTTPConnection]]:
+    """`count` keep-alive connections, each having been answered once."""
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(count)]
+    try:
+        for connection in connections:
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        yield connections
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def _until(condition: object, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_connections_are_dealt_evenly_and_a_dead_worker_is_replaced(tmp_path: Path) -> None:
+    with serve_process(tmp_path / "w.db", tmp_path / "server.log", workers="2") as (url, server):
+        port = int(url.rsplit(":", 1)[1])
+        _until(lambda: len(_children(server.pid)) == 2)
+        workers = _children(server.pid)
+
+        # Four keep-alive connections: two on each worker, none left in the parent.
+        with _open(port, 4):
+            inodes = _connections_to(port)
+            assert sorted(_sockets_of(pid, inodes) for pid in workers) == [2, 2]
+            assert _sockets_of(server.pid, inodes) == 0
+
+        # A worker killed outright is replaced; connections meanwhile go to the other one.
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        _until(lambda: _zombie(victim))  # its end of the channel is closed
+        with _open(port, 3):
+            pass
+        _until(lambda: len(_children(server.pid)) == 2 and victim not in _children(server.pid))
+        replaced = _children(server.pid)
+        with _open(port, 4):
+            inodes = _connections_to(port)
+            assert sorted(_sockets_of(pid, inodes) for pid in replaced) == [2, 2]
+
+        # Stopping the parent stops every worker.
+        server.terminate()
+        server.wait(timeout=30)
+        assert server.returncode == 0
+        for pid in replaced:
+            _until(lambda pid=pid: not Path(f"/proc/{pid}").exists() or _zombie(pid))
+
+
+def _zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] == "Z"
+    return True
