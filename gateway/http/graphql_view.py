@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +38,15 @@ _CODES = {
     406: "NOT_ACCEPTABLE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+
+
+_PLAIN_KEYS = frozenset({"query", "operationName", "variables"})
+
+
+def _is_json(content_type: str | None) -> bool:
+    return content_type is not None and (
+        content_type == JSON or content_type.partition(";")[0].strip().lower() == JSON
+    )
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -92,10 +102,45 @@ class GraphQLHTTPView(GraphQL[Context, None]):
             media = media or JSON
             state_of(scope)[_MEDIA] = media
             try:
-                response = await self.run(request)
+                response = await self._answer_directly(request, media) or await self.run(request)
             except HTTPException as exc:
                 response = self._http_error(exc, request, media)
         await response(scope, receive, send)
+
+    async def _answer_directly(self, request: Request, media: str) -> Response | None:
+        """A POST of a JSON object with a string `query` (and at most `operationName` and
+        `variables`, well typed) that `answer_directly` answers, with the negotiated media
+        type; else None, and strawberry's view serves the request (the body is read once)."""
+        if request.method != "POST" or not _is_json(request.headers.get("content-type")):
+            return None
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or payload.keys() - _PLAIN_KEYS:
+            return None
+        query, name, variables = (payload.get(k) for k in ("query", "operationName", "variables"))
+        if not (
+            isinstance(query, str)
+            and (name is None or isinstance(name, str))
+            and (variables is None or isinstance(variables, dict))
+        ):
+            return None
+        body = await self.answer_directly(request, query, name, variables)
+        if body is None:
+            return None
+        return Response(body, media_type=f"{media}; charset=utf-8")
+
+    async def answer_directly(
+        self,
+        request: Request,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> bytes | None:
+        """The encoded response to a plain POST, when it can be answered without the executor
+        (a subclass's fast path); None lets the view run it."""
+        return None
 
     def _http_error(self, exc: HTTPException, request: Request, media: str) -> Response:
         if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from gateway.domain.auth import Workspaces
@@ -126,6 +128,11 @@ def _keys_sql(query: ListQuery) -> str:
 Key = str | int  # a column of a row: its name in a `sqlite3.Row`, its position in a tuple
 
 
+def as_is(row: Row) -> Row:
+    """The `convert` that keeps rows as they come (the page's items are the rows themselves)."""
+    return row
+
+
 def _keys(query: ListQuery, columns: Sequence[str]) -> list[Key]:
     """Where a row has its sort keys (`_k0`, …): after the narrowed select list's columns, as
     positions in a tuple; by name in a row of every column."""
@@ -155,7 +162,7 @@ def _page(
     if not page.forward:
         rows.reverse()
     return Page(
-        items=[convert(row) for row in rows],
+        items=rows if convert is as_is else [convert(row) for row in rows],  # type: ignore[arg-type]
         cursors=_cursors(rows, query, keys) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
@@ -259,12 +266,10 @@ async def fetch_pages_by_parent(
         )
     keys = _keys(query, columns)
     parent_key: Key = len(columns) + len(keys) if columns else "_parent"
-    grouped: dict[str, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(row[parent_key], []).append(row)
     pages = dict(empty)
-    for parent, parent_rows in grouped.items():
-        pages[parent] = _page(parent_rows[:per_parent], query, page, convert, cursors, keys)
+    for parent, parent_rows in groupby(rows, key=itemgetter(parent_key)):  # ordered by parent
+        chosen = list(islice(parent_rows, per_parent))
+        pages[parent] = _page(chosen, query, page, convert, cursors, keys)
     return pages
 
 

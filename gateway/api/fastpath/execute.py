@@ -26,10 +26,6 @@ from gateway.store.paging import ListQuery, Page, build_query, check_cursor
 Typed = Callable[[GraphQLField, str, Any], Any]  # (field, argument, value) -> the input object
 
 
-def _row(row: Row) -> Row:
-    return row
-
-
 class Execution:
     """One request's run of a plan over one reader connection."""
 
@@ -99,7 +95,7 @@ class Execution:
                         table=entity.table,
                         query=query,
                         page=request,
-                        convert=_row,
+                        convert=paging.as_is,
                         columns=columns,
                         cursors=plan.needs_cursors,
                     )
@@ -117,7 +113,7 @@ class Execution:
                     parent_ids=unique,
                     query=query,
                     page=request,
-                    convert=_row,
+                    convert=paging.as_is,
                     columns=columns,
                     cursors=plan.needs_cursors,
                 )
