@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 
 
 class RawClient:
@@ -74,9 +75,19 @@ async def sequential(port: int, prepared: bytes, count: int, seconds: float) -> 
     return times
 
 
+@dataclass(frozen=True)
+class Load:
+    """What a concurrent phase did: requests completed, wall seconds, and this process's CPU
+    seconds (`time.process_time()`: the load client's own cost) over the same span."""
+
+    requests: int
+    seconds: float
+    client_cpu_s: float
+
+
 async def concurrent(
     port: int, prepared: bytes, clients: int, seconds: float, max_requests: int
-) -> tuple[int, float]:
+) -> Load:
     done = 0
     failed = 0
     deadline = time.perf_counter() + seconds
@@ -90,9 +101,9 @@ async def concurrent(
                 if status != 200:
                     failed += 1
 
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(clients)))
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     if failed:
         raise RuntimeError(f"{failed} of {done} requests failed")
-    return done, elapsed
+    return Load(requests=done, seconds=elapsed, client_cpu_s=cpu)

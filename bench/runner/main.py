@@ -22,7 +22,7 @@ from .measure import bench_query
 from .queries import QUERIES
 from .report import report
 from .results import Result
-from .server import Server
+from .server import Server, command_lines
 
 RESULTS = ROOT / "bench" / "results"
 DESCRIPTION = "Benchmark the real server against a floor measured in the same run."
@@ -31,7 +31,21 @@ DESCRIPTION = "Benchmark the real server against a floor measured in the same ru
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument("--database", type=Path, default=Path("bench/data/bench.db"))
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of concurrent load")
+    parser.add_argument(
+        "--duration", type=float, default=10.0, help="seconds of concurrent load per round"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measured rounds of the concurrent phase per query; the median round is reported",
+    )
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=2.0,
+        help="seconds of concurrent load before the rounds, not counted",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
         "--workers",
@@ -50,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", help="results file suffix (default: the short commit)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if not args.database.exists():
         print(f"{args.database} does not exist; run bench/generate.py first.", file=sys.stderr)
         return 2
@@ -78,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     floor = FloorRunner(str(args.database), deep_cursor)
     results: list[Result] = []
+    processes: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(args.database, Path(tmp) / "server.log", args.workers)
         try:
@@ -86,10 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                 result = bench_query(query, server, floor, deep_cursor, args)
                 results.append(result)
                 print(
-                    f"{result.name}: p50 {result.p50_ms:.2f} ms, {result.rps:.0f} req/s, "
+                    f"{result.name}: p50 {result.p50_ms:.2f} ms, {result.rps:.0f} req/s "
+                    f"(rounds: {', '.join(f'{each.rps:.0f}' for each in result.rounds)}), "
                     f"CPU {result.cpu_ms:.2f} ms/req, floor {result.floor_ms:.3f} ms",
                     flush=True,
                 )
+            processes = command_lines(server.pid)  # the order of the CPU split
         except BaseException:
             log = (Path(tmp) / "server.log").read_text(errors="replace")
             print("server log (tail):\n" + log[-3000:], file=sys.stderr)
@@ -99,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             floor.close()
 
     wall = time.perf_counter() - wall_began
-    text = report(results, args, dataset, deep, started, wall, load_at_start)
+    text = report(results, args, dataset, deep, started, wall, load_at_start, processes)
     print()
     print(text)
     if not args.no_write:

@@ -1,5 +1,6 @@
 """One query measured: the response checked against the floor, latency with one client, then
-throughput with concurrent clients and the server's CPU over it."""
+throughput with concurrent clients (a warm-up, then `--rounds` measured rounds) and the CPU of
+each server process and of the load client over each round."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import orjson
 from .client import concurrent, prepare, sequential
 from .floor import FloorRunner, same_result
 from .queries import Query
-from .results import Result
-from .server import Server, cpu_seconds, status_kb
+from .results import Result, Round
+from .server import Server, cpu_by_process, status_kb
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -51,20 +52,37 @@ def bench_query(
     latencies = asyncio.run(
         sequential(server.port, prepared, args.latency_requests, args.latency_seconds)
     )
-    cpu_before = cpu_seconds(server.pid)
-    done, elapsed = asyncio.run(
-        concurrent(server.port, prepared, args.clients, args.duration, args.max_requests)
-    )
-    cpu = cpu_seconds(server.pid) - cpu_before
+    warmup = 0
+    if args.warmup_seconds > 0:  # the same clients and request, not counted
+        warmup = asyncio.run(
+            concurrent(server.port, prepared, args.clients, args.warmup_seconds, args.max_requests)
+        ).requests
+    rounds = [measure_round(server, prepared, args) for _ in range(args.rounds)]
     return Result(
         name=query.name,
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=_percentile(latencies, 0.99) * 1000,
         latency_requests=len(latencies),
-        rps=done / elapsed,
-        concurrent_requests=done,
-        cpu_ms=cpu / done * 1000,
         floor_ms=floor_s * 1000,
         rss_mb=status_kb(server.pid, "VmHWM") / 1024,
         same_as_floor=same,
+        rounds=rounds,
+        warmup_requests=warmup,
+    )
+
+
+def measure_round(server: Server, prepared: bytes, args: argparse.Namespace) -> Round:
+    """One round of the concurrent phase: `--clients` clients for `--duration` seconds, with the
+    CPU each server process spent over it (a process that started during the round counts from
+    zero; one that ended during it is left out)."""
+    before = cpu_by_process(server.pid)
+    load = asyncio.run(
+        concurrent(server.port, prepared, args.clients, args.duration, args.max_requests)
+    )
+    after = cpu_by_process(server.pid)
+    return Round(
+        requests=load.requests,
+        seconds=load.seconds,
+        process_cpu_s=tuple(cpu - before.get(pid, 0.0) for pid, cpu in after.items()),
+        client_cpu_s=load.client_cpu_s,
     )

@@ -35,29 +35,59 @@ def _stat(pid: int) -> list[str]:
     return stat[stat.rindex(")") + 2 :].split()
 
 
-def _tree(pid: int) -> list[int]:
-    """The server and its descendants (uvicorn's workers under `--workers N`)."""
+def _parents() -> dict[int, int]:
+    """Every process's parent pid, read from /proc (a process that exits meanwhile is left out)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
+            with contextlib.suppress(OSError, IndexError, ValueError):
                 parents[int(entry.name)] = int(_stat(int(entry.name))[1])
-    found, frontier = [pid], [pid]
+    return parents
+
+
+def _tree(pid: int) -> list[int]:
+    """The process `pid` and all its descendants, whatever they run: every process whose chain of
+    parent pids in /proc reaches `pid`. Under `gateway serve --workers N` that is uvicorn's
+    supervisor and its worker processes, but a wrapper in between (a shell, `python -m`, a
+    launcher that starts the server as its child) is walked through the same way. The process
+    itself first, then each generation in pid order."""
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found, seen, frontier = [pid], {pid}, [pid]
     while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found.extend(children)
-        frontier = children
+        generation = sorted(
+            {child for each in frontier for child in children.get(each, ()) if child not in seen}
+        )
+        seen.update(generation)
+        found.extend(generation)
+        frontier = generation
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of the server and its workers."""
-    total = 0
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """utime + stime in seconds of the server and each of its descendants, in `_tree` order (a
+    process that exits while it is read is left out)."""
+    found: dict[int, float] = {}
+    for each in _tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = _stat(each)
+            found[each] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def command_lines(pid: int, width: int = 80) -> list[str]:
+    """The command line of the server and of each descendant, in `_tree` order (the order of the
+    CPU split), programs by their file name and each cut to `width` characters."""
+    found = []
     for each in _tree(pid):
         with contextlib.suppress(OSError):
-            fields = _stat(each)
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+            argv = Path(f"/proc/{each}/cmdline").read_bytes().decode(errors="replace")
+            words = argv.rstrip("\0").split("\0")
+            words[:2] = [Path(w).name if w.startswith("/") else w for w in words[:2]]
+            line = " ".join(words)
+            found.append(line if len(line) <= width else line[: width - 3] + "...")
+    return found
 
 
 def status_kb(pid: int, key: str) -> int:
