@@ -3,12 +3,15 @@ the server's process tree (bench/runner; no server started)."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from bench.runner.report import goals, rounds_table, table
+from bench.runner.report import goals, report, rounds_table, table
 from bench.runner.results import Result, Round
 from bench.runner.server import _tree
 
@@ -114,6 +117,41 @@ def test_goals_on_cpu_per_request_use_the_median_round() -> None:
         and line.endswith("**met**")
         for line in found
     )
+
+
+def test_the_report_has_the_rounds_the_processes_and_the_set_up_of_the_rounds() -> None:
+    args = argparse.Namespace(
+        clients=8,
+        rounds=2,
+        duration=1.0,
+        warmup_seconds=0.5,
+        max_requests=1000,
+        database=Path("bench/data/small.db"),
+        workers=2,
+        latency_requests=200,
+        latency_seconds=10.0,
+        warmup=20,
+        floor_seconds=3.0,
+    )
+    dataset = {"runs": 100, "activities": 500, "processes": 4, "workspaces": 2, "size_gib": 0.01}
+    results = [_result("count", [_round(800, (0.0, 0.0, 1.0, 0.0)), _round(600)])]
+
+    text = report(
+        results,
+        args,
+        dataset,
+        {"offset": 99, "pages": 1},
+        datetime(2026, 11, 22, tzinfo=UTC),
+        wall=3.0,
+        load_at_start=0.5,
+        processes=["gateway serve", "resource_tracker", "worker", "worker"],
+    )
+
+    assert "| count | 2.00 | 4.00 | 600 |" in text
+    assert "| count | 1 | 800 | 800 | 2.00 | 0.20 | 0%/0%/100%/0% |" in text
+    assert "1. `gateway serve`\n2. `resource_tracker`\n3. `worker`\n4. `worker`" in text
+    assert "a warm-up of 0.5 s (the same clients and request, not counted), then 2 rounds" in text
+    assert "| count | 200 | 50 | 600 | 1400 |" in text
 
 
 def test_the_process_tree_goes_through_a_parent_that_is_not_uvicorn() -> None:

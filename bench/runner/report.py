@@ -127,13 +127,14 @@ def report(
         "",
         f"Every measured round of the concurrent phase ({args.rounds} per query, each after the "
         "one before, after the warm-up); the table above shows the median round by req/s. Server "
-        "CPU by process: each process's share of the server's CPU in the round, in this order: "
-        + "; ".join(f"{i}. `{each}`" for i, each in enumerate(processes, 1))
-        + " (the process started, then its descendants by pid: under `--workers N`, uvicorn's "
-        "supervisor, multiprocessing's resource tracker, then the workers). The workers share "
-        "one listening socket and a connection stays with the worker that accepted it; every "
-        "round opens its clients' connections anew, so a round where one worker has nearly all "
-        "the CPU is one where (nearly) all the connections went to it, and it had one core.",
+        "CPU by process: each process's share of the server's CPU in the round, in the order of "
+        "the list below (the process started, then its descendants by pid: under `--workers N`, "
+        "uvicorn's supervisor, multiprocessing's resource tracker, then the workers). The workers "
+        "share one listening socket and a connection stays with the worker that accepted it; "
+        "every round opens its clients' connections anew, so a round where one worker has nearly "
+        "all the CPU is one where (nearly) all the connections went to it, and it had one core.",
+        "",
+        *(f"{i}. `{each}`" for i, each in enumerate(processes, 1)),
         "",
         rounds_table(results),
         "",
