@@ -19,6 +19,10 @@ waits for `/readyz`, then for every query in `QUERIES` (`bench/runner/queries.py
    same SQL the store runs, rows turned into the response's dicts, `orjson.dumps`), median over
    repeats; the floor's output is compared with the server's response.
 
+Then the ratio goals' pairs (a page 10,000 deep against the first page, the status-filtered list
+against the unfiltered one): their requests alternated on one connection, so both see the same
+moment of the machine (`bench/runner/paired.py`); the goals count on the ratio of those medians.
+
 The load client is a minimal HTTP/1.1 keep-alive client on asyncio streams (one connection per
 client), so that as little CPU as possible goes to the client on a 2-core machine.
 Writes `bench/results/YYYY-MM-DD-<label>.md` and prints the same tables.

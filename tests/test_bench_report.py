@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bench.runner.paired import Paired
 from bench.runner.report import goals, report, rounds_table, table
 from bench.runner.results import Result, Round
 from bench.runner.server import _tree
@@ -178,3 +180,20 @@ def test_the_process_tree_goes_through_a_parent_that_is_not_uvicorn() -> None:
         parent.wait(timeout=10)
         assert parent.stdout is not None
         parent.stdout.close()
+
+
+def test_a_ratio_goal_counts_on_the_two_queries_alternated() -> None:
+    # Measured apart, the filtered list's p50 is 2x the plain one's (a noisy moment); alternated
+    # on one connection it is 1.1x: the goal counts on the alternated pair. Without the pair,
+    # on the p50s measured apart.
+    flat = _result("flat-100", [_round(500)])
+    filtered = replace(_result("flat-100-failed", [_round(500)]), p50_ms=4.0)
+    pair = Paired("flat-100-failed", "flat-100", 2.2, 2.0, 200, 1.5)
+
+    with_pair = goals([flat, filtered], clients=8, pairs=[pair])
+    apart = goals([flat, filtered], clients=8)
+
+    (line,) = (each for each in with_pair if each.startswith("- status-filtered"))
+    assert "p50 alternated 1.10x (2.20 / 2.00 ms)" in line and line.endswith("**met**")
+    (line,) = (each for each in apart if each.startswith("- status-filtered"))
+    assert "p50 measured apart 2.00x" in line and line.endswith("**NOT met**")

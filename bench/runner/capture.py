@@ -24,6 +24,9 @@ class Recorder:
         self.statements.append((sql, list(params)))
         return []
 
+    async def fetch_tuples(self, sql: str, params: Any = ()) -> list[Any]:
+        return await self.fetchall(sql, params)
+
     async def fetchone(self, sql: str, params: Any = ()) -> Any:
         await self.fetchall(sql, params)
         return None

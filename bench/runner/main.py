@@ -18,7 +18,8 @@ from gateway.store import runs as store_runs
 from .capture import with_fast_path_columns
 from .environment import ROOT, git
 from .floor import FloorRunner
-from .measure import bench_query
+from .measure import bench_pairs, bench_query
+from .paired import Paired
 from .queries import QUERIES
 from .report import report
 from .results import Result
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = FloorRunner(str(args.database), deep_cursor)
     results: list[Result] = []
     processes: list[str] = []
+    pairs: list[Paired] = []
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(args.database, Path(tmp) / "server.log", args.workers)
         try:
@@ -108,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
                     f"CPU {result.cpu_ms:.2f} ms/req, floor {result.floor_ms:.3f} ms",
                     flush=True,
                 )
+            pairs = bench_pairs(queries, server, deep_cursor, args)
+            for pair in pairs:
+                print(
+                    f"{pair.name} / {pair.baseline} alternated: {pair.p50_ms:.2f} / "
+                    f"{pair.baseline_p50_ms:.2f} ms = {pair.ratio:.2f}x",
+                    flush=True,
+                )
             processes = command_lines(server.pid)  # the order of the CPU split
         except BaseException:
             log = (Path(tmp) / "server.log").read_text(errors="replace")
@@ -118,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             floor.close()
 
     wall = time.perf_counter() - wall_began
-    text = report(results, args, dataset, deep, started, wall, load_at_start, processes)
+    text = report(results, args, dataset, deep, started, wall, load_at_start, processes, pairs)
     print()
     print(text)
     if not args.no_write:

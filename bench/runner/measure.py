@@ -13,6 +13,7 @@ import orjson
 
 from .client import concurrent, prepare, sequential
 from .floor import FloorRunner, same_result
+from .paired import PAIRS, Paired, alternate, summarise
 from .queries import Query
 from .results import Result, Round
 from .server import Server, cpu_by_process, status_kb
@@ -23,6 +24,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def payload_of(query: Query, deep_cursor: str) -> bytes:
+    variables = {"after": deep_cursor} if query.deep_cursor else None
+    return orjson.dumps({"query": query.document, "variables": variables})
+
+
 def bench_query(
     query: Query,
     server: Server,
@@ -30,8 +36,7 @@ def bench_query(
     deep_cursor: str,
     args: argparse.Namespace,
 ) -> Result:
-    variables = {"after": deep_cursor} if query.deep_cursor else None
-    payload = orjson.dumps({"query": query.document, "variables": variables})
+    payload = payload_of(query, deep_cursor)
     prepared = prepare(server.port, payload)
 
     # Check the response, and that the floor computes the same thing.
@@ -69,6 +74,28 @@ def bench_query(
         rounds=rounds,
         warmup_requests=warmup,
     )
+
+
+def bench_pairs(
+    queries: list[Query], server: Server, deep_cursor: str, args: argparse.Namespace
+) -> list[Paired]:
+    """Every pair of `PAIRS` whose two queries are measured, alternated on one connection."""
+    by = {q.name: q for q in queries}
+    found = []
+    for name, baseline, goal in PAIRS:
+        if name in by and baseline in by:
+            times = asyncio.run(
+                alternate(
+                    server.port,
+                    prepare(server.port, payload_of(by[name], deep_cursor)),
+                    prepare(server.port, payload_of(by[baseline], deep_cursor)),
+                    args.latency_requests,
+                    args.latency_seconds,
+                    args.warmup,
+                )
+            )
+            found.append(summarise(name, baseline, goal, times))
+    return found
 
 
 def measure_round(server: Server, prepared: bytes, args: argparse.Namespace) -> Round:

@@ -7,10 +7,12 @@ import argparse
 import os
 import sqlite3
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from .environment import describe_machine, git
+from .paired import Paired
 from .queries import QUERIES
 from .results import Result
 
@@ -58,8 +60,9 @@ def _rps(r: Result) -> str:
     return f"{r.rps:.0f} req/s (median of {len(r.rounds)} rounds, {low:.0f} to {high:.0f})"
 
 
-def goals(results: list[Result], clients: int) -> list[str]:
-    """The goals, met or not; a goal on req/s or CPU per request counts on the median round."""
+def goals(results: list[Result], clients: int, pairs: Sequence[Paired] = ()) -> list[str]:
+    """The goals, met or not; a goal on req/s or CPU per request counts on the median round, a
+    ratio of latencies on the two queries alternated (when measured so)."""
     by = {r.name: r for r in results}
     out = []
 
@@ -83,26 +86,48 @@ def goals(results: list[Result], clients: int) -> list[str]:
                 f"(PostGraphile figure from another harness)",
                 r.rps >= target,
             )
-    if "deep-page" in by and "flat-100" in by:
-        deep, first = by["deep-page"], by["flat-100"]
-        ratio = deep.p50_ms / first.p50_ms
+    paired = {(p.name, p.baseline): p for p in pairs}
+    for name, baseline, what in (
+        ("deep-page", "flat-100", "a page 10,000 deep within 1.5x of the first page"),
+        ("flat-100-failed", "flat-100", "status-filtered list within 1.5x of the unfiltered list"),
+    ):
+        if name not in by or baseline not in by:
+            line(f"{what} (needs {name} and {baseline})", None)
+            continue
+        query, base = by[name], by[baseline]
+        measured = (
+            f"p50 alternated {pair.ratio:.2f}x ({pair.p50_ms:.2f} / {pair.baseline_p50_ms:.2f} ms), "
+            if (pair := paired.get((name, baseline)))
+            else ""
+        )
+        ratio = pair.ratio if pair else query.p50_ms / base.p50_ms
         line(
-            f"a page 10,000 deep within 1.5x of the first page: p50 {ratio:.2f}x, "
-            f"CPU/request {deep.cpu_ms / first.cpu_ms:.2f}x, floor {deep.floor_ms / first.floor_ms:.2f}x",
+            f"{what}: {measured}p50 measured apart {query.p50_ms / base.p50_ms:.2f}x, "
+            f"CPU/request {query.cpu_ms / base.cpu_ms:.2f}x, "
+            f"floor {query.floor_ms / base.floor_ms:.2f}x",
             ratio <= 1.5,
         )
-    if "flat-100-failed" in by and "flat-100" in by:
-        filtered, plain = by["flat-100-failed"], by["flat-100"]
-        ratio = filtered.p50_ms / plain.p50_ms
-        line(
-            f"status-filtered list within 1.5x of the unfiltered list: p50 {ratio:.2f}x, "
-            f"CPU/request {filtered.cpu_ms / plain.cpu_ms:.2f}x, "
-            f"floor {filtered.floor_ms / plain.floor_ms:.2f}x",
-            ratio <= 1.5,
-        )
-    else:
-        line("status-filtered list within 1.5x of the unfiltered list (needs `filter`)", None)
     return out
+
+
+def _pairs_table(pairs: Sequence[Paired]) -> list[str]:
+    if not pairs:
+        return []
+    return [
+        "## Paired latency",
+        "",
+        "Two queries' requests alternated on one connection (A, B, A, B, …), one client, so both "
+        "see the same moment of the machine; the ratio goals count on these medians.",
+        "",
+        "| query | compared with | p50 ms | its p50 ms | ratio | requests of each |",
+        "|---|---|---:|---:|---:|---:|",
+        *(
+            f"| {p.name} | {p.baseline} | {p.p50_ms:.2f} | {p.baseline_p50_ms:.2f} "
+            f"| {p.ratio:.2f}x | {p.requests} |"
+            for p in pairs
+        ),
+        "",
+    ]
 
 
 def report(
@@ -114,6 +139,7 @@ def report(
     wall: float,
     load_at_start: float,
     processes: list[str],
+    pairs: Sequence[Paired] = (),
 ) -> str:
     machine = describe_machine()
     commit = git("rev-parse", "--short", "HEAD")
@@ -129,10 +155,10 @@ def report(
         "one before, after the warm-up); the table above shows the median round by req/s. Server "
         "CPU by process: each process's share of the server's CPU in the round, in the order of "
         "the list below (the process started, then its descendants by pid: under `--workers N`, "
-        "uvicorn's supervisor, multiprocessing's resource tracker, then the workers). The workers "
-        "share one listening socket and a connection stays with the worker that accepted it; "
-        "every round opens its clients' connections anew, so a round where one worker has nearly "
-        "all the CPU is one where (nearly) all the connections went to it, and it had one core.",
+        "the parent, which deals connections to the workers in turn, then the workers). A "
+        "connection stays with the worker it was dealt to; every round opens its clients' "
+        "connections anew, so a round where one worker has nearly all the CPU would be one where "
+        "(nearly) all the connections went to it, and it had one core.",
         "",
         *(f"{i}. `{each}`" for i, each in enumerate(processes, 1)),
         "",
@@ -140,8 +166,9 @@ def report(
         "",
         "## Goals",
         "",
-        *goals(results, args.clients),
+        *goals(results, args.clients, pairs),
         "",
+        *_pairs_table(pairs),
         "## Set-up",
         "",
         f"- command: `python bench/run.py {' '.join(sys.argv[1:])}`",
