@@ -29,7 +29,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from gateway.config import Settings
 
-log = logging.getLogger("gateway.serving")
+log = logging.getLogger("uvicorn.error")  # the parent's lines look like its workers' (uvicorn's)
 
 APP = "gateway.app:create_app"
 BACKLOG = 2048
@@ -90,6 +90,7 @@ class Dealer:
 
     def run(self) -> int:
         settings = self.settings
+        _config(settings)  # configures logging as each worker's does
         with socket.create_server((settings.host, settings.port), backlog=BACKLOG) as listener:
             listener.setblocking(False)
             host, port = listener.getsockname()[:2]

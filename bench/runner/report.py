@@ -78,7 +78,9 @@ def goals(results: list[Result], clients: int, pairs: Sequence[Paired] = ()) -> 
             f"{_rps(r)} at {clients} clients (PostGraphile figure from another harness)",
             r.rps >= 240,
         )
-    for name, target in (("flat-100", 569), ("count", 601)):
+    # The "count" is the count of FAILED runs (`count-failed`); `count` (every run) is
+    # SQLite's cheapest count and no goal.
+    for name, target in (("flat-100", 569), ("count-failed", 601)):
         if name in by:
             r = by[name]
             line(

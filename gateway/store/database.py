@@ -173,14 +173,18 @@ class Transaction(Connection):
 async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqlite.Connection:
     with translate_errors():
         raw = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
-        raw.row_factory = sqlite3.Row
-        for pragma in PRAGMAS:
-            await raw.execute(pragma)
-        for name, (arity, function) in sqlite_functions().items():
-            await raw.create_function(name, arity, function, deterministic=True)
-        if read_only:
-            await raw.execute("PRAGMA query_only = ON")
-        await raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)
+        try:
+            raw.row_factory = sqlite3.Row
+            for pragma in PRAGMAS:
+                await raw.execute(pragma)
+            for name, (arity, function) in sqlite_functions().items():
+                await raw.create_function(name, arity, function, deterministic=True)
+            if read_only:
+                await raw.execute("PRAGMA query_only = ON")
+            await raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)
+        except BaseException:
+            await raw.close()  # its thread would keep the process alive (not a database, say)
+            raise
     return raw
 
 
@@ -205,12 +209,16 @@ class Database:
         """Connect, then apply pending migrations."""
         from gateway.store.migrations import migrate
 
-        self._writer = await self._connect(read_only=False)
-        await migrate(Connection(self._writer, self.statements))  # migrations are not bounded
-        for _ in range(self._reader_count):
-            reader = await self._connect(read_only=True)
-            self._all_readers.append(reader)
-            self._readers.put_nowait(reader)
+        try:
+            self._writer = await self._connect(read_only=False)
+            await migrate(Connection(self._writer, self.statements))  # migrations are not bounded
+            for _ in range(self._reader_count):
+                reader = await self._connect(read_only=True)
+                self._all_readers.append(reader)
+                self._readers.put_nowait(reader)
+        except BaseException:
+            await self.close()  # what did open: its threads would keep the process alive
+            raise
 
     async def _connect(self, *, read_only: bool) -> aiosqlite.Connection:
         deadline = Deadline()

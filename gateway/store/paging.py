@@ -193,10 +193,17 @@ async def fetch_page(
     alias = table.split()[-1]
     argument = argument_prefix + ("after" if page.forward else "before")
     clauses, params = _clauses(query, page, argument)
-    sql = f"SELECT {_select(alias, columns)}, {_keys_sql(query)} FROM {table}"
+    select = f"SELECT {_select(alias, columns)}, {_keys_sql(query)} FROM {table}"
+    order = query.order.sql(reverse=not page.forward)
     if clauses:
-        sql += " WHERE " + " AND ".join(clauses)
-    sql += f" ORDER BY {query.order.sql(reverse=not page.forward)} LIMIT ?"
+        # The page's rows are found by their rowids first (conditions and order over an index
+        # when one covers them), then read: a condition on one key ordered by another sorts
+        # index entries, not whole rows (a week's runs, newest first, of 1,000,000: 241 -> 77
+        # ms); for conditions an index serves in order, it costs the same.
+        found = f"SELECT {alias}.rowid FROM {table} WHERE {' AND '.join(clauses)}"
+        sql = f"{select} WHERE {alias}.rowid IN ({found} ORDER BY {order} LIMIT ?) ORDER BY {order}"
+    else:
+        sql = f"{select} ORDER BY {order} LIMIT ?"
     rows = await _fetch(conn, sql, [*params, page.limit + 1], columns)
     return _page(rows, query, page, convert, cursors, _keys(query, columns))
 

@@ -7,11 +7,15 @@ import contextlib
 import http.client
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .server import serve_process
+import pytest
+
+from .server import free_port, serve_process
 
 
 def _children(pid: int) -> set[int]:
@@ -85,7 +89,8 @@ def test_connections_are_dealt_evenly_and_a_dead_worker_is_replaced(tmp_path: Pa
         # A worker killed outright is replaced; connections meanwhile go to the other one.
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)
-        _until(lambda: _zombie(victim))  # its end of the channel is closed
+        _until(lambda: _zombie(victim))
+        time.sleep(0.3)  # the kernel closes a dead process's sockets just after it is a zombie
         with _open(port, 3):
             pass
         _until(lambda: len(_children(server.pid)) == 2 and victim not in _children(server.pid))
@@ -107,3 +112,32 @@ def _zombie(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
         return stat[stat.rindex(")") + 2] == "Z"
     return True
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_server_that_cannot_start_exits_with_uvicorns_status(
+    tmp_path: Path, workers: str
+) -> None:
+    """Not a database: the application cannot start, and the server exits (3) rather than hang
+    on the connection it opened or start workers again and again."""
+    database = tmp_path / "not-a-database.db"
+    database.write_bytes(b"this is not a SQLite file" * 100)
+    env = {**os.environ, "GATEWAY_DATABASE": str(database), "GATEWAY_SCHEDULER": "false"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "serve",
+            "--workers",
+            workers,
+            "--port",
+            str(free_port()),
+        ],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 3, done.stderr.decode()[-2000:]
+    assert b"Application startup failed" in done.stderr
+    assert (b"a worker could not start" in done.stderr) == (workers != "1")
