@@ -112,6 +112,8 @@ class Server:
         # A grouped report scans all 1,000,000 runs in one statement: about 5 s on 2 cores, at
         # the default limit on one statement; the benchmark measures it rather than the limit.
         env["GATEWAY_STATEMENT_TIMEOUT_MS"] = "60000"
+        if "GATEWAY_READERS" in os.environ:  # the report names the readers per worker
+            env["GATEWAY_READERS"] = os.environ["GATEWAY_READERS"]
         self.log = log.open("wb")
         self.process = subprocess.Popen(
             [
