@@ -24,7 +24,10 @@ class Settings:
     database: str = "gateway.db"
     demo: bool = False
     workers: int = 1
-    readers: int = 3
+    # Reader connections (each with its driver thread) per process: 2 leaves one free while a
+    # slow statement runs, and contends less for the GIL than 3 (nested-100 at 8 clients:
+    # ~12% more req/s, bench/results/2026-11-22-session3-readers.md).
+    readers: int = 2
     log_level: str = "info"
     graphiql: bool = True
     scheduler: bool = True

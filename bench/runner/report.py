@@ -182,7 +182,7 @@ def report(
         f"{dataset['processes']} processes, {dataset['workspaces']} workspaces; "
         f"{dataset['size_gib']:.2f} GiB (`{args.database}`)",
         f"- server: `gateway serve --workers {args.workers}` on 127.0.0.1 "
-        f"({os.environ.get('GATEWAY_READERS', '3')} readers per worker), CPU (utime + stime) of "
+        f"({os.environ.get('GATEWAY_READERS', '2')} readers per worker), CPU (utime + stime) of "
         "the server's processes from /proc (the process started and all its descendants, found "
         "by parent pid), summed per request and split per process in the Rounds table; peak RSS "
         "of the largest; default settings (access log on) but "
