@@ -38,6 +38,7 @@ from gateway.store.errors import translate_errors
 Params = Sequence[Any] | Mapping[str, Any]
 Row = sqlite3.Row
 CommitListener = Callable[[Sequence[RunEvent]], Awaitable[None]]
+BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's write lock
 PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apart
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",  # durable across a process crash in WAL mode
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",  # 64 MiB per connection
     "PRAGMA mmap_size = 268435456",  # 256 MiB

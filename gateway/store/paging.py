@@ -30,6 +30,7 @@ from gateway.odata import (
     compile_search,
     keyset_predicate,
 )
+from gateway.store.counts import counted
 from gateway.store.database import Connection, Row
 
 T = TypeVar("T")
@@ -209,11 +210,17 @@ async def fetch_page(
 
 
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
-    """How many rows the list has, whatever the page."""
-    sql = f"SELECT count(*) FROM {table}"
-    if query.where:
-        sql += " WHERE " + " AND ".join(c.sql for c in query.where)
-    row = await conn.fetchone(sql, [p for c in query.where for p in c.params])
+    """How many rows the list has, whatever the page (runs by status and workspace from the
+    counts the database keeps: `gateway/store/counts.py`)."""
+    found = counted(query)
+    if found is not None:
+        sql, params = found
+    else:
+        sql = f"SELECT count(*) FROM {table}"
+        if query.where:
+            sql += " WHERE " + " AND ".join(c.sql for c in query.where)
+        params = [p for c in query.where for p in c.params]
+    row = await conn.fetchone(sql, params)
     return int(row[0]) if row else 0
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +41,23 @@ async def test_migrating_twice_changes_nothing(db: Database) -> None:
         assert await migrate(tx) == []
     async with db.read() as conn:
         assert await current_version(conn) == before
+
+
+async def test_processes_opening_one_new_database_at_once_apply_each_migration_once(
+    tmp_path: Path,
+) -> None:
+    """`serve --workers N` on a new (or older) database: every process migrates at start-up;
+    the first applies each migration, the others wait for it and find it applied."""
+    path = tmp_path / "together.db"
+    opened = [Database(path, readers=1) for _ in range(3)]
+    await asyncio.gather(*(each.open() for each in opened))
+    try:
+        async with opened[0].read() as conn:
+            rows = await conn.fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        assert [row[0] for row in rows] == list(range(1, latest_version() + 1))
+    finally:
+        for each in opened:
+            await each.close()
 
 
 async def test_every_record_round_trips(db: Database) -> None:

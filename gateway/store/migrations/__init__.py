@@ -8,6 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from gateway.domain.clock import to_micros, utc_now
+from gateway.store.database import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
     from gateway.store.database import Connection
@@ -40,18 +41,36 @@ async def current_version(conn: Connection) -> int:
     return int(row[0] or 0) if row else 0
 
 
+MIGRATION_WAIT_MS = 600_000  # how long a process waits for another one's migration
+
+
 async def migrate(conn: Connection) -> list[int]:
-    """Apply every pending migration; return the versions applied."""
+    """Apply every pending migration; return the versions applied.
+
+    Several processes may open one database at once (`serve --workers N`): each migration is
+    applied in a write transaction that first checks it is still pending, and a process waits
+    (up to `MIGRATION_WAIT_MS`) while another one applies a long migration (an index over
+    millions of runs), then finds it applied."""
+    await conn.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
+    try:
+        return await _apply(conn)
+    finally:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+async def _apply(conn: Connection) -> list[int]:
     await conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
     )
-    done = await current_version(conn)
     applied = []
     for version, name, sql in available():
-        if version <= done:
+        if version <= await current_version(conn):
             continue
         await conn.execute("BEGIN IMMEDIATE")
+        if version <= await current_version(conn):  # another process applied it meanwhile
+            await conn.execute("ROLLBACK")
+            continue
         try:
             for statement in _statements(sql):
                 await conn.execute(statement)
