@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx2
 
-from tests.test_server import _free_port
+from tests.servers import serve_process
 
 START = """
 mutation ($input: StartRunInput!) {
@@ -30,70 +28,41 @@ mutation {
 """
 
 
-def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx2.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        assert server.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the server did not become ready"
-        time.sleep(0.2)
-
-
 def test_every_acknowledged_mutation_survives_a_sigkill(tmp_path: Path) -> None:
-    port = _free_port()
     database = tmp_path / "crash.db"
-    env = {**os.environ, "GATEWAY_DATABASE": str(database), "GATEWAY_SCHEDULER": "false"}
     log = tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
     acknowledged: list[str] = []
     with (
-        log.open("wb") as out,
-        subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        ) as server,
+        serve_process(database, log) as (url, server),
+        httpx2.Client(base_url=url, timeout=5) as client,
     ):
-        try:
-            _wait_ready(url, server, log)
-            with httpx2.Client(base_url=url, timeout=5) as client:
-                created = client.post("/graphql", json={"query": CREATE}).json()
-                process_id = created["data"]["createProcess"]["process"]["id"]
-                stop = threading.Event()
+        created = client.post("/graphql", json={"query": CREATE}).json()
+        process_id = created["data"]["createProcess"]["process"]["id"]
+        stop = threading.Event()
 
-                def stream() -> None:
-                    n = 0
-                    while not stop.is_set():
-                        n += 1
-                        body = {
-                            "query": START,
-                            "variables": {
-                                "input": {"processId": process_id, "idempotencyKey": f"k{n}"}
-                            },
-                        }
-                        try:
-                            response = client.post("/graphql", json=body)
-                        except httpx2.TransportError:
-                            return  # the server is gone: this request was never acknowledged
-                        acknowledged.append(response.json()["data"]["startRun"]["run"]["id"])
+        def stream() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                body = {
+                    "query": START,
+                    "variables": {"input": {"processId": process_id, "idempotencyKey": f"k{n}"}},
+                }
+                try:
+                    response = client.post("/graphql", json=body)
+                except httpx2.TransportError:
+                    return  # the server is gone: this request was never acknowledged
+                acknowledged.append(response.json()["data"]["startRun"]["run"]["id"])
 
-                sender = threading.Thread(target=stream)
-                sender.start()
-                deadline = time.monotonic() + 30
-                while len(acknowledged) < 40 and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                os.kill(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
-                stop.set()
-                sender.join(timeout=10)
-        finally:
-            if server.poll() is None:
-                server.kill()
+        sender = threading.Thread(target=stream)
+        sender.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 40 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        stop.set()
+        sender.join(timeout=10)
     assert len(acknowledged) >= 40, log.read_text()
     with sqlite3.connect(database) as conn:
         stored = {row[0] for row in conn.execute("SELECT id FROM runs")}

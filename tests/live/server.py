@@ -1,16 +1,12 @@
-"""Real servers (`gateway serve`, uvicorn) on free ports, and the clients the live tests use: a
-`graphql-transport-ws` subscriber over the `websockets` package and GraphQL over HTTP."""
+"""The servers and clients the live tests use: `gateway serve` (`tests/servers.py`) or uvicorn in
+the test's own event loop, a `graphql-transport-ws` subscriber over the `websockets` package, and
+GraphQL over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,16 +18,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.app import create_app
 from gateway.config import Settings
+from tests.servers import free_port, serve_process
 
 PROTOCOL = "graphql-transport-ws"
 CHANGE_FIELDS = "cursor kind runId status previousStatus at run { id status }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
@@ -39,43 +29,6 @@ def serve(database: Path, log: Path, **settings: str) -> Iterator[str]:
     """`gateway serve` over `database` with `GATEWAY_<NAME>` settings; yields its base URL."""
     with serve_process(database, log, **settings) as (url, _):
         yield url
-
-
-@contextlib.contextmanager
-def serve_process(
-    database: Path, log: Path, **settings: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`serve`, yielding the server's process too."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_DATABASE": str(database),
-        "GATEWAY_SCHEDULER": "false",  # no scheduled runs among the changes a test counts
-        **{f"GATEWAY_{k.upper()}": v for k, v in settings.items()},
-    }
-    with (
-        log.open("ab") as out,
-        subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        ) as server,
-    ):
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                with contextlib.suppress(httpx2.TransportError):
-                    if httpx2.get(f"{url}/readyz", timeout=1).status_code == 200:
-                        break
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the server did not become ready"
-                time.sleep(0.1)
-            yield url, server
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 class Api:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .server import free_port, serve_process
+from tests.servers import free_port, serve_process
 
 
 def _children(pid: int) -> set[int]:
