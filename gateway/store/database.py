@@ -44,10 +44,9 @@ PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apar
 log = logging.getLogger(__name__)
 
 PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",  # durable across a process crash in WAL mode
-    "PRAGMA foreign_keys = ON",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA synchronous = NORMAL",  # durable across a process crash in WAL mode (_wal)
+    "PRAGMA foreign_keys = ON",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",  # 64 MiB per connection
     "PRAGMA mmap_size = 268435456",  # 256 MiB
@@ -171,6 +170,21 @@ class Transaction(Connection):
         self.events: list[RunEvent] = []
 
 
+async def _wal(raw: aiosqlite.Connection) -> None:
+    """WAL mode. The first switch of a new file takes a lock that SQLite reports busy at once,
+    without waiting, while another connection (another process of `serve --workers N`) opens or
+    switches the same file: retried for up to `BUSY_TIMEOUT_MS`. Later switches change nothing."""
+    give_up = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            await raw.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > give_up:
+                raise
+        await asyncio.sleep(0.01)
+
+
 async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqlite.Connection:
     with translate_errors():
         raw = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
@@ -178,6 +192,7 @@ async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqli
             raw.row_factory = sqlite3.Row
             for pragma in PRAGMAS:
                 await raw.execute(pragma)
+            await _wal(raw)
             for name, (arity, function) in sqlite_functions().items():
                 await raw.create_function(name, arity, function, deterministic=True)
             if read_only:
