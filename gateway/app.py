@@ -26,7 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from gateway.api.context import Context
-from gateway.api.fastpath import FastPath
+from gateway.api.fastpath import Answer, FastPath
 from gateway.api.graphiql import graphiql_page, graphiql_routes
 from gateway.api.limits import cost_extension
 from gateway.api.schema import build_schema, schema
@@ -34,7 +34,7 @@ from gateway.api.websocket import TextFrames, TransportWS
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
-from gateway.domain.auth import NOBODY, Scope
+from gateway.domain.auth import NOBODY, Principal, Scope
 from gateway.http.abort import Abortable
 from gateway.http.access_log import AccessLog
 from gateway.http.auth import Authenticate, Authenticator, authenticate_payload
@@ -105,16 +105,14 @@ class GatewayGraphQL(GraphQLHTTPView):
         root_value: None,
         request_data: Any,
     ) -> ExecutionResult:
-        """Queries the fast path covers are answered by it (confined to the caller's workspaces,
-        costed and reported like the executor's); everything else by the executor. Callers who
-        may not read go to the executor, which answers its FORBIDDEN error."""
-        if isinstance(request_data.query, str) and context.principal.has(Scope.RUNS_READ):
-            answer = await self.fast_path.execute(
-                self.db,
+        """Queries the fast path covers are answered by it (`_fast`); everything else by the
+        executor."""
+        if isinstance(request_data.query, str):
+            answer = await self._fast(
+                context.principal,
                 request_data.query,
                 request_data.operation_name,
                 request_data.variables,
-                context.workspaces,
                 context.report,
             )
             if answer is not None:
@@ -146,14 +144,27 @@ class GatewayGraphQL(GraphQLHTTPView):
         caller (its scope and workspaces), report and response as through `execute_single`."""
         state = state_of(request.scope)
         principal = state.get(PRINCIPAL, NOBODY)
-        if not principal.has(Scope.RUNS_READ):
-            return None
-        answer = await self.fast_path.execute(
-            self.db, query, operation_name, variables, principal.workspaces, state.get(REPORT)
-        )
+        answer = await self._fast(principal, query, operation_name, variables, state.get(REPORT))
         if answer is None:
             return None
         return orjson.dumps({"data": answer.data, "extensions": cost_extension(answer.cost)})
+
+    async def _fast(
+        self,
+        principal: Principal,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        report: dict[str, Any] | None,
+    ) -> Answer | None:
+        """The fast path's answer for a caller who may read (confined to its workspaces, costed
+        and reported like the executor's), or None: callers who may not read go to the
+        executor, which answers its FORBIDDEN error."""
+        if not principal.has(Scope.RUNS_READ):
+            return None
+        return await self.fast_path.execute(
+            self.db, query, operation_name, variables, principal.workspaces, report
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = state_of(request.scope)
