@@ -10,195 +10,32 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
-from cross_web import HTTPException
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
-from strawberry.types.unset import UnsetType
 
-from gateway.api.context import Context
-from gateway.api.fastpath import Answer, FastPath
-from gateway.api.graphiql import graphiql_page, graphiql_routes
-from gateway.api.limits import cost_extension
-from gateway.api.schema import build_schema, schema
-from gateway.api.websocket import TextFrames, TransportWS
+from gateway.api.common.graphiql import graphiql_routes
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
-from gateway.domain.auth import NOBODY, Principal, Scope
 from gateway.http.abort import Abortable
 from gateway.http.access_log import AccessLog
-from gateway.http.auth import Authenticate, Authenticator, authenticate_payload
+from gateway.http.auth import Authenticate, Authenticator
 from gateway.http.body_limit import BodyLimit
-from gateway.http.graphql_view import GraphQLHTTPView
+from gateway.http.graphql_view import GatewayGraphQL
 from gateway.http.headers import SecurityHeaders
+from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
-from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, new_request_id, state_of
-from gateway.ingest_http import INGEST_PREFIX, ingest_routes
 from gateway.store.database import Database
 from gateway.store.feed import ChangeFeed
 from gateway.store.migrations import current_version, latest_version
 from gateway.store.scheduler import run_schedules
 
 log = logging.getLogger("gateway")
-
-
-def is_subscription(query: str, operation_name: str | None) -> bool:
-    """True when the operation to run is a subscription (strawberry would run it over HTTP as
-    a multipart stream, which this server does not offer)."""
-    if "subscription" not in query:
-        return False
-    try:
-        operation = get_operation_ast(parse(query), operation_name)
-    except GraphQLError:
-        return False  # the executor reports it
-    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
-
-
-class GatewayGraphQL(GraphQLHTTPView):
-    """Strawberry's ASGI app with our context, the offline GraphiQL page, the compiled fast path
-    for the queries it covers, and subscriptions over `graphql-transport-ws` with our limits
-    (gateway/api/websocket.py)."""
-
-    graphql_transport_ws_handler_class = TransportWS
-    websocket_adapter_class = TextFrames  # type: ignore[assignment]
-
-    def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        feed: ChangeFeed,
-        authenticator: Authenticator | None = None,
-    ) -> None:
-        served = schema if settings.introspection else build_schema(introspection=False)
-        super().__init__(
-            served,
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
-            allowed_origins=settings.origins("ws_origins") or settings.origins("cors_origins"),
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            max_subscriptions_per_connection=settings.live_subscriptions,
-        )
-        self.db = db
-        self.feed = feed
-        self.keep_alive_seconds = settings.live_keep_alive_ms / 1000
-        self.authenticator = authenticator or Authenticator(db)
-        self._page = graphiql_page("/graphql")
-        self.fast_path = FastPath(served)
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: None,
-        request_data: Any,
-    ) -> ExecutionResult:
-        """Queries the fast path covers are answered by it (`_fast`); everything else by the
-        executor."""
-        if isinstance(request_data.query, str):
-            answer = await self._fast(
-                context.principal,
-                request_data.query,
-                request_data.operation_name,
-                request_data.variables,
-                context.report,
-            )
-            if answer is not None:
-                return ExecutionResult(
-                    data=answer.data,  # type: ignore[arg-type]
-                    errors=None,
-                    extensions=cost_extension(answer.cost),
-                )
-        if isinstance(request_data.query, str) and is_subscription(
-            request_data.query, request_data.operation_name
-        ):
-            raise HTTPException(
-                400,
-                "Subscriptions are served over a WebSocket on /graphql (graphql-transport-ws); "
-                "over HTTP, poll runChanges instead.",
-            )
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
-
-    async def answer_directly(
-        self,
-        request: Request,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, Any] | None,
-    ) -> bytes | None:
-        """A plain POST the fast path covers, answered without strawberry's view: the same
-        caller (its scope and workspaces), report and response as through `execute_single`."""
-        state = state_of(request.scope)
-        principal = state.get(PRINCIPAL, NOBODY)
-        answer = await self._fast(principal, query, operation_name, variables, state.get(REPORT))
-        if answer is None:
-            return None
-        return orjson.dumps({"data": answer.data, "extensions": cost_extension(answer.cost)})
-
-    async def _fast(
-        self,
-        principal: Principal,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, Any] | None,
-        report: dict[str, Any] | None,
-    ) -> Answer | None:
-        """The fast path's answer for a caller who may read (confined to its workspaces, costed
-        and reported like the executor's), or None: callers who may not read go to the
-        executor, which answers its FORBIDDEN error."""
-        if not principal.has(Scope.RUNS_READ):
-            return None
-        return await self.fast_path.execute(
-            self.db, query, operation_name, variables, principal.workspaces, report
-        )
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        state = state_of(request.scope)
-        return Context(
-            db=self.db,
-            request_id=state.get(REQUEST_ID) or new_request_id(request.headers.get("x-request-id")),
-            request=request,
-            response=response,
-            principal=state.get(PRINCIPAL, NOBODY),
-            report=state.get(REPORT, {}),
-            feed=self.feed,
-        )
-
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        # Browsers cannot send headers on a WebSocket: the token may come in connection_init.
-        if context.principal is NOBODY:
-            principal = await authenticate_payload(self.authenticator, context.connection_params)
-            if principal is None:
-                raise ConnectionRejectionError
-            context.use(principal)
-            state_of(context.request.scope)[PRINCIPAL] = principal
-        return await super().on_ws_connect(context)  # a plain `connection_ack`, no payload
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(self._page)
-
-    def decode_json(self, data: str | bytes) -> object:
-        # orjson raises its JSONDecodeError (a json.JSONDecodeError, answered with 400) for
-        # malformed JSON and invalid UTF-8 alike; the standard library raises UnicodeDecodeError
-        # for the latter, which would become a 500.
-        return orjson.loads(data)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

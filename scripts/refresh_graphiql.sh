@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Vendor the browser builds that strawberry's GraphiQL page loads, so the gateway can serve
-# GraphiQL itself on machines without internet (see gateway/api/graphiql.py).
+# GraphiQL itself on machines without internet (see gateway/api/common/graphiql.py).
 #
 # Fetches each package with `npm pack` (the npm registry only), copies exactly the files the page
-# references plus each package's licence into gateway/api/static/graphiql/ under flat names, checks
+# references plus each package's licence into gateway/api/common/static/graphiql/ under flat names, checks
 # every file against the sha384 `integrity` strawberry's page pins, and writes VERSIONS.txt, which
-# gateway/api/graphiql.py reads to map the page's CDN references to the local files.
+# gateway/api/common/graphiql.py reads to map the page's CDN references to the local files.
 #
 # Usage: scripts/refresh_graphiql.sh   (needs npm, tar, openssl and the project's .venv)
 # When strawberry-graphql is upgraded and its page asks for other versions, update ASSETS below;
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dest="$repo/gateway/api/static/graphiql"
+dest="$repo/gateway/api/common/static/graphiql"
 python="${PYTHON:-$repo/.venv/bin/python}"
 
 # package@version   path inside the npm package   flat local name
@@ -132,10 +132,10 @@ strawberry_version="$(cat "$stage/.strawberry-version")"
 rm "$stage/.strawberry-version"
 
 {
-  echo "# Browser assets for the offline GraphiQL page (gateway/api/graphiql.py)."
+  echo "# Browser assets for the offline GraphiQL page (gateway/api/common/graphiql.py)."
   echo "# Written by scripts/refresh_graphiql.sh from npm packages; matches the page of"
   echo "# strawberry-graphql $strawberry_version. All packages are MIT; licences are the *.LICENSE.txt files."
-  echo "# gateway/api/graphiql.py reads this file: one asset per line, whitespace-separated:"
+  echo "# gateway/api/common/graphiql.py reads this file: one asset per line, whitespace-separated:"
   echo "# package@version  path-in-package (- = assembled, see the file)  local-file  sha384"
   while read -r spec source name; do
     printf '%-33s %-32s %-37s %s\n' "$spec" "$source" "$name" "$(sha384 "$stage/$name")"

@@ -8,17 +8,16 @@ import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
-from gateway.api import enums as _enums  # noqa: F401 (describes the enums before the schema is built)
-from gateway.api.access import ReadAccess
-from gateway.api.activity_types import ACTIVITY_TYPES
-from gateway.api.limits import QueryBudget, QueryLimits
-from gateway.api.masking import GatewayErrors
-from gateway.api.mutations import Mutation
-from gateway.api.queries import Query
-from gateway.api.run_types import RUN_TYPES
-from gateway.api.scalars import SCALAR_OVERRIDES
-from gateway.api.subscriptions import Subscription
-from gateway.api.workspace_types import Workspace
+from gateway.api.activities.types import ACTIVITY_TYPES
+from gateway.api.auth.access import ReadAccess
+from gateway.api.auth.masking import GatewayErrors
+from gateway.api.auth.workspaces import Workspace
+from gateway.api.common.limits import QueryBudget, QueryLimits
+from gateway.api.common.scalars import SCALAR_OVERRIDES
+from gateway.api.live.subscriptions import Subscription
+from gateway.api.mutation import Mutation
+from gateway.api.query import Query
+from gateway.api.runs.types import RUN_TYPES
 
 # Factories: strawberry builds each extension per request; the parser and validation caches live
 # at module level, shared by every request.

@@ -14,8 +14,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.api.websocket import ABORT
-from gateway.http.state import state_of
+from gateway.http.state import ABORT, state_of
 
 
 class Abortable:

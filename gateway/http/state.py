@@ -18,6 +18,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REQUEST_ID = "request_id"
 PRINCIPAL = "principal"
 REPORT = "report"
+ABORT = "abort"
+"""The key of the function that aborts the connection (gateway.http.abort puts it there when the
+server exposes its transport; a WebSocket handler calls it for a peer that stopped reading)."""
 
 
 def state_of(scope: Scope) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from gateway.api.limits import MAX_ALIASES, MAX_COST, MAX_TOKENS
+from gateway.api.common.limits import MAX_ALIASES, MAX_COST, MAX_TOKENS
 from gateway.domain.exceptions import QueryTimeoutError
 from gateway.http.rate_limit import Buckets
 from gateway.store import paging

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from gateway.api.websocket import SLOW_CONSUMER
+from gateway.api.live.websocket import SLOW_CONSUMER
 from gateway.config import Settings
 from gateway.domain.models import RunEventKind
 from gateway.store import events, runs

@@ -20,10 +20,10 @@ from strawberry.extensions import AddValidationRules
 from strawberry.schema.schema import validate_document
 from strawberry.types.arguments import convert_argument
 
+from gateway.api.common.limits import MAX_TOKENS, check_cost
 from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
-from gateway.api.limits import MAX_TOKENS, check_cost
 from gateway.domain.auth import Workspaces
 from gateway.store.database import Database
 

@@ -14,9 +14,8 @@ from typing import Any
 from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
-from gateway.api import enums as _enums  # noqa: F401 (describes the enums before where's inputs use them)
+from gateway.api.common.where import to_expr
 from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row
-from gateway.api.where import to_expr
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import paging

@@ -1,0 +1,1 @@
+"""Activities: the steps of a run, their types and statistics."""

@@ -1,0 +1,1 @@
+"""Who may read and write: scopes, workspaces, and the masking of errors."""

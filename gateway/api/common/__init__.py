@@ -1,0 +1,1 @@
+"""What every concept uses: errors, scalars, relay connections, enums, limits, node, capabilities, GraphiQL."""

@@ -1,0 +1,1 @@
+"""Lifecycle mutations: start, cancel, retry, bulk changes and their inputs."""

@@ -1,0 +1,1 @@
+"""Live updates: the subscriptions, the run-changes delta query, the WebSocket transport."""

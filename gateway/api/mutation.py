@@ -1,0 +1,202 @@
+"""The root `Mutation` type. Each mutation is one transaction and returns a union of its payload
+and the typed errors it can meet; on an error nothing was changed. Each declares the scope it
+needs with `@requires` (its union includes `ForbiddenError`) and passes `info.context.actor`, whose
+workspaces confine what the command may touch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.api.auth.access import requires
+from gateway.api.common.context import Info
+from gateway.api.common.errors import (
+    EXPECTED,
+    ConflictError,
+    ForbiddenError,
+    InvalidTransitionError,
+    NotFoundError,
+    PreconditionFailedError,
+    ValidationError,
+    to_error,
+)
+from gateway.api.common.node import IfMatch, TargetId
+from gateway.api.lifecycle.mutations import LifecycleMutation
+from gateway.api.processes.inputs import CreateProcessInput, UpdateProcessInput
+from gateway.api.processes.types import Process
+from gateway.api.runs.inputs import CreateRunInput, UpdateRunInput
+from gateway.api.runs.types import Run
+from gateway.domain.auth import Scope
+from gateway.store import commands
+from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
+
+
+@strawberry.type(description="The process was created.")
+class CreateProcessPayload:
+    process: Process = strawberry.field(description="The new process.")
+
+
+@strawberry.type(description="The process was changed.")
+class UpdateProcessPayload:
+    process: Process = strawberry.field(description="The process as it is now.")
+
+
+@strawberry.type(description="The process was deleted.")
+class DeleteProcessPayload:
+    deleted_process_id: strawberry.ID = strawberry.field(description="The deleted process's id.")
+
+
+@strawberry.type(description="The run was recorded.")
+class CreateRunPayload:
+    run: Run = strawberry.field(description="The new run, with its activities.")
+
+
+@strawberry.type(description="The run was changed.")
+class UpdateRunPayload:
+    run: Run = strawberry.field(description="The run as it is now.")
+
+
+@strawberry.type(
+    description="The run and its activities were deleted; its history keeps a tombstone."
+)
+class DeleteRunPayload:
+    deleted_run_id: strawberry.ID = strawberry.field(description="The deleted run's id.")
+
+
+CreateProcessResult = Annotated[
+    CreateProcessPayload | ValidationError | ConflictError | ForbiddenError,
+    strawberry.union("CreateProcessResult", description="The new process, or why not."),
+]
+UpdateProcessResult = Annotated[
+    UpdateProcessPayload
+    | NotFoundError
+    | ValidationError
+    | PreconditionFailedError
+    | ForbiddenError,
+    strawberry.union("UpdateProcessResult", description="The changed process, or why not."),
+]
+DeleteProcessResult = Annotated[
+    DeleteProcessPayload | NotFoundError | PreconditionFailedError | ConflictError | ForbiddenError,
+    strawberry.union("DeleteProcessResult", description="The deleted process's id, or why not."),
+]
+CreateRunResult = Annotated[
+    CreateRunPayload | ValidationError | ConflictError | ForbiddenError,
+    strawberry.union("CreateRunResult", description="The new run, or why not."),
+]
+UpdateRunResult = Annotated[
+    UpdateRunPayload
+    | NotFoundError
+    | ValidationError
+    | PreconditionFailedError
+    | InvalidTransitionError
+    | ForbiddenError,
+    strawberry.union("UpdateRunResult", description="The changed run, or why not."),
+]
+DeleteRunResult = Annotated[
+    DeleteRunPayload
+    | NotFoundError
+    | PreconditionFailedError
+    | InvalidTransitionError
+    | ForbiddenError,
+    strawberry.union("DeleteRunResult", description="The deleted run's id, or why not."),
+]
+
+
+@strawberry.type(description="Writes: processes and runs.")
+class Mutation(LifecycleMutation):
+    @strawberry.mutation(description="Create a process.")
+    @requires(Scope.RUNS_WRITE)
+    async def create_process(
+        self,
+        info: Info,
+        input: Annotated[CreateProcessInput, strawberry.argument(description="The process.")],
+    ) -> CreateProcessResult:
+        try:
+            spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
+            process = await commands.create_process(info.context.db, spec, info.context.actor)
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return CreateProcessPayload(process=process)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Change a process.")
+    @requires(Scope.RUNS_WRITE)
+    async def update_process(
+        self,
+        info: Info,
+        id: TargetId,
+        input: Annotated[UpdateProcessInput, strawberry.argument(description="The changes.")],
+        if_match: IfMatch = None,
+    ) -> UpdateProcessResult:
+        try:
+            process = await commands.update_process(
+                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
+            )
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return UpdateProcessPayload(process=process)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description="Delete a process that has no runs (delete its runs first, so no history "
+        "is lost by accident)."
+    )
+    @requires(Scope.RUNS_WRITE)
+    async def delete_process(
+        self, info: Info, id: TargetId, if_match: IfMatch = None
+    ) -> DeleteProcessResult:
+        try:
+            await commands.delete_process(info.context.db, str(id), if_match, info.context.actor)
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return DeleteProcessPayload(deleted_process_id=id)
+
+    @strawberry.mutation(
+        description="Record a run that started elsewhere, with its activities, in one step."
+    )
+    @requires(Scope.RUNS_WRITE)
+    async def create_run(
+        self,
+        info: Info,
+        input: Annotated[CreateRunInput, strawberry.argument(description="The run.")],
+    ) -> CreateRunResult:
+        try:
+            run, _ = await commands.create_run(
+                info.context.db, str(input.process_id), input.to_spec(), info.context.actor
+            )
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return CreateRunPayload(run=run)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description="Change a run: its status, times, statistics, error or platform fields. A "
+        "finished run keeps its status."
+    )
+    @requires(Scope.RUNS_WRITE)
+    async def update_run(
+        self,
+        info: Info,
+        id: TargetId,
+        input: Annotated[UpdateRunInput, strawberry.argument(description="The changes.")],
+        if_match: IfMatch = None,
+    ) -> UpdateRunResult:
+        try:
+            run = await commands.update_run(
+                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
+            )
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return UpdateRunPayload(run=run)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description="Delete a finished run and its activities; its history keeps a DELETED "
+        "tombstone."
+    )
+    @requires(Scope.RUNS_WRITE)
+    async def delete_run(
+        self, info: Info, id: TargetId, if_match: IfMatch = None
+    ) -> DeleteRunResult:
+        try:
+            await commands.delete_run(info.context.db, str(id), if_match, info.context.actor)
+        except EXPECTED as exc:
+            return to_error(exc)  # type: ignore[return-value]
+        return DeleteRunPayload(deleted_run_id=id)

@@ -1,0 +1,1 @@
+"""Processes: the pipelines and jobs runs belong to, their types and inputs."""

@@ -1,0 +1,1 @@
+"""Runs: their types, inputs and values (errors, statistics, durations, triggers, history)."""

@@ -1,0 +1,1 @@
+"""Run statistics: the grouped report over runs and its queries."""

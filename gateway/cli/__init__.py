@@ -1,0 +1,37 @@
+"""The command line: `gateway serve | migrate | demo | import | export | export-schema | token`,
+one module per command family."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gateway import __version__
+from gateway.cli import demo, imports, migrate, schema, serve, tokens
+from gateway.config import SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway", description="runs-gateway: one GraphQL API over pipeline and job runs."
+    )
+    parser.add_argument("--version", action="version", version=f"runs-gateway {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for family in (serve, migrate, demo, schema, imports, tokens):
+        family.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except SettingsError as exc:
+        print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""`gateway serve`: the API on one process or several (gateway/cli/serving.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from gateway import __version__
+from gateway.cli.demo import load_demo
+from gateway.cli.options import SubParsers, add_database, settings_of
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from gateway.cli.serving import serve
+
+    settings = settings_of(args)
+    if settings.demo:
+        print(asyncio.run(load_demo(settings, 3000, only_if_empty=True)), file=sys.stderr)
+    # Worker processes read their settings from the environment, the same way.
+    for name in ("host", "port", "database", "demo", "workers", "allow_open"):
+        os.environ[f"GATEWAY_{name.upper()}"] = str(getattr(settings, name))
+    print(
+        f"runs-gateway {__version__}: http://{settings.host}:{settings.port}/graphql "
+        f"(database {settings.database}, auth {settings.auth_mode})",
+        file=sys.stderr,
+    )
+    return serve(settings)
+
+
+def add_parser(sub: SubParsers) -> None:
+    serve = sub.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    add_database(serve)
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo data set into an empty database and keep demo runs moving",
+    )
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument(
+        "--allow-open",
+        action="store_true",
+        help="serve with auth off on a non-loopback address, on purpose (GATEWAY_ALLOW_OPEN)",
+    )
+    serve.set_defaults(func=cmd_serve)

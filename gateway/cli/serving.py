@@ -1,0 +1,253 @@
+"""Serving the application with uvicorn: in one process, or in `--workers N` processes that share
+one listening socket through a parent that deals out the connections.
+
+With several workers, the parent accepts every connection and hands it to the workers in turn
+(the descriptor passed over a Unix socket). Were the listening socket shared instead, the first
+worker to wake would take every connection waiting at that moment: a few long-lived keep-alive
+connections (a proxy's pool, a load test's clients) could all land on one worker and leave the
+other cores idle. Dealt in turn, they spread evenly. The parent replaces a worker that dies,
+stops when a worker cannot start, and stops every worker on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+
+from gateway.config import Settings
+
+log = logging.getLogger("uvicorn.error")  # the parent's lines look like its workers' (uvicorn's)
+
+APP = "gateway.app:create_app"
+BACKLOG = 2048
+STOP_SECONDS = 30.0  # how long stopping workers may take before they are killed
+
+
+def _config(settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        APP,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
+        loop="auto",
+        http="auto",
+        backlog=BACKLOG,
+    )
+
+
+def serve(settings: Settings) -> int:
+    """Serve until stopped; the exit status."""
+    if settings.workers == 1:
+        uvicorn.Server(_config(settings)).run()
+        return 0
+    return Dealer(settings).run()
+
+
+# --- the parent -------------------------------------------------------------------------------
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    channel: socket.socket  # the parent's end; the worker reads connections from the other
+
+
+def _start_worker() -> Worker:
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with theirs:
+        process = subprocess.Popen(  # noqa: S603 (this interpreter, this module, a number)
+            [sys.executable, "-m", "gateway.cli.serving", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+        )
+    ours.setblocking(False)
+    return Worker(process, ours)
+
+
+class Dealer:
+    """The parent process of `--workers N`: accepts connections and deals them to the workers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers: list[Worker] = []
+        self.turn = 0
+        self.stopping = False
+        self.status = 0
+
+    def run(self) -> int:
+        settings = self.settings
+        _config(settings)  # configures logging as each worker's does
+        with socket.create_server((settings.host, settings.port), backlog=BACKLOG) as listener:
+            listener.setblocking(False)
+            host, port = listener.getsockname()[:2]
+            log.info("listening on http://%s:%d with %d workers", host, port, settings.workers)
+            wake_read, wake_write = socket.socketpair()
+            wake_write.setblocking(False)
+            wake_read.setblocking(False)
+            previous_wakeup = signal.set_wakeup_fd(wake_write.fileno())
+            previous = {
+                number: signal.signal(number, self._stop)
+                for number in (signal.SIGTERM, signal.SIGINT)
+            }
+            try:
+                self.workers = [_start_worker() for _ in range(settings.workers)]
+                with selectors.DefaultSelector() as selector:
+                    selector.register(listener, selectors.EVENT_READ)
+                    selector.register(wake_read, selectors.EVENT_READ)
+                    while not self.stopping:
+                        for key, _ in selector.select(timeout=1.0):
+                            if key.fileobj is listener:
+                                self._accept(listener)
+                            else:
+                                with contextlib.suppress(BlockingIOError):
+                                    wake_read.recv(4096)
+                        self._replace_exited()
+            finally:
+                self._stop_workers()
+                signal.set_wakeup_fd(previous_wakeup)
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
+                wake_read.close()
+                wake_write.close()
+        return self.status
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        self.stopping = True
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as why:  # out of descriptors, say: the client may retry
+                log.warning("could not accept a connection: %s", why)
+                return
+            with connection:
+                self._deal(connection)
+
+    def _deal(self, connection: socket.socket) -> None:
+        """Hand the connection to the next worker that takes it (a worker whose channel is full
+        or closed is skipped); the parent's copy is closed by the caller."""
+        for _ in range(len(self.workers)):
+            worker = self.workers[self.turn]
+            self.turn = (self.turn + 1) % len(self.workers)
+            try:
+                socket.send_fds(worker.channel, [b"c"], [connection.fileno()])
+                return
+            except OSError:
+                continue
+        log.warning("no worker could take a connection; it was closed")
+
+    def _replace_exited(self) -> None:
+        for i, worker in enumerate(self.workers):
+            code = worker.process.poll()
+            if code is None or self.stopping:
+                continue
+            worker.channel.close()
+            if code == STARTUP_FAILURE:
+                log.error("a worker could not start (exit status %d); stopping", code)
+                self.status = code
+                self.stopping = True
+                return
+            log.warning(
+                "worker %d exited with status %d; starting another", worker.process.pid, code
+            )
+            self.workers[i] = _start_worker()
+
+    def _stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.channel.close()  # a worker whose parent is gone stops too
+            if worker.process.poll() is None:
+                worker.process.terminate()
+        deadline = time.monotonic() + STOP_SECONDS
+        for worker in self.workers:
+            try:
+                worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+
+
+# --- a worker ---------------------------------------------------------------------------------
+
+
+class DealtServer(uvicorn.Server):
+    """uvicorn's server without a listening socket of its own: it serves the connections the
+    parent passes over `channel`, and stops when the parent goes away."""
+
+    def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
+        super().__init__(config)
+        self.channel = channel
+        self.connecting: set[asyncio.Task[Any]] = set()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=[])  # the lifespan starts; no listener
+        config = self.config
+        protocol = partial(
+            config.http_protocol_class,  # its constructor's arguments, as uvicorn passes them
+            config=config,
+            server_state=self.server_state,
+            app_state=self.lifespan.state,
+        )  # type: ignore[call-arg]
+        loop = asyncio.get_running_loop()
+        self.channel.setblocking(False)
+        loop.add_reader(self.channel.fileno(), self._receive, loop, protocol)
+
+    def _receive(self, loop: asyncio.AbstractEventLoop, protocol: Any) -> None:
+        while True:
+            try:
+                data, fds, _, _ = socket.recv_fds(self.channel, 1024, 64)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                data, fds = b"", []
+            if not data and not fds:  # the parent is gone: stop serving
+                loop.remove_reader(self.channel.fileno())
+                self.should_exit = True
+                return
+            for fd in fds:
+                connection = socket.socket(fileno=fd)
+                connection.setblocking(False)
+                if connection.family in (socket.AF_INET, socket.AF_INET6):
+                    # As a listener's connections get it: a response's last bytes go out at once.
+                    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                task = loop.create_task(loop.connect_accepted_socket(protocol, connection))
+                self.connecting.add(task)
+                task.add_done_callback(self._connected)
+
+    def _connected(self, task: asyncio.Task[Any]) -> None:
+        self.connecting.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # closed by its client already
+            log.debug("a connection was gone before it was served: %r", task.exception())
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(self.channel.fileno())
+        self.channel.close()
+        await super().shutdown(sockets=sockets)
+
+
+def _worker(channel_fd: int) -> None:
+    """A worker's process: the settings come from the environment, as the parent's did."""
+    settings = Settings.load()
+    channel = socket.socket(fileno=channel_fd)
+    DealtServer(_config(settings), channel).run()
+
+
+if __name__ == "__main__":
+    _worker(int(sys.argv[1]))
