@@ -16,6 +16,7 @@ from gateway.api.common.errors import (
     ConflictError,
     ForbiddenError,
     InvalidTransitionError,
+    LaterAttemptExistsError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
@@ -98,6 +99,7 @@ DeleteRunResult = Annotated[
     | NotFoundError
     | PreconditionFailedError
     | InvalidTransitionError
+    | LaterAttemptExistsError
     | ForbiddenError,
     strawberry.union("DeleteRunResult", description="The deleted run's id, or why not."),
 ]
@@ -189,7 +191,8 @@ class Mutation(LifecycleMutation):
 
     @strawberry.mutation(
         description="Delete a finished run and its activities; its history keeps a DELETED "
-        "tombstone."
+        "tombstone. A run that a later attempt retries is kept (delete the later attempts "
+        "first); deleting the latest attempt makes the one before it the latest again."
     )
     @requires(Scope.RUNS_WRITE)
     async def delete_run(

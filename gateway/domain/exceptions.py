@@ -7,6 +7,7 @@
     ├── PreconditionFailedError   a stale `ifMatch`; carries the current eTag
     ├── ConflictError             the change conflicts with the current state or another record
     ├── InvalidTransitionError    an illegal status change; carries from and to
+    ├── LaterAttemptExistsError   a run a later attempt retries cannot go before it
     ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
         └── StoreBusyError        the database stayed locked past the busy timeout
@@ -82,6 +83,23 @@ class InvalidTransitionError(GatewayError):
         )
         self.from_status = from_status
         self.to_status = to_status
+
+
+class LaterAttemptExistsError(GatewayError):
+    """A later attempt names the run as its original or previous attempt: deleting the run
+    would leave that attempt's lineage dangling."""
+
+    code = "LATER_ATTEMPT_EXISTS"
+
+    def __init__(self, id: str, later_id: str, later_attempt_number: int) -> None:
+        super().__init__(
+            f"The run {id!r} is retried by attempt {later_attempt_number} ({later_id!r}); "
+            "delete the later attempts first, newest first, so that no attempt loses its "
+            "lineage."
+        )
+        self.id = id
+        self.later_id = later_id
+        self.later_attempt_number = later_attempt_number
 
 
 class IdempotencyKeyReusedError(GatewayError):

@@ -48,6 +48,19 @@ class InvalidTransitionError(Error):
 
 
 @strawberry.type(
+    description="A later attempt retries this run, so deleting it would leave that attempt "
+    "without its original or previous attempt. Nothing was changed; delete the later attempts "
+    "first, newest first."
+)
+class LaterAttemptExistsError(Error):
+    id: strawberry.ID = strawberry.field(description="The run that was to be deleted.")
+    later_attempt_run_id: strawberry.ID = strawberry.field(
+        description="The latest attempt that retries it."
+    )
+    later_attempt_number: int = strawberry.field(description="That attempt's number.")
+
+
+@strawberry.type(
     description="The idempotency key was already used with a different input; nothing was "
     "changed. Use a new key, or resend exactly the first input to get its result."
 )
@@ -99,6 +112,14 @@ def to_error(exc: exceptions.GatewayError) -> Error:
         )
     if isinstance(exc, exceptions.ConflictError):
         return ConflictError(code=exc.code, message=exc.message)
+    if isinstance(exc, exceptions.LaterAttemptExistsError):
+        return LaterAttemptExistsError(
+            code=exc.code,
+            message=exc.message,
+            id=strawberry.ID(exc.id),
+            later_attempt_run_id=strawberry.ID(exc.later_id),
+            later_attempt_number=exc.later_attempt_number,
+        )
     if isinstance(exc, exceptions.IdempotencyKeyReusedError):
         return IdempotencyKeyReusedError(code=exc.code, message=exc.message, key=exc.key)
     if isinstance(exc, exceptions.ThrottledError):
@@ -121,6 +142,7 @@ EXPECTED = (
     exceptions.PreconditionFailedError,
     exceptions.InvalidTransitionError,
     exceptions.ConflictError,
+    exceptions.LaterAttemptExistsError,
     exceptions.IdempotencyKeyReusedError,
     exceptions.ThrottledError,
     exceptions.ProcessNotReadyError,
