@@ -15,6 +15,7 @@ from gateway.api.common.errors import (
     EXPECTED,
     ConflictError,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     InvalidTransitionError,
     LaterAttemptExistsError,
     NotFoundError,
@@ -33,9 +34,18 @@ from gateway.store import commands
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
 
-@strawberry.type(description="The process was created.")
+@strawberry.type(description="The process was created, or found by its identity or key.")
 class CreateProcessPayload:
-    process: Process = strawberry.field(description="The new process.")
+    process: Process = strawberry.field(
+        description="The new process, or the existing one (`created` is false)."
+    )
+    created: bool = strawberry.field(
+        description="True when this request made the process; false when it existed already "
+        "(`ifExists`) or the idempotency key was seen before."
+    )
+    replayed: bool = strawberry.field(
+        description="True when the idempotency key was seen before: this is the first result."
+    )
 
 
 @strawberry.type(description="The process was changed.")
@@ -66,7 +76,11 @@ class DeleteRunPayload:
 
 
 CreateProcessResult = Annotated[
-    CreateProcessPayload | ValidationError | ConflictError | ForbiddenError,
+    CreateProcessPayload
+    | ValidationError
+    | ConflictError
+    | IdempotencyKeyReusedError
+    | ForbiddenError,
     strawberry.union("CreateProcessResult", description="The new process, or why not."),
 ]
 UpdateProcessResult = Annotated[
@@ -107,7 +121,10 @@ DeleteRunResult = Annotated[
 
 @strawberry.type(description="Writes: processes and runs.")
 class Mutation(LifecycleMutation):
-    @strawberry.mutation(description="Create a process.")
+    @strawberry.mutation(
+        description="Create a process; safe to re-run with `ifExists` (by `sourceId`) or an "
+        "`idempotencyKey`."
+    )
     @requires(Scope.RUNS_WRITE)
     async def create_process(
         self,
@@ -116,10 +133,20 @@ class Mutation(LifecycleMutation):
     ) -> CreateProcessResult:
         try:
             spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
-            process = await commands.create_process(info.context.db, spec, info.context.actor)
+            made = await commands.create_process(
+                info.context.db,
+                spec,
+                info.context.actor,
+                if_exists=input.if_exists,
+                idempotency_key=input.idempotency_key,
+            )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
-        return CreateProcessPayload(process=process)  # type: ignore[arg-type]
+        return CreateProcessPayload(
+            process=made.process,  # type: ignore[arg-type]
+            created=made.created,
+            replayed=made.replayed,
+        )
 
     @strawberry.mutation(description="Change a process.")
     @requires(Scope.RUNS_WRITE)

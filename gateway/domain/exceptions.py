@@ -71,7 +71,14 @@ class PreconditionFailedError(GatewayError):
 
 
 class ConflictError(GatewayError):
+    """The change conflicts with the current state or another record; `existing_id` names the
+    record that is in the way, when there is one."""
+
     code = "CONFLICT"
+
+    def __init__(self, message: str, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
 
 
 class InvalidTransitionError(GatewayError):

@@ -42,6 +42,7 @@ from gateway.store.commands import (
     Actor,
     delete_attempt,
     insert_run,
+    key_namespace,
     load_run,
     lost_race,
     record,
@@ -67,11 +68,6 @@ async def _save_run(
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
     await record(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
-
-
-def _namespace(operation: str, actor: Actor) -> str:
-    """Idempotency keys are the caller's own: two tokens may use the same key."""
-    return f"{operation}/{actor.name}" if actor.name else operation
 
 
 async def _replay(
@@ -108,7 +104,7 @@ async def start_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("startRun", actor)
+        operation = key_namespace("startRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)
@@ -235,7 +231,7 @@ async def retry_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("retryRun", actor)
+        operation = key_namespace("retryRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)

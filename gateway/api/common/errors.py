@@ -38,7 +38,11 @@ class PreconditionFailedError(Error):
 
 @strawberry.type(description="The change conflicts with the current state or another record.")
 class ConflictError(Error):
-    pass
+    existing_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The id of the record already in the way (such as the process with the "
+        "same `sourceId`), when the conflict is with one.",
+    )
 
 
 @strawberry.type(description="The status change is not allowed; nothing was changed.")
@@ -111,7 +115,12 @@ def to_error(exc: exceptions.GatewayError) -> Error:
             to_status=exc.to_status,
         )
     if isinstance(exc, exceptions.ConflictError):
-        return ConflictError(code=exc.code, message=exc.message)
+        existing = exc.existing_id
+        return ConflictError(
+            code=exc.code,
+            message=exc.message,
+            existing_id=strawberry.ID(existing) if existing is not None else None,
+        )
     if isinstance(exc, exceptions.LaterAttemptExistsError):
         return LaterAttemptExistsError(
             code=exc.code,
