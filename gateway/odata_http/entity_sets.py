@@ -17,8 +17,8 @@ from gateway.domain.paging import PageRequest
 from gateway.odata import Catalog, Compiled, compile_filter
 from gateway.store import activities, processes, runs, workspaces
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection
 
 PageOf = Callable[[Connection, PageRequest, ListQuery], Awaitable[Page[Any]]]
 CountOf = Callable[[Connection, ListQuery], Awaitable[int]]

@@ -19,7 +19,7 @@ from gateway.odata_http.model import MODEL, Navigation
 from gateway.odata_http.options import Expand, Options
 from gateway.odata_http.queries import Call, list_query, next_query, page_size
 from gateway.odata_http.selection import selected
-from gateway.store.database import Connection
+from gateway.store.protocol import Connection
 
 SELF_WHEN_NULL = frozenset({"originalAttemptRun"})  # a first attempt is its own original
 _SINGLE_OPTIONS = frozenset({"select", "expand"})

@@ -20,8 +20,8 @@ from gateway.odata import Catalog, ODataError
 from gateway.odata_http.entity_sets import Listing
 from gateway.odata_http.errors import from_query_error
 from gateway.odata_http.options import Options
-from gateway.store.database import Connection, Database
 from gateway.store.paging import ListQuery, build_query
+from gateway.store.protocol import Connection, Database
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from gateway.odata_http.queries import Call, list_query, next_query, page_size, 
 from gateway.odata_http.resources import Resource
 from gateway.odata_http.selection import selected
 from gateway.store import workspaces
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection
 
 
 async def read_page(

@@ -29,7 +29,7 @@ from gateway.odata_http.errors import (
 from gateway.odata_http.json_format import dumps
 from gateway.odata_http.model import MODEL
 from gateway.odata_http.queries import Call
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 
 PREFIX = "/odata/"
 _MAX_PAGE = re.compile(r"(?:^|[,;\s])odata\.maxpagesize\s*=\s*(\d{1,6})", re.IGNORECASE)
