@@ -10,9 +10,10 @@ from gateway.api.activities.types import Activity
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.capabilities import CAPABILITIES, Capabilities
 from gateway.api.common.context import Info
+from gateway.api.common.lists import PROCESS_LIST, RUN_LIST, ListArguments, list_request
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.common.relay import Connection, connection
-from gateway.api.common.where import ProcessWhere, RunWhere, to_expr
+from gateway.api.common.where import ProcessWhere, RunWhere
 from gateway.api.live.changes import run_changes
 from gateway.api.processes.types import Process
 from gateway.api.runs.types import Run
@@ -22,8 +23,7 @@ from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.ids import IdKind, kind_of
 from gateway.domain.paging import PageRequest
 from gateway.store import processes, runs, workspaces
-from gateway.store.catalogs import PROCESSES, RUNS
-from gateway.store.paging import ListQuery, Page, build_query
+from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection as StoreConnection
 from gateway.store.protocol import Database
 
@@ -60,7 +60,7 @@ async def listing(
         async with db.read() as conn:
             return await store.count(conn, query)
 
-    return connection(query, request, page, count)
+    return connection(page, count)
 
 
 async def _load(info: Info, id: str) -> object | None:
@@ -118,16 +118,8 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Run]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            RUNS,
-            runs.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(RUN_LIST, info.context.workspaces, arguments)
         return await listing(info.context.db, runs, request, query)
 
     run_changes = strawberry.field(
@@ -178,16 +170,8 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Process]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            PROCESSES,
-            processes.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(PROCESS_LIST, info.context.workspaces, arguments)
         return await listing(info.context.db, processes, request, query)
 
     @strawberry.field(

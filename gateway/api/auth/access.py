@@ -1,7 +1,8 @@
 """Scopes, checked in two places: every query and subscription needs `runs:read` (the
 `ReadAccess` extension, before anything runs), and every mutation declares the scope it needs
 with `@requires(...)`, answering `ForbiddenError` without it. Workspaces are not checked here:
-lists are confined in `build_query`, lookups in the loaders, and changes in the commands.
+lists are confined in `build_query` (through `api.common.lists`), lookups in the loaders, and
+changes in the services.
 """
 
 from __future__ import annotations

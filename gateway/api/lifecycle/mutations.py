@@ -27,8 +27,9 @@ from gateway.api.common.errors import (
     ValidationError,
     to_error,
 )
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
 from gateway.api.common.node import Filter, IfMatch, TargetId
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.where import RunWhere
 from gateway.api.lifecycle.inputs import RetryRunInput, StartRunInput, UpdateActivityInput
 from gateway.api.runs.types import Run
 from gateway.domain import exceptions
@@ -36,9 +37,7 @@ from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
 from gateway.odata import ODataError
 from gateway.services import bulk, lifecycle
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
-from gateway.store.paging import ListQuery, build_query
+from gateway.store.paging import ListQuery
 
 BulkWhere = Annotated[
     RunWhere | None,
@@ -152,9 +151,7 @@ def _bulk_query(filter: str | None, where: RunWhere | None, workspaces: Workspac
             "filter",
             "a bulk change needs a filter or where, so that no run is changed by accident.",
         )
-    return build_query(
-        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
-    )
+    return list_query(RUN_LIST, workspaces, ListArguments(filter, where))
 
 
 async def _bulk(

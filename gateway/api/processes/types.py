@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.api.common.context import Info
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_request
 from gateway.api.common.node import (
     After,
     Before,
@@ -20,16 +21,12 @@ from gateway.api.common.node import (
     served_from,
 )
 from gateway.api.common.relay import Connection, connection
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.where import RunWhere
 from gateway.api.statistics.queries import process_health, process_statistics
 from gateway.api.statistics.types import RunAggregate
 from gateway.domain import models
-from gateway.domain.paging import PageRequest
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import ReadinessStatus
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
-from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.auth.workspaces import Workspace
@@ -115,21 +112,11 @@ class Process(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyRun]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            RUNS,
-            runs.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(RUN_LIST, info.context.workspaces, arguments)
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            query,
-            request,
             lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
             lambda: loaders.run_count_by_process.load(key),
         )

@@ -9,20 +9,17 @@ import strawberry
 
 from gateway.api.activities.statistics import RunOwnedStatistics
 from gateway.api.common.context import Info
+from gateway.api.common.lists import ACTIVITY_LIST, ListArguments, list_request
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.common.relay import Connection, connection
 from gateway.api.common.scalars import JSON
-from gateway.api.common.where import ActivityWhere, to_expr
+from gateway.api.common.where import ActivityWhere
 from gateway.api.runs.history import RunEvent
 from gateway.api.runs.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
 from gateway.domain import models
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
-from gateway.store import activities
-from gateway.store.catalogs import ACTIVITIES
-from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.activities.types import Activity
@@ -155,20 +152,11 @@ class Run(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyActivity]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            ACTIVITIES,
-            activities.IN_RUN_ORDER,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        request, query = list_request(ACTIVITY_LIST, info.context.workspaces, arguments)
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            query,
-            request,
             lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
             lambda: loaders.activity_count.load(key),
         )
