@@ -82,7 +82,7 @@ async def _load(info: Info, id: str) -> object | None:
 class Query:
     @strawberry.field(description="Any node by its id; null when there is none.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
-        return await _load(info, str(id))  # type: ignore[return-value]
+        return await _load(info, str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description=f"Nodes by id, in the order asked, null where there is none (at most "
@@ -97,13 +97,13 @@ class Query:
             raise InvalidArgumentError(
                 "LIMIT_EXCEEDED", "ids", f"Ask for at most {MAX_NODES} ids at a time."
             )
-        return [await _load(info, str(id)) for id in ids]  # type: ignore[misc]
+        return [await _load(info, str(id)) for id in ids]  # type: ignore[misc]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="A run by its id; null when there is none.")
     async def run(self, info: Info, id: NodeId) -> Run | None:
         if kind_of(str(id)) is not IdKind.RUN:
             return None
-        return await info.context.loaders.run.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.run.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="Runs of every platform, newest first.")
     async def runs(
@@ -143,19 +143,19 @@ class Query:
         interval: IntervalArg = None,
     ) -> RunStatisticsReport:
         report = await run_statistics(info, filter, where, group_by, interval)
-        return report  # type: ignore[return-value]
+        return report  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="An activity by its id; null when there is none.")
     async def activity(self, info: Info, id: NodeId) -> Activity | None:
         if kind_of(str(id)) is not IdKind.ACTIVITY:
             return None
-        return await info.context.loaders.activity.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.activity.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="A process by its id; null when there is none.")
     async def process(self, info: Info, id: NodeId) -> Process | None:
         if kind_of(str(id)) is not IdKind.PROCESS:
             return None
-        return await info.context.loaders.process.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.process.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="Processes of every platform, newest first.")
     async def processes(
@@ -186,4 +186,4 @@ class Query:
         visible = info.context.workspaces
         async with info.context.db.read() as conn:
             found = await workspaces.list_all(conn)
-        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]
+        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]  # a domain object, served as its GraphQL type

@@ -67,7 +67,7 @@ class RunChange:
             cursor=encode_change_cursor(event.seq, event.run_id),
             kind=event.kind,
             run_id=strawberry.ID(event.run_id),
-            run=change.run,  # type: ignore[arg-type]
+            run=change.run,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
             previous_status=event.from_status,
             status=event.to_status,
             at=event.at,

@@ -94,7 +94,7 @@ class Process(Node):
         found = await info.context.loaders.workspace.load(self.workspace_id)
         if found is None:
             raise LookupError(f"process {self.id} has no workspace")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The process's runs, newest first.")
     async def runs(
@@ -117,7 +117,7 @@ class Process(Node):
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
             lambda: loaders.run_count_by_process.load(key),
         )
 
@@ -134,14 +134,14 @@ class Process(Node):
             strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
         ] = None,
     ) -> RunAggregate:
-        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]
+        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The newest run (by createdDateTime); null when it has none.")
     async def last_run(self, info: Info) -> LazyRun | None:
         health = await process_health(info, self.id)
         if health.last_run_id is None:
             return None
-        return await info.context.loaders.run.load(health.last_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(health.last_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The newest run (by createdDateTime) that succeeded (SUCCEEDED or "
@@ -151,7 +151,7 @@ class Process(Node):
         health = await process_health(info, self.id)
         if health.last_successful_run_id is None:
             return None
-        return await info.context.loaders.run.load(health.last_successful_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(health.last_successful_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="How many runs failed (FAILED or TIMED_OUT) since the newest successful run, "

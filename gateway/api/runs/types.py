@@ -87,21 +87,21 @@ class Run(Node):
         "counts, inbound totals, activity statistics, metrics); rolls up from activities."
     )
     def statistics(self) -> RunStatistics:
-        return RunOwnedStatistics.of(self)  # type: ignore[arg-type,return-value]
+        return RunOwnedStatistics.of(self)  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The process this run is an execution of.")
     async def process(self, info: Info) -> LazyProcess:
         found = await info.context.loaders.process.load(self.process_id)
         if found is None:  # the foreign key makes this impossible
             raise LookupError(f"run {self.id} has no process")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The workspace the run belongs to.")
     async def workspace(self, info: Info) -> LazyWorkspace:
         found = await info.context.loaders.workspace.load(self.workspace_id)
         if found is None:
             raise LookupError(f"run {self.id} has no workspace")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The first attempt of this run; itself when this is the first attempt."
@@ -109,13 +109,13 @@ class Run(Node):
     async def original_attempt_run(self, info: Info) -> Run | None:
         if self.original_attempt_run_id is None:
             return self
-        return await info.context.loaders.run.load(self.original_attempt_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(self.original_attempt_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The attempt this one retried; null for a first attempt.")
     async def previous_attempt_run(self, info: Info) -> Run | None:
         if self.previous_attempt_run_id is None:
             return None
-        return await info.context.loaders.run.load(self.previous_attempt_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(self.previous_attempt_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The run's history, oldest first: its creation and every change since "
@@ -135,7 +135,7 @@ class Run(Node):
             raise InvalidArgumentError(
                 "INVALID_PAGE_SIZE", "last", f"last must be between 1 and {MAX_HISTORY}."
             )
-        return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]
+        return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The activities the run performed, in order.")
     async def activities(
@@ -157,7 +157,7 @@ class Run(Node):
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
             lambda: loaders.activity_count.load(key),
         )
 
@@ -214,7 +214,7 @@ class DataZoneRun(Run):
         description="The run's asset statistics in DataZone's shape (`runStatisticsForAssets`)."
     )
     def run_statistics_for_assets(self) -> AssetStatistics:
-        return cast(models.Run, self).statistics  # type: ignore[return-value]
+        return cast(models.Run, self).statistics  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     is_type_of = served_from(models.DataZoneRun)
 
