@@ -173,7 +173,8 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     known = {f"GATEWAY_{f.name.upper()}" for f in setting_fields()} | {CONFIG_VARIABLE}
     warnings = []
     for name in sorted(env):
-        if name.startswith("GATEWAY_") and name not in known:
+        # GATEWAY_TEST_* belong to the test suite (which store it runs on), not to the server.
+        if name.startswith("GATEWAY_") and name not in known and not name.startswith("GATEWAY_TEST_"):
             near = difflib.get_close_matches(name, sorted(known), n=1)
             hint = f" (did you mean {near[0]}?)" if near else ""
             warnings.append(f"{name} is not a setting and is ignored{hint}.")

@@ -1,14 +1,16 @@
 """The README as a user reads it: its tables render as tables, the configuration table lists
 every setting (and only settings) with its real default, and its code blocks work: GraphQL
 validates against `schema.graphql` and runs over the demo data, JSON and TOML parse (TOML as a
-config file), and every `gateway` command line parses (those that touch only a scratch database
-run)."""
+config file), every `gateway` command line parses (those that touch only a scratch database
+run), the Python (backup) example runs and the systemd unit reads."""
 
 from __future__ import annotations
 
+import configparser
 import json
 import re
 import shlex
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +142,7 @@ def _serve_help() -> str:
 
 def test_json_and_toml_blocks_parse() -> None:
     languages = {b.language for b in BLOCKS}
-    assert {"json", "toml", "graphql", "sh"} <= languages
+    assert {"json", "toml", "graphql", "sh", "python", "ini", "nginx"} <= languages
     for block in BLOCKS:
         if block.language == "json":
             json.loads(block.text)
@@ -238,3 +240,34 @@ def test_runnable_command_lines_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             assert main(arguments) == 0, f"README line {line}"
             ran += 1
     assert ran >= 3
+
+
+def test_python_blocks_run(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backup example copies a consistent database beside the one it reads."""
+    blocks = [b for b in BLOCKS if b.language == "python"]
+    assert blocks
+    monkeypatch.chdir(demo_path.parent)  # demo_path is .../gateway.db, as the example expects
+    for block in blocks:
+        exec(compile(block.text, f"README.md:{block.line}", "exec"), {})  # noqa: S102
+    with (
+        sqlite3.connect(demo_path) as original,
+        sqlite3.connect(demo_path.parent / "gateway-backup.db") as copy,
+    ):
+        query = "SELECT count(*), max(id) FROM runs"
+        assert copy.execute(query).fetchone() == original.execute(query).fetchone()
+        assert copy.execute(query).fetchone()[0] > 0
+
+
+def test_systemd_unit_block(tmp_path: Path) -> None:
+    (block,) = [b for b in BLOCKS if b.language == "ini"]
+    unit = configparser.ConfigParser(strict=True, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read_string(block.text)
+    assert {"Unit", "Service", "Install"} <= set(unit.sections())
+    service = unit["Service"]
+    command = shlex.split(service["ExecStart"])
+    assert command[0].endswith("/gateway")
+    build_parser().parse_args(command[1:])
+    assert service["User"] != "root"
+    variable, _, path = service["Environment"].partition("=")
+    assert variable == "GATEWAY_CONFIG" and path.endswith(".toml")
