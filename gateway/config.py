@@ -174,7 +174,11 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     warnings = []
     for name in sorted(env):
         # GATEWAY_TEST_* belong to the test suite (which store it runs on), not to the server.
-        if name.startswith("GATEWAY_") and name not in known and not name.startswith("GATEWAY_TEST_"):
+        if (
+            name.startswith("GATEWAY_")
+            and name not in known
+            and not name.startswith("GATEWAY_TEST_")
+        ):
             near = difflib.get_close_matches(name, sorted(known), n=1)
             hint = f" (did you mean {near[0]}?)" if near else ""
             warnings.append(f"{name} is not a setting and is ignored{hint}.")
