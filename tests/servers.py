@@ -45,7 +45,7 @@ def serve_process(
     ):
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # a loaded 2-core machine is slow to load a demo
             while True:
                 with contextlib.suppress(httpx2.TransportError):
                     if httpx2.get(f"{url}/readyz", timeout=1).status_code == 200:
