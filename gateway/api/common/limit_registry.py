@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graphql.validation.rules.overlapping_fields_can_be_merged import MAX_COMPLEXITY_BUDGET
+
 from gateway.api.common import limits as document
 from gateway.domain import aggregates, paging, starts
 from gateway.odata import limits as query_language
@@ -51,6 +53,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("queryCost", document.MAX_COST, "Field resolutions one operation may cause (page sizes multiply down nested lists); responses report it in `extensions.cost`."),
     Limit("queryAliases", document.MAX_ALIASES, "Aliases in one document."),
     Limit("queryTokens", document.MAX_TOKENS, "Lexical tokens in one document."),
+    Limit("queryFragmentSpreads", document.MAX_FRAGMENT_SPREADS, "Fragment spreads one document expands to."),
+    Limit("queryFields", document.MAX_FIELDS, "Fields one document selects once its fragments are expanded."),
+    Limit("queryValidationBudget", MAX_COMPLEXITY_BUDGET, "Comparisons of same-named fields the validation of one document may make."),
     Limit("bulkRuns", bulk.MAX_BULK_RUNS, "Runs one `cancelRuns`/`deleteRuns` changes."),
     Limit("waitSeconds", starts.MAX_WAIT_SECONDS, "Seconds `startRun`/`retryRun` wait for the run to finish."),
     Limit("groups", aggregates.MAX_GROUPS, "Groups in one statistics report."),
