@@ -372,6 +372,9 @@ def _parse(start: str, text: str, code: ErrorCode, max_length: int) -> Any:
         )
     if not text.strip():
         raise ODataError(code, "empty expression", 0, text=text)
+    nul = text.find("\x00")
+    if nul >= 0:  # SQLite reads a NUL as the end of an FTS5 query: refused, wherever it is
+        raise ODataError(code, "a NUL character (U+0000) is not allowed", nul, text=text)
     try:
         _scan_parens(text, code)
         with _LOCK:

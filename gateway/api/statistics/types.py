@@ -77,10 +77,10 @@ class RunAggregate:
     failed: int = strawberry.field(description="How many failed (FAILED or TIMED_OUT).")
     decided: int = strawberry.field(description="How many succeeded, failed or partly did.")
     success_rate: float | None = strawberry.field(
-        description="succeeded / decided, from 0 to 1; null when no run is decided."
+        description="Succeeded runs over decided runs, from 0 to 1; null when no run is decided."
     )
     failure_rate: float | None = strawberry.field(
-        description="failed / decided, from 0 to 1; null when no run is decided. A partial "
+        description="Failed runs over decided runs, from 0 to 1; null when no run is decided. A partial "
         "success counts in neither rate, so the two may add up to less than 1."
     )
     duration: DurationStatistics = strawberry.field(
