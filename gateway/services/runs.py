@@ -19,7 +19,7 @@ from gateway.domain.exceptions import (
 )
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Process, Run, RunEventKind
+from gateway.domain.models import Activity, Process, Run, RunChangeKind
 from gateway.domain.specs import RunPatch, RunSpec, apply_run_patch, build_run
 from gateway.domain.starts import link_attempt
 from gateway.domain.status import RunStatus
@@ -31,7 +31,7 @@ from gateway.store.protocol import Database, Transaction
 async def record(
     tx: Transaction,
     run: Run,
-    kind: RunEventKind,
+    kind: RunChangeKind,
     before: RunStatus | None,
     actor: Actor,
     reason: str | None = None,
@@ -81,7 +81,7 @@ async def insert_run(
         run = link_attempt(run, previous)
     await runs.insert(tx, run)
     await activities.insert_many(tx, created)
-    await record(tx, run, RunEventKind.CREATED, None, actor, reason)
+    await record(tx, run, RunChangeKind.CREATED, None, actor, reason)
     return run, created
 
 
@@ -104,7 +104,7 @@ async def update_run(
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
             raise lost_race("run", id, current.e_tag)
-        await record(tx, updated, RunEventKind.UPDATED, current.status, actor)
+        await record(tx, updated, RunChangeKind.UPDATED, current.status, actor)
         return updated
 
 
@@ -133,7 +133,7 @@ async def delete_attempt(
     """Delete `run` (no later attempt names it); when it was the latest attempt, the attempt
     before it becomes the latest again, unless it is among the `deleted` runs too."""
     await runs.delete(tx, run.id)
-    await record(tx, run, RunEventKind.DELETED, run.status, actor, reason)
+    await record(tx, run, RunChangeKind.DELETED, run.status, actor, reason)
     previous_id = run.previous_attempt_run_id
     if not run.is_latest_attempt or previous_id is None or previous_id in deleted:
         return
@@ -148,4 +148,4 @@ async def delete_attempt(
     )
     if not await runs.update(tx, latest, previous.version):
         raise lost_race("run", previous.id, previous.e_tag)
-    await record(tx, latest, RunEventKind.UPDATED, previous.status, actor, f"{run.id} deleted")
+    await record(tx, latest, RunChangeKind.UPDATED, previous.status, actor, f"{run.id} deleted")

@@ -158,7 +158,15 @@ class RunGroupKeyValues:
 @strawberry.type(description="The statistics of the runs that share one combination of keys.")
 class RunStatisticsGroup:
     key: RunGroupKeyValues = strawberry.field(description="The group's key values.")
-    statistics: RunAggregate = strawberry.field(description="The group's statistics.")
+    aggregate: RunAggregate = strawberry.field(description="The group's numbers.")
+
+    @strawberry.field(
+        description="The group's numbers.",
+        deprecation_reason="Use `aggregate`. One name per concept: `statistics` is what one run "
+        "or activity processed (`RunStatistics`); numbers over a set of runs are a `RunAggregate`.",
+    )
+    def statistics(self) -> RunAggregate:
+        return self.aggregate
 
 
 @strawberry.type(
