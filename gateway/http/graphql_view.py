@@ -340,10 +340,6 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if result.errors:
             # A parse error leaves strawberry before any extension sees it: its code is set here.
             result.errors = [with_code(e) for e in result.errors]
-            request_id = state_of(request.scope).get(REQUEST_ID)
-            if request_id is not None:  # the id of this request's log lines, for support
-                for error in result.errors:
-                    error.extensions = {**(error.extensions or {}), "requestId": request_id}
         data = await super().process_result(request, result)
         if result.errors:
             report = state_of(request.scope).get(REPORT)
