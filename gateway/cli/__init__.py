@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from gateway import __version__
 from gateway.cli import demo, imports, migrate, schema, serve, tokens
 from gateway.config import SettingsError
+from gateway.domain.exceptions import ForeignDatabaseError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    except ForeignDatabaseError as exc:  # refused before anything changed
+        print(f"gateway: {exc.message}", file=sys.stderr)
         return 2
     return result
 
