@@ -22,6 +22,7 @@ from gateway.api.common.errors import (
     to_error,
 )
 from gateway.api.common.node import IfMatch, TargetId
+from gateway.api.connections.mutations import ConnectionMutation
 from gateway.api.lifecycle.mutations import LifecycleMutation
 from gateway.api.processes.inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.processes.types import Process
@@ -104,7 +105,7 @@ DeleteRunResult = Annotated[
 
 
 @strawberry.type(description="Writes: processes and runs.")
-class Mutation(LifecycleMutation):
+class Mutation(LifecycleMutation, ConnectionMutation):
     @strawberry.mutation(description="Create a process.")
     @requires(Scope.RUNS_WRITE)
     async def create_process(
