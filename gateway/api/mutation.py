@@ -29,7 +29,8 @@ from gateway.api.processes.types import Process
 from gateway.api.runs.inputs import CreateRunInput, UpdateRunInput
 from gateway.api.runs.types import Run
 from gateway.domain.auth import Scope
-from gateway.store import commands
+from gateway.services import processes as process_service
+from gateway.services import runs as run_service
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
 
@@ -115,7 +116,9 @@ class Mutation(LifecycleMutation, ConnectionMutation):
     ) -> CreateProcessResult:
         try:
             spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
-            process = await commands.create_process(info.context.db, spec, info.context.actor)
+            process = await process_service.create_process(
+                info.context.db, spec, info.context.actor
+            )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return CreateProcessPayload(process=process)  # type: ignore[arg-type]
@@ -130,7 +133,7 @@ class Mutation(LifecycleMutation, ConnectionMutation):
         if_match: IfMatch = None,
     ) -> UpdateProcessResult:
         try:
-            process = await commands.update_process(
+            process = await process_service.update_process(
                 info.context.db, str(id), input.to_patch(), if_match, info.context.actor
             )
         except EXPECTED as exc:
@@ -146,7 +149,9 @@ class Mutation(LifecycleMutation, ConnectionMutation):
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteProcessResult:
         try:
-            await commands.delete_process(info.context.db, str(id), if_match, info.context.actor)
+            await process_service.delete_process(
+                info.context.db, str(id), if_match, info.context.actor
+            )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return DeleteProcessPayload(deleted_process_id=id)
@@ -161,7 +166,7 @@ class Mutation(LifecycleMutation, ConnectionMutation):
         input: Annotated[CreateRunInput, strawberry.argument(description="The run.")],
     ) -> CreateRunResult:
         try:
-            run, _ = await commands.create_run(
+            run, _ = await run_service.create_run(
                 info.context.db, str(input.process_id), input.to_spec(), info.context.actor
             )
         except EXPECTED as exc:
@@ -181,7 +186,7 @@ class Mutation(LifecycleMutation, ConnectionMutation):
         if_match: IfMatch = None,
     ) -> UpdateRunResult:
         try:
-            run = await commands.update_run(
+            run = await run_service.update_run(
                 info.context.db, str(id), input.to_patch(), if_match, info.context.actor
             )
         except EXPECTED as exc:
@@ -197,7 +202,7 @@ class Mutation(LifecycleMutation, ConnectionMutation):
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteRunResult:
         try:
-            await commands.delete_run(info.context.db, str(id), if_match, info.context.actor)
+            await run_service.delete_run(info.context.db, str(id), if_match, info.context.actor)
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return DeleteRunPayload(deleted_run_id=id)

@@ -55,9 +55,9 @@ def _describe(connection: Connection, report: SyncReport | None) -> str:
 
 async def _connection(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.services import connections
-    from gateway.store.database import Database
+    from gateway.store.engines import database_for
 
-    async with Database(settings.database, readers=1) as db:
+    async with database_for(settings.database, readers=1) as db:
         if args.action == "add":
             interval = parse_interval(args.interval) if args.interval else DEFAULT_INTERVAL
             added = await connections.add_connection(
@@ -119,9 +119,9 @@ class SyncProgress:
 async def _sync(args: argparse.Namespace, settings: Settings, progress: SyncProgress) -> int:
     from gateway.services import connections
     from gateway.services.sync import sync_many
-    from gateway.store.database import Database
+    from gateway.store.engines import database_for
 
-    async with Database(settings.database, readers=1) as db:
+    async with database_for(settings.database, readers=1) as db:
         chosen = await connections.by_names(db, args.names)
         if not chosen:
             print(

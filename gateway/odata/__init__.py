@@ -39,6 +39,7 @@ from . import ast
 from .cache import compile_filter
 from .catalog import Catalog, Field, FieldType, Relation, SearchSpec
 from .compile import compile_expr
+from .dialect import Dialect
 from .errors import ErrorCode, ODataError
 from .functions import sqlite_functions
 from .orderby import OrderBy, OrderKey, compile_orderby, keyset_predicate, order_by
@@ -49,6 +50,7 @@ from .sqlparts import Compiled
 __all__ = [
     "Catalog",
     "Compiled",
+    "Dialect",
     "ErrorCode",
     "Field",
     "FieldType",

@@ -23,7 +23,7 @@ from gateway.domain.ids import IdKind, new_id
 from gateway.platforms import registry
 from gateway.store import connections as store
 from gateway.store import workspaces
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 
 
 async def add_connection(

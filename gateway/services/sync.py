@@ -27,7 +27,7 @@ from gateway.platforms import registry
 from gateway.platforms.base import Parsed, PlatformClient, Secret, SyncPage, Target
 from gateway.platforms.errors import PlatformAuthError, PlatformError
 from gateway.store import connections as store
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
 
 log = logging.getLogger("gateway.sync")

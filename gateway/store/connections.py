@@ -11,8 +11,8 @@ import orjson
 from gateway.domain.clock import from_micros, to_micros
 from gateway.domain.connections import REPORTS_KEPT, Connection, SyncReport, SyncStatus
 from gateway.domain.imports import ProcessRef
-from gateway.store.database import Connection as Conn
-from gateway.store.database import Row
+from gateway.store.protocol import Connection as Conn
+from gateway.store.protocol import Row
 
 _COLUMNS = (
     "id, workspace_id, name, platform, endpoint, options, credential_env, interval_seconds, "

@@ -112,12 +112,17 @@ def test_connection_add_refuses_bad_input_and_changes_nothing(database: Path) ->
         (["--platform", "databricks", "--endpoint", "ftp://h"], "http:// or https://"),
         (["--platform", "data-factory", "--endpoint", "https://h"], "needs the option"),
         (["--platform", "databricks", "--endpoint", "https://h", "--interval", "1s"], "between"),
-        (["--platform", "databricks", "--endpoint", "https://h", "--credential-env", "a b"], "name of an environment variable"),
+        (
+            ["--platform", "databricks", "--endpoint", "https://h", "--credential-env", "a b"],
+            "name of an environment variable",
+        ),
     ]
     for args, message in cases:
         done = gateway(database, "connection", "add", "new", *args)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
-    taken = gateway(database, "connection", "add", "prod", "--platform", "databricks", "--endpoint", "https://h")
+    taken = gateway(
+        database, "connection", "add", "prod", "--platform", "databricks", "--endpoint", "https://h"
+    )
     assert taken.returncode == 2 and "exists already" in taken.stderr
     listed = gateway(database, "connection", "list").stdout.splitlines()
     assert [line.split("\t")[0] for line in listed] == ["prod"]

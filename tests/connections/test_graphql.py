@@ -43,7 +43,9 @@ def gql(
     monkeypatch: pytest.MonkeyPatch,
 ) -> GraphQLClient:
     path = tmp_path / "gateway.db"
-    add_connection(path, "prod", "databricks", fake[1], "--interval", "10m", credential_env="DBX_TOKEN")
+    add_connection(
+        path, "prod", "databricks", fake[1], "--interval", "10m", credential_env="DBX_TOKEN"
+    )
     monkeypatch.setenv("GATEWAY_PLATFORM_BACKOFF", "0.01")
     return client_factory(path)
 
@@ -56,11 +58,21 @@ def test_connections_list_and_sync(gql: GraphQLClient, monkeypatch: pytest.Monke
     assert node["name"] == "prod" and node["platform"] == "databricks"
     assert node["credentialEnv"] == "DBX_TOKEN" and node["intervalSeconds"] == 600
     assert node["lastSync"] is None and node["id"].startswith("conn_")
-    assert gql.data("query ($id: ID!) { node(id: $id) { id ... on Connection { name } } }", {"id": node["id"]})["node"]["name"] == "prod"
+    assert (
+        gql.data(
+            "query ($id: ID!) { node(id: $id) { id ... on Connection { name } } }",
+            {"id": node["id"]},
+        )["node"]["name"]
+        == "prod"
+    )
 
     first = gql.data(SYNC, {"id": node["id"]})["syncConnection"]
     assert first["report"]["status"] == "SUCCEEDED"
-    assert (first["report"]["added"], first["report"]["updated"], first["report"]["failed"]) == (30, 0, 0)
+    assert (first["report"]["added"], first["report"]["updated"], first["report"]["failed"]) == (
+        30,
+        0,
+        0,
+    )
     assert first["report"]["error"] is None and first["report"]["durationSeconds"] >= 0
     assert first["connection"]["lastSync"]["status"] == "SUCCEEDED"
     runs = gql.data(RUNS)["runs"]
