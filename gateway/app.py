@@ -31,6 +31,7 @@ from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
 from gateway.services.schedules import run_schedules
+from gateway.services.sync_schedule import run_syncs
 from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
 from gateway.store.migrations import latest_version
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await stack.enter_async_context(
                     run_schedules(db, float(settings.scheduler_interval))
                 )
+            if settings.sync:
+                await stack.enter_async_context(run_syncs(db, float(settings.sync_tick)))
             # Under `--workers N`, one process moves the demo's runs; the others only serve.
             if settings.demo and stack.enter_context(first_process(settings.database, "demo")):
                 await stack.enter_async_context(keep_moving(db))

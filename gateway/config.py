@@ -32,6 +32,10 @@ class Settings:
     graphiql: bool = True
     scheduler: bool = True
     scheduler_interval: int = 15
+    # Connections to the platforms: `serve` syncs each every its interval; `sync_tick` is how
+    # often (seconds) it looks for a connection whose interval slot has come.
+    sync: bool = True
+    sync_tick: int = 5
     ingest_max_bytes: int = 256 * 1024 * 1024  # the largest body `POST /ingest/{format}` reads
     # Live run changes (runChanged): how often each process reads the run events of other
     # processes, each subscriber's queue bound, subscriptions per WebSocket, and the interval of
@@ -83,6 +87,8 @@ class Settings:
             raise SettingsError(
                 f"scheduler_interval must be 1 second or more; it is {self.scheduler_interval}."
             )
+        if self.sync_tick < 1:
+            raise SettingsError(f"sync_tick must be 1 second or more; it is {self.sync_tick}.")
         if self.readers < 1:
             raise SettingsError(f"readers must be 1 or more; it is {self.readers}.")
         for name in ("live_poll_ms", "live_queue", "live_subscriptions"):

@@ -220,3 +220,14 @@ async def of_process(conn: Conn, process_id: str) -> Connection | None:
         (process_id,),
     )
     return _from_row(row) if row else None
+
+
+async def run_id_by_source(
+    conn: Conn, workspace_id: str, source: str, source_id: str
+) -> str | None:
+    """The id of the run a platform id names in a workspace, if it is stored."""
+    row = await conn.fetchone(
+        "SELECT id FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
+        (workspace_id, source, source_id),
+    )
+    return str(row[0]) if row else None

@@ -7,6 +7,7 @@ command; `spawn=True` runs a real `python -m gateway` process instead."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -16,6 +17,14 @@ from pathlib import Path
 from unittest import mock
 
 from gateway.cli import main
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def gateway(
@@ -28,7 +37,7 @@ def gateway(
         "GATEWAY_PLATFORM_BACKOFF": "0.01",
         **(env or {}),
     }
-    if spawn:
+    if spawn or _in_event_loop():  # main() runs its own loop: an async test spawns it
         return subprocess.run(
             [sys.executable, "-m", "gateway", *args],
             env=environ,

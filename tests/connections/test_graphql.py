@@ -39,7 +39,7 @@ def fake() -> Iterator[tuple[FakeDatabricks, str]]:
 def gql(
     tmp_path: Path,
     fake: tuple[FakeDatabricks, str],
-    client_factory: Callable[[Path], GraphQLClient],
+    client_factory: Callable[..., GraphQLClient],
     monkeypatch: pytest.MonkeyPatch,
 ) -> GraphQLClient:
     path = tmp_path / "gateway.db"
@@ -47,7 +47,7 @@ def gql(
         path, "prod", "databricks", fake[1], "--interval", "10m", credential_env="DBX_TOKEN"
     )
     monkeypatch.setenv("GATEWAY_PLATFORM_BACKOFF", "0.01")
-    return client_factory(path)
+    return client_factory(path, sync=False)
 
 
 def test_connections_list_and_sync(gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:

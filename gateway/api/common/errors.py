@@ -7,6 +7,7 @@ import strawberry
 
 from gateway.domain import exceptions
 from gateway.domain.status import ReadinessStatus, RunStatus
+from gateway.platforms import errors as platform_errors
 
 
 @strawberry.interface(description="An expected error a mutation can return instead of its payload.")
@@ -77,6 +78,17 @@ class ForbiddenError(Error):
     )
 
 
+@strawberry.type(
+    description="The platform a connection forwards to refused the change or could not be "
+    "reached; nothing was recorded as done that the platform did not do."
+)
+class PlatformError(Error):
+    connection: str = strawberry.field(description="The name of the connection that was used.")
+    platform_code: str | None = strawberry.field(
+        description="The platform's own error code, when it gave one (such as `INVALID_STATE`)."
+    )
+
+
 def to_error(exc: exceptions.GatewayError) -> Error:
     """The schema type of an expected error; anything else is re-raised and masked."""
     if isinstance(exc, exceptions.NotFoundError):
@@ -112,6 +124,11 @@ def to_error(exc: exceptions.GatewayError) -> Error:
             id=strawberry.ID(exc.id),
             readiness_status=exc.readiness,
         )
+    if isinstance(exc, platform_errors.PlatformError):
+        code = exc.platform_code if isinstance(exc, platform_errors.PlatformRefusedError) else None
+        return PlatformError(
+            code=exc.code, message=exc.message, connection=exc.connection, platform_code=code
+        )
     raise exc
 
 
@@ -124,4 +141,5 @@ EXPECTED = (
     exceptions.IdempotencyKeyReusedError,
     exceptions.ThrottledError,
     exceptions.ProcessNotReadyError,
+    platform_errors.PlatformError,
 )

@@ -21,6 +21,7 @@ from gateway.api.common.errors import (
     IdempotencyKeyReusedError,
     InvalidTransitionError,
     NotFoundError,
+    PlatformError,
     PreconditionFailedError,
     ProcessNotReadyError,
     ThrottledError,
@@ -35,7 +36,7 @@ from gateway.domain import exceptions
 from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
 from gateway.odata import ODataError
-from gateway.services import bulk, lifecycle
+from gateway.services import bulk, forwarding, lifecycle
 from gateway.store import runs
 from gateway.store.catalogs import RUNS
 from gateway.store.paging import ListQuery, build_query
@@ -77,7 +78,10 @@ class CancelRunPayload:
 
 @strawberry.type(description="A new attempt of the run was started.")
 class RetryRunPayload:
-    run: Run = strawberry.field(description="The new attempt, now the latest.")
+    run: Run = strawberry.field(
+        description="The new attempt, now the latest; for a run its platform repairs in place "
+        "(Databricks `runs/repair`), the same run, PENDING again."
+    )
     replayed: bool = strawberry.field(
         description="True when the idempotency key was seen before and no new run was started."
     )
@@ -110,7 +114,8 @@ StartRunResult = Annotated[
     | ValidationError
     | ProcessNotReadyError
     | ThrottledError
-    | IdempotencyKeyReusedError,
+    | IdempotencyKeyReusedError
+    | PlatformError,
     strawberry.union("StartRunResult", description="The started run, or why not."),
 ]
 UpdateActivityResult = Annotated[
@@ -127,7 +132,8 @@ CancelRunResult = Annotated[
     | CancelRunPayload
     | NotFoundError
     | PreconditionFailedError
-    | InvalidTransitionError,
+    | InvalidTransitionError
+    | PlatformError,
     strawberry.union("CancelRunResult", description="The cancelled run, or why not."),
 ]
 RetryRunResult = Annotated[
@@ -137,7 +143,8 @@ RetryRunResult = Annotated[
     | ValidationError
     | InvalidTransitionError
     | ConflictError
-    | IdempotencyKeyReusedError,
+    | IdempotencyKeyReusedError
+    | PlatformError,
     strawberry.union("RetryRunResult", description="The new attempt, or why not."),
 ]
 BulkRunsResult = Annotated[
@@ -205,7 +212,7 @@ class LifecycleMutation:
     ) -> StartRunResult:
         db = info.context.db
         try:
-            started = await lifecycle.start_run(
+            started = await forwarding.start_run(
                 db,
                 str(input.process_id),
                 input.to_options(),
@@ -252,7 +259,7 @@ class LifecycleMutation:
         if_match: IfMatch = None,
     ) -> CancelRunResult:
         try:
-            run = await lifecycle.cancel_run(
+            run = await forwarding.cancel_run(
                 info.context.db, str(id), reason, if_match, info.context.actor
             )
         except EXPECTED as exc:
@@ -276,7 +283,7 @@ class LifecycleMutation:
         input = input or RetryRunInput()
         db = info.context.db
         try:
-            started = await lifecycle.retry_run(
+            started = await forwarding.retry_run(
                 db,
                 str(id),
                 from_failure=input.from_failure,
