@@ -1,4 +1,4 @@
-"""The Starlette application: `/graphql` (with offline GraphiQL), `/healthz`, `/readyz`, behind
+"""The Starlette application: `/graphql` (with offline GraphiQL), `/odata/`, `/healthz`, `/readyz`, behind
 the HTTP middleware of `gateway.http` (access log, security headers, CORS, body limit,
 authentication, rate limit)."""
 
@@ -30,6 +30,7 @@ from gateway.http.headers import SecurityHeaders
 from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
+from gateway.odata_http.routes import odata_routes
 from gateway.services.schedules import run_schedules
 from gateway.services.sync_schedule import run_syncs
 from gateway.store.engines import database_for
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         *graphiql_routes(),
         *ingest_routes(db, settings),
+        *odata_routes(db),
     ]
     if settings.access_log:
         _log_access_lines()
