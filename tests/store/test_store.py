@@ -17,7 +17,7 @@ from gateway.domain.sources import Source
 from gateway.store import activities, events, paging, processes, runs, workspaces
 from gateway.store.catalogs import RUNS
 from gateway.store.engines import database_for
-from gateway.store.migrations import latest_version
+from gateway.store.migrations import available, latest_version
 from gateway.store.paging import build_query
 from gateway.store.protocol import Database
 from gateway.store.sqlite.errors import translate_errors
@@ -56,7 +56,8 @@ async def test_processes_opening_one_new_database_at_once_apply_each_migration_o
     try:
         async with opened[0].read() as conn:
             rows = await conn.fetchall("SELECT version FROM schema_migrations ORDER BY version")
-        assert [row[0] for row in rows] == list(range(1, latest_version() + 1))
+        # each shipped migration once (their numbers are reserved per area: gaps are fine)
+        assert [row[0] for row in rows] == [version for version, _, _ in available()]
     finally:
         for each in opened:
             await each.close()
