@@ -8,9 +8,10 @@ import strawberry
 
 from gateway.api.auth.access import requires
 from gateway.api.common.context import Info
-from gateway.api.common.errors import ForbiddenError, NotFoundError
+from gateway.api.common.errors import ForbiddenError, NotFoundError, expected_errors
 from gateway.api.common.node import TargetId
 from gateway.api.connections.types import PlatformConnection, SyncReport, connection_type
+from gateway.domain import exceptions
 from gateway.domain.auth import Scope
 from gateway.services import connections as service
 from gateway.services.sync import sync_connection
@@ -38,13 +39,12 @@ class ConnectionMutation:
         "the server runs every interval; answers when the pass has ended."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def sync_connection(self, info: Info, id: TargetId) -> SyncConnectionResult:
         db = info.context.db
         found = await service.get_connection(db, str(id), info.context.workspaces)
         if found is None:
-            return NotFoundError(
-                code="NOT_FOUND", message=f"No connection has the id {str(id)!r}.", id=id
-            )
+            raise exceptions.NotFoundError("connection", str(id))
         report = await sync_connection(db, found[0])
         return SyncConnectionPayload(
             connection=connection_type(found[0], report), report=SyncReport(report=report)
