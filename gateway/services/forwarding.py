@@ -27,7 +27,7 @@ from gateway.domain.clock import utc_now
 from gateway.domain.connections import Connection
 from gateway.domain.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Process, Run, RunEventKind
+from gateway.domain.models import Process, Run, RunChangeKind
 from gateway.domain.starts import (
     StartOptions,
     check_idempotency_key,
@@ -39,8 +39,8 @@ from gateway.domain.status import RunStatus
 from gateway.platforms import registry
 from gateway.platforms.base import Forwarded, ProcessTarget
 from gateway.services import lifecycle
-from gateway.services.actor import Actor
-from gateway.services.lifecycle import Started, _namespace, _replay
+from gateway.services.actor import Actor, key_namespace
+from gateway.services.lifecycle import Started, _replay
 from gateway.services.runs import insert_run, load_run, lost_race, record
 from gateway.services.sync import connect
 from gateway.store import connections, idempotency, processes, runs
@@ -84,7 +84,7 @@ async def start_run(
     digest = fingerprint(
         "startRun", {"process": process_id, "options": dataclasses.asdict(options)}
     )
-    operation = _namespace("startRun", actor)
+    operation = key_namespace("startRun", actor)
     async with db.transaction() as tx:
         replayed = await _replay(tx, operation, key, digest, utc_now())
         if replayed is not None:
@@ -172,7 +172,7 @@ async def cancel_run(
         if not await runs.update(tx, cancelling, current.version):
             raise lost_race("run", id, current.e_tag)
         note = f"cancel sent to {connection.platform} ({connection.name})"
-        await record(tx, cancelling, RunEventKind.UPDATED, current.status, actor, reason or note)
+        await record(tx, cancelling, RunChangeKind.UPDATED, current.status, actor, reason or note)
         return cancelling
 
 
@@ -192,7 +192,7 @@ async def retry_run(
         "retryRun",
         {"run": id, "fromFailure": from_failure, "options": dataclasses.asdict(options)},
     )
-    operation = _namespace("retryRun", actor)
+    operation = key_namespace("retryRun", actor)
     async with db.transaction() as tx:
         replayed = await _replay(tx, operation, key, digest, utc_now())
         if replayed is not None:
@@ -259,7 +259,7 @@ async def _repaired(
     )
     if not await runs.update(tx, repaired, current.version):
         raise lost_race("run", current.id, current.e_tag)
-    await record(tx, repaired, RunEventKind.UPDATED, current.status, actor, note)
+    await record(tx, repaired, RunChangeKind.UPDATED, current.status, actor, note)
     return repaired
 
 
@@ -291,6 +291,6 @@ async def _new_attempt(
     if not await runs.update(tx, superseded, previous.version):
         raise lost_race("run", previous.id, previous.e_tag)
     await record(
-        tx, superseded, RunEventKind.UPDATED, previous.status, actor, f"retried as {run.id}"
+        tx, superseded, RunChangeKind.UPDATED, previous.status, actor, f"retried as {run.id}"
     )
     return run
