@@ -70,7 +70,7 @@ class FakeDataZone(FakePlatform):
         n = next(self._numbers)
         created = created or datetime.now(UTC) - timedelta(hours=2) + timedelta(seconds=n)
         finished = status not in ("REQUESTED", "RUNNING")
-        run = {
+        run: dict[str, Any] = {
             "id": f"dsr-{n:04d}",
             "dataSourceId": source,
             "type": "SCHEDULED",
@@ -84,9 +84,10 @@ class FakeDataZone(FakePlatform):
                 "failed": 0,
             },
             "createdAt": aws_time(created),
-            "updatedAt": aws_time(created + timedelta(minutes=3)),
-            "startedAt": aws_time(created + timedelta(seconds=5)),
+            "updatedAt": aws_time(created + timedelta(minutes=3) if finished else created),
         }
+        if status != "REQUESTED":
+            run["startedAt"] = aws_time(created + timedelta(seconds=5))
         if finished:
             run["stoppedAt"] = aws_time(created + timedelta(minutes=3))
         with self.lock:
@@ -101,7 +102,9 @@ class FakeDataZone(FakePlatform):
                     if run["id"] == run_id:
                         run["status"] = status
                         run["updatedAt"] = aws_time(now)
-                        run["stoppedAt"] = aws_time(now)
+                        run.setdefault("startedAt", aws_time(now))
+                        if status not in ("REQUESTED", "RUNNING"):
+                            run["stoppedAt"] = aws_time(now)
                         return
         raise KeyError(run_id)
 
