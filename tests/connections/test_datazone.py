@@ -4,10 +4,12 @@ of the environment): `gateway sync` on the command line, where every pass re-rea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.conftest import GraphQLClient
@@ -63,15 +65,17 @@ def test_first_sync_imports_every_run_once_then_nothing_changes(
         f"dz: SUCCEEDED, added {RUNS}, updated 0, unchanged 0, failed 0",
     )
     assert fake.calls["ListDataSourceRuns"] == 3 + 1
-    # No watermark on DataZone: the pass reads everything again, and nothing has changed.
+    # DataZone filters by no change time: the pass reads every run again, and nothing changed.
     assert sync_line(database, "dz", AWS) == (
         0,
         f"dz: SUCCEEDED, added 0, updated 0, unchanged {RUNS}, failed 0",
     )
     listed = fake.requests_of("ListDataSourceRuns")
     assert all(r.headers["authorization"].startswith("AWS4-HMAC-SHA256 ") for r in listed)
-    processes = gateway(database, "export", "--output", str(database.parent / "x.ndjson"))
-    assert processes.returncode == 0
+    out = database.parent / "export.ndjson"
+    assert gateway(database, "export", "--output", str(out)).returncode == 0
+    types = Counter(orjson.loads(line)["type"] for line in out.read_bytes().splitlines())
+    assert types["run"] == RUNS and types["activity"] == 3 * RUNS and types["process"] == 2
 
 
 def test_a_changed_run_and_a_new_one(database: Path, fake: FakeDataZone) -> None:
