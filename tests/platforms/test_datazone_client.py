@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway.domain.imports import ImportedRun
-from gateway.platforms.base import ProcessTarget, Target
+from gateway.platforms.base import ProcessTarget, Target, scrub
 from gateway.platforms.datazone.client import DataZoneClient, _region
 from gateway.platforms.errors import PlatformAuthError, PlatformRefusedError
 from tests.fakes.datazone import ACCESS_KEY, SECRET_KEY, FakeDataZone
@@ -144,6 +144,7 @@ async def test_wrong_or_missing_credentials_are_auth_errors(
         await c.aclose()
     assert "dz-sales" in str(raised.value) and "UnrecognizedClientException" in str(raised.value)
     assert SECRET_KEY not in str(raised.value)
+    assert scrub(f"key {SECRET_KEY}") == "key ***"  # the client registered AWS's secret key
     aws.delenv("AWS_ACCESS_KEY_ID")
     aws.delenv("AWS_SECRET_ACCESS_KEY")
     c = client(fake)

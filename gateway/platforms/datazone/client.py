@@ -37,7 +37,14 @@ import botocore.config
 import botocore.exceptions
 import botocore.paginate
 
-from gateway.platforms.base import Forwarded, ProcessTarget, SyncPage, Target, parse_page
+from gateway.platforms.base import (
+    Forwarded,
+    ProcessTarget,
+    Secret,
+    SyncPage,
+    Target,
+    parse_page,
+)
 from gateway.platforms.datazone.mapping import parse
 from gateway.platforms.errors import (
     PlatformAuthError,
@@ -140,8 +147,10 @@ class DataZoneClient:
         except ValueError:
             self.page_size = PAGE_SIZE
         region = _region(target)
+        self._session = boto3.session.Session()
+        self._secrets: list[Secret] | None = None
         try:
-            self.client = boto3.session.Session().client(
+            self.client = self._session.client(
                 "datazone",
                 region_name=region,
                 endpoint_url=target.endpoint,
@@ -161,9 +170,23 @@ class DataZoneClient:
     async def aclose(self) -> None:
         await asyncio.to_thread(self.client.close)
 
+    def _register_secrets(self) -> list[Secret]:
+        """The AWS secret key and session token boto3 signs with, as `Secret`s, so that no error
+        message can show them (they are never sent, only signed with; this is a second guard)."""
+        try:
+            found = self._session.get_credentials()
+            frozen = found.get_frozen_credentials() if found is not None else None
+        except botocore.exceptions.BotoCoreError:
+            return []
+        if frozen is None:
+            return []
+        return [Secret(v) for v in (frozen.secret_key, frozen.token) if v]
+
     # -- calls, with the retry policy ------------------------------------------------------------
     async def _call(self, what: str, call: Callable[[], T]) -> T:
         name = self.target.connection
+        if self._secrets is None:
+            self._secrets = await asyncio.to_thread(self._register_secrets)
         waited = 0.0
         attempt = 0
         while True:
