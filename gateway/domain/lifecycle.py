@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway.domain.exceptions import InvalidTransitionError, PreconditionFailedError
-from gateway.domain.models import Durations
+from gateway.domain.models import RunDurations
 from gateway.domain.status import RunStatus
 
 
@@ -22,6 +22,28 @@ def check_transition(current: RunStatus, new: RunStatus) -> None:
         )
 
 
+NOT_STARTED = frozenset({RunStatus.PENDING, RunStatus.QUEUED, RunStatus.UNKNOWN})
+NEVER_RAN = frozenset({RunStatus.CANCELLED, RunStatus.SKIPPED})
+
+
+def stamp_transition(
+    status: RunStatus, start: datetime | None, end: datetime | None, *, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The start and end times of a run or activity that has just changed to `status`.
+
+    A time the client sent (or the record had) is kept; a missing one is `now`: a record that
+    leaves PENDING or QUEUED has started, and one that finishes has ended (its start is its end
+    when it was never seen running). A record CANCELLED or SKIPPED before it started never ran,
+    and gets no times.
+    """
+    started = status not in NOT_STARTED
+    if start is None and started and not (status in NEVER_RAN and end is None):
+        start = min(now, end) if end is not None else now
+    if end is None and status.is_terminal and start is not None:
+        end = max(now, start)
+    return start, end
+
+
 def _ms_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None
@@ -29,18 +51,18 @@ def _ms_between(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def derive_durations(
-    given: Durations,
+    given: RunDurations,
     *,
     created: datetime,
     start: datetime | None,
     end: datetime | None,
-) -> Durations:
+) -> RunDurations:
     """Fill the durations the platform did not report from the run's times.
 
     Queue time runs from creation to start; total time from start to end (Graph's and
     Databricks' `run_duration`). Reported values always win.
     """
-    return Durations(
+    return RunDurations(
         queue_ms=given.queue_ms if given.queue_ms is not None else _ms_between(created, start),
         setup_ms=given.setup_ms,
         execution_ms=given.execution_ms,

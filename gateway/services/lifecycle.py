@@ -20,7 +20,7 @@ from gateway.domain.exceptions import (
     NotFoundError,
 )
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Run, RunEvent, RunEventKind
+from gateway.domain.models import Activity, Run, RunChangeKind, RunEvent
 from gateway.domain.rollup import roll_up
 from gateway.domain.sources import TriggerType
 from gateway.domain.specs import ActivityPatch, apply_activity_patch
@@ -35,7 +35,7 @@ from gateway.domain.starts import (
     retry_spec,
     start_spec,
 )
-from gateway.services.actor import Actor
+from gateway.services.actor import Actor, key_namespace
 from gateway.services.runs import insert_run, load_run, lost_race, record
 from gateway.store import activities, idempotency, processes, runs, schedules
 from gateway.store.protocol import Database, Transaction
@@ -54,12 +54,7 @@ async def _save_run(
         return
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
-    await record(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
-
-
-def _namespace(operation: str, actor: Actor) -> str:
-    """Idempotency keys are the caller's own: two tokens may use the same key."""
-    return f"{operation}/{actor.name}" if actor.name else operation
+    await record(tx, updated, RunChangeKind.UPDATED, current.status, actor, reason)
 
 
 async def _replay(
@@ -96,7 +91,7 @@ async def start_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("startRun", actor)
+        operation = key_namespace("startRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)
@@ -209,7 +204,7 @@ async def retry_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("retryRun", actor)
+        operation = key_namespace("retryRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)

@@ -7,16 +7,19 @@ when they raise.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
     InvalidTransitionError,
+    LaterAttemptExistsError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
 )
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Process, Run, RunEventKind
+from gateway.domain.models import Activity, Process, Run, RunChangeKind
 from gateway.domain.specs import RunPatch, RunSpec, apply_run_patch, build_run
 from gateway.domain.starts import link_attempt
 from gateway.domain.status import RunStatus
@@ -28,7 +31,7 @@ from gateway.store.protocol import Database, Transaction
 async def record(
     tx: Transaction,
     run: Run,
-    kind: RunEventKind,
+    kind: RunChangeKind,
     before: RunStatus | None,
     actor: Actor,
     reason: str | None = None,
@@ -78,7 +81,7 @@ async def insert_run(
         run = link_attempt(run, previous)
     await runs.insert(tx, run)
     await activities.insert_many(tx, created)
-    await record(tx, run, RunEventKind.CREATED, None, actor, reason)
+    await record(tx, run, RunChangeKind.CREATED, None, actor, reason)
     return run, created
 
 
@@ -101,7 +104,7 @@ async def update_run(
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
             raise lost_race("run", id, current.e_tag)
-        await record(tx, updated, RunEventKind.UPDATED, current.status, actor)
+        await record(tx, updated, RunChangeKind.UPDATED, current.status, actor)
         return updated
 
 
@@ -116,6 +119,33 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
                 f"The run {id!r} is {current.status.value}; only a finished run can be deleted. "
                 "Cancel it first.",
             )
-        await runs.delete(tx, id)
-        await record(tx, current, RunEventKind.DELETED, current.status, actor)
+        # A retry marks the run it retries as no longer the latest attempt.
+        later = [] if current.is_latest_attempt else await runs.later_attempts(tx, current)
+        if later:
+            raise LaterAttemptExistsError(id, *later[0])
+        await delete_attempt(tx, current, actor, deleted=frozenset({id}))
         return current
+
+
+async def delete_attempt(
+    tx: Transaction, run: Run, actor: Actor, *, deleted: frozenset[str], reason: str | None = None
+) -> None:
+    """Delete `run` (no later attempt names it); when it was the latest attempt, the attempt
+    before it becomes the latest again, unless it is among the `deleted` runs too."""
+    await runs.delete(tx, run.id)
+    await record(tx, run, RunChangeKind.DELETED, run.status, actor, reason)
+    previous_id = run.previous_attempt_run_id
+    if not run.is_latest_attempt or previous_id is None or previous_id in deleted:
+        return
+    previous = await runs.get(tx, previous_id)
+    if previous is None or previous.is_latest_attempt:
+        return
+    latest = replace(
+        previous,
+        is_latest_attempt=True,
+        last_modified_date_time=utc_now(),
+        version=previous.version + 1,
+    )
+    if not await runs.update(tx, latest, previous.version):
+        raise lost_race("run", previous.id, previous.e_tag)
+    await record(tx, latest, RunChangeKind.UPDATED, previous.status, actor, f"{run.id} deleted")

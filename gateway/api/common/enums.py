@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
-from gateway.domain import aggregates, models, run_errors, sources, status
+from gateway.domain import aggregates, models, process_specs, run_errors, sources, status
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -67,15 +67,14 @@ ErrorCategory = _describe(
     "What kind of failure a run error is, the same across platforms.",
     run_errors.ERROR_CATEGORY_DESCRIPTIONS,
 )
-RunEventKind = _describe(
-    models.RunEventKind,
+RunChangeKind = _describe(
+    models.RunChangeKind,
     "What happened to a run.",
     {
-        models.RunEventKind.CREATED: "The run was created.",
-        models.RunEventKind.UPDATED: "The run changed.",
-        models.RunEventKind.DELETED: "The run was deleted; this is its tombstone.",
+        models.RunChangeKind.CREATED: "The run was created.",
+        models.RunChangeKind.UPDATED: "The run changed.",
+        models.RunChangeKind.DELETED: "The run was deleted; this is its tombstone.",
     },
-    name="RunChangeKind",
 )
 RunGroupKey = _describe(
     aggregates.RunGroupKey,
@@ -86,4 +85,10 @@ TimeInterval = _describe(
     aggregates.TimeInterval,
     "The width of the time buckets of `runStatistics`, in UTC.",
     aggregates.TIME_INTERVAL_DESCRIPTIONS,
+)
+IfExists = _describe(
+    process_specs.IfExists,
+    "What `createProcess` does when a process with the same workspace, source, kind and "
+    "`sourceId` exists already.",
+    process_specs.IF_EXISTS_DESCRIPTIONS,
 )
