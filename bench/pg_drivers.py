@@ -145,7 +145,7 @@ async def _round(driver: Asyncpg | Psycopg, url: str, base: int) -> dict[str, fl
         await driver.close()
 
 
-async def main(url: str, rounds: int, out: Path | None) -> None:
+async def main(url: str, rounds: int) -> str:
     dbname = f"bench_drivers_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(url)
     await admin.execute(f'CREATE DATABASE "{dbname}"')
@@ -156,7 +156,9 @@ async def main(url: str, rounds: int, out: Path | None) -> None:
         await setup.execute(DDL)
         await setup.execute(INDEX)
         await setup.execute("CREATE TABLE bench_runs_w (LIKE bench_runs INCLUDING ALL)")
-        await setup.copy_records_to_table("bench_runs", records=[_row(i) for i in range(TABLE_ROWS)])
+        await setup.copy_records_to_table(
+            "bench_runs", records=[_row(i) for i in range(TABLE_ROWS)]
+        )
         await setup.execute("ANALYZE")
         await setup.close()
         results: dict[str, dict[str, list[float]]] = {"asyncpg": {}, "psycopg": {}}
@@ -168,10 +170,7 @@ async def main(url: str, rounds: int, out: Path | None) -> None:
                     continue
                 for job, us in got.items():
                     results[d.name].setdefault(job, []).append(us)
-        report = _report(results, rounds)
-        print(report)
-        if out is not None:
-            out.write_text(report, encoding="utf-8")
+        return _report(results, rounds)
     finally:
         admin = await asyncpg.connect(url)
         await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
@@ -212,4 +211,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    asyncio.run(main(args.url, args.rounds, args.out))
+    report = asyncio.run(main(args.url, args.rounds))
+    print(report)
+    if args.out is not None:
+        args.out.write_text(report, encoding="utf-8")
