@@ -28,7 +28,7 @@ def _enum(path: str, column: str, enum_class: type, description: str, **kw: bool
         enum_values=_names(enum_class),
         enum_name=enum_class.__name__,
         description=description,
-        **kw,
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -191,6 +191,7 @@ RUNS = Catalog.build(
     search=SearchSpec(
         "{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)",
         description="Run name, source id and status, error code and message, process name.",
+        postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
     ),
 )
 
@@ -223,5 +224,6 @@ PROCESSES = Catalog.build(
     search=SearchSpec(
         "{alias}.rowid IN (SELECT rowid FROM processes_fts WHERE processes_fts MATCH ?)",
         description="Process name, source id and description.",
+        postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
     ),
 )

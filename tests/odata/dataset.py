@@ -238,7 +238,10 @@ RUN = Catalog.build(
     relations=[
         Relation("activities", ACTIVITY, "activities AS {alias}", "{alias}.run_id = {outer}.id")
     ],
-    search=SearchSpec("{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)"),
+    search=SearchSpec(
+        "{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)",
+        postgres_sql="{alias}.search @@ to_tsquery('simple', ?)",
+    ),
 )
 
 
