@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.domain.imports import Record, RecordError, RecordFailure
-from gateway.ingest import data_factory, databricks, datazone, industry_data
 from gateway.ingest.native import NativeParser
 from gateway.ingest.reader import JsonRecords, NdjsonRecords, Raw, Reader
+from gateway.platforms.data_factory import mapping as data_factory
+from gateway.platforms.databricks import mapping as databricks
+from gateway.platforms.datazone import mapping as datazone
+from gateway.platforms.industry_data import mapping as industry_data
 
 Parsed = tuple[str, Record] | RecordFailure
 """A record and its position, or why the record at a position failed."""

@@ -35,7 +35,7 @@ from gateway.domain.models import (
 )
 from gateway.domain.sources import ActivityKind, Source
 from gateway.ingest.reader import Raw
-from gateway.ingest.values import parse_iso
+from gateway.platforms.values import parse_iso
 
 RECORD_TYPES: dict[type, str] = {Workspace: "workspace", Process: "process"}
 

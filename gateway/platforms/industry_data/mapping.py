@@ -19,7 +19,7 @@ from gateway.domain.models import COUNTER_NAMES, EntityCount, Metric, RoleCount,
 from gateway.domain.run_errors import RunError, RunErrorDetail
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.specs import ActivitySpec, RunSpec
-from gateway.ingest.values import Json, iso_time, obj, objects, required_text, text
+from gateway.platforms.values import Json, iso_time, obj, objects, required_text, text
 
 LIST_KEYS = ("value",)
 PROCESS = ProcessRef(

@@ -29,7 +29,7 @@ from gateway.domain.run_errors import (
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.specs import ActivitySpec, RunSpec
 from gateway.domain.status_maps import databricks_source_status
-from gateway.ingest.values import (
+from gateway.platforms.values import (
     Json,
     epoch_ms,
     integer,

@@ -19,7 +19,7 @@ from gateway.domain.models import RunStatistics, Trigger
 from gateway.domain.run_errors import DATAZONE_ERROR_CATEGORIES, RunError, platform_error
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.specs import ActivitySpec, RunSpec
-from gateway.ingest.values import Json, aws_time, integer, obj, objects, required_text, text
+from gateway.platforms.values import Json, aws_time, integer, obj, objects, required_text, text
 
 LIST_KEYS = ("items",)
 TRIGGERS = {"SCHEDULED": TriggerType.SCHEDULED, "PRIORITIZED": TriggerType.MANUAL}

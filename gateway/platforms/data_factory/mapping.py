@@ -21,7 +21,7 @@ from gateway.domain.models import Durations, Metric, RunStatistics, Trigger
 from gateway.domain.run_errors import ErrorCategory, RunError
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.specs import ActivitySpec, RunSpec
-from gateway.ingest.values import (
+from gateway.platforms.values import (
     Json,
     boolean,
     integer,

@@ -1,0 +1,1 @@
+"""data factory: the mapping of its run records (mapping.py) and its wire client (client.py)."""

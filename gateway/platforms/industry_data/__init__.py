@@ -1,0 +1,1 @@
+"""industry data: the mapping of its run records (mapping.py) and its wire client (client.py)."""
