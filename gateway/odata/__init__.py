@@ -32,7 +32,7 @@ Usage::
 
 The store registers ``sqlite_functions()`` on each connection (tolower/toupper/trim/matchesPattern).
 
-Dialects: every compiling function takes ``dialect=Dialect.POSTGRES`` for PostgreSQL's SQL from
+Dialects: every compiling function takes ``dialect=Dialect.POSTGRESQL`` for PostgreSQL's SQL from
 the same tree (``dialect.py``, ``postgres.py``); ``numbered`` turns ``?`` into ``$1, $2...``.
 """
 

@@ -97,7 +97,7 @@ def _kind_name(t: _Typed) -> str:
 
 class _Compiler:
     def __init__(self, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> None:
-        self.pg = dialect is Dialect.POSTGRES
+        self.pg = dialect is Dialect.POSTGRESQL
         self.s = spelling(dialect)
         self.root = _Scope(catalog, catalog.alias)
         self.vars: dict[str, _Scope] = {}

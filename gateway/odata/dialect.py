@@ -35,7 +35,7 @@ __all__ = ["Dialect", "Spelling", "json_path", "numbered", "spelling"]
 
 class Dialect(enum.Enum):
     SQLITE = "sqlite"
-    POSTGRES = "postgres"
+    POSTGRESQL = "postgresql"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ _POSTGRES = Spelling(
 
 
 def spelling(dialect: Dialect) -> Spelling:
-    return _POSTGRES if dialect is Dialect.POSTGRES else _SQLITE
+    return _POSTGRES if dialect is Dialect.POSTGRESQL else _SQLITE
 
 
 # A ``?`` placeholder, or a quoted string / identifier (skipped whole, so a `?` inside stays).
@@ -106,6 +106,6 @@ def json_path(column: str, keys: Sequence[str], dialect: Dialect) -> str:
     for key in keys:
         if not _KEY.fullmatch(key):
             raise ValueError(f"not a plain JSON key: {key!r}")
-    if dialect is Dialect.POSTGRES:
+    if dialect is Dialect.POSTGRESQL:
         return f"({column}::jsonb #>> '{{{','.join(keys)}}}')"
     return f"json_extract({column}, '$.{'.'.join(keys)}')"

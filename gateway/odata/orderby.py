@@ -40,7 +40,9 @@ class OrderKey:
     postgres_sql: str = ""  # where the field's PostgreSQL spelling differs
 
     def expr(self, dialect: Dialect) -> str:
-        return self.postgres_sql if dialect is Dialect.POSTGRES and self.postgres_sql else self.sql
+        return (
+            self.postgres_sql if dialect is Dialect.POSTGRESQL and self.postgres_sql else self.sql
+        )
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class OrderBy:
 
     def sql(self, reverse: bool = False, dialect: Dialect = Dialect.SQLITE) -> str:
         """The ORDER BY list (without the keywords); ``reverse`` for backward paging."""
-        if dialect is Dialect.POSTGRES:
+        if dialect is Dialect.POSTGRESQL:
             return ", ".join(_pg_key(k, k.descending != reverse) for k in self.keys)
         return ", ".join(
             f"{k.sql} {'DESC' if k.descending != reverse else 'ASC'}" for k in self.keys
@@ -66,7 +68,7 @@ class OrderBy:
 
 
 def _pg_key(key: OrderKey, descending: bool) -> str:
-    sql = key.expr(Dialect.POSTGRES)
+    sql = key.expr(Dialect.POSTGRESQL)
     if not key.nullable:
         return f"{sql} {'DESC' if descending else 'ASC'}"
     return f"{sql} {'DESC NULLS LAST' if descending else 'ASC NULLS FIRST'}"
@@ -152,7 +154,7 @@ def keyset_predicate(
 ) -> Compiled:
     """Rows strictly after (or before) the row whose key values are ``values`` (id last).
     On PostgreSQL a Boolean key's value is a bool (its columns are ``boolean``)."""
-    bools = dialect is Dialect.POSTGRES
+    bools = dialect is Dialect.POSTGRESQL
     if len(values) != len(order.keys) or not all(
         v is None or (isinstance(v, str | int | float) and (bools or not isinstance(v, bool)))
         for v in values

@@ -64,8 +64,8 @@ def fts5_query(text: str) -> str:
 def compile_search(text: str, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> Compiled:
     """$search text to ``(sql, params)`` over the catalog's full-text index."""
     spec = catalog.search
-    if dialect is Dialect.POSTGRES and spec is not None and spec.postgres_sql:
+    if dialect is Dialect.POSTGRESQL and spec is not None and spec.postgres_sql:
         return Compiled(render(spec.postgres_sql, catalog.alias), (tsquery(text),))
-    if spec is None or dialect is Dialect.POSTGRES:
+    if spec is None or dialect is Dialect.POSTGRESQL:
         raise ODataError(ErrorCode.INVALID_SEARCH, f"{catalog.entity} does not support $search")
     return Compiled(render(spec.match_sql, catalog.alias), (fts5_query(text),))

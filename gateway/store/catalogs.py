@@ -28,7 +28,7 @@ def _enum(path: str, column: str, enum_class: type, description: str, **kw: bool
         enum_values=_names(enum_class),
         enum_name=enum_class.__name__,
         description=description,
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # reason: the flags are the bool fields of Field
     )
 
 

@@ -34,9 +34,9 @@ from .test_search import test_search as _sqlite_search
 from .test_vectors import VECTORS
 
 __all__ = ["pgdata"]  # the fixture, imported for its use here
-PG = Dialect.POSTGRES
+PG = Dialect.POSTGRESQL
 SNAPSHOT = json.loads((Path(__file__).parent / "sqlite_sql.json").read_text(encoding="utf-8"))
-SEARCHES = _sqlite_search.pytestmark[0].args[1]  # type: ignore[attr-defined]
+SEARCHES = _sqlite_search.pytestmark[0].args[1]  # the cases of the SQLite search test
 
 
 @pytest.mark.parametrize("case", VECTORS["valid"], ids=lambda c: c["filter"])
