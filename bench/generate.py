@@ -3,7 +3,7 @@
     python bench/generate.py --runs 1000000 --output bench/data/bench.db [--seed 1]
 
 The schema comes from the gateway's own migrations (the database is opened once with
-`gateway.store.database.Database`). The rows are then written straight into the file with the
+`gateway.store.sqlite.SqliteDatabase`). The rows are then written straight into the file with the
 stdlib `sqlite3` and `executemany` in large batches, with the secondary indexes dropped during the
 load and recreated after it, then `ANALYZE`. Triggers the migrations define (full-text search) stay
 on, so whatever they maintain is maintained for the bulk rows too.
@@ -41,7 +41,7 @@ from gateway.domain.models import ActivityDefinition, Process
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import RunStatus
 from gateway.store.codec import error_to_params, insert_sql, process_to_params
-from gateway.store.database import Database
+from gateway.store.engines import database_for
 
 S = RunStatus
 K = ActivityKind
@@ -428,7 +428,7 @@ def _produce(
 
 
 async def _migrate(path: Path) -> None:
-    async with Database(path, readers=1):
+    async with database_for(path, readers=1):
         pass  # opening the database applies the gateway's migrations
 
 

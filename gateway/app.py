@@ -30,10 +30,10 @@ from gateway.http.headers import SecurityHeaders
 from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
-from gateway.store.database import Database
+from gateway.services.schedules import run_schedules
+from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
-from gateway.store.migrations import current_version, latest_version
-from gateway.store.scheduler import run_schedules
+from gateway.store.migrations import latest_version
 
 log = logging.getLogger("gateway")
 
@@ -41,7 +41,7 @@ log = logging.getLogger("gateway")
 def create_app(settings: Settings | None = None) -> Starlette:
     """The application over the settings' database, opened and migrated at start-up."""
     settings = settings or Settings.load()
-    db = Database(
+    db = database_for(
         settings.database,
         readers=settings.readers,
         statement_timeout_ms=settings.statement_timeout_ms,
@@ -77,8 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(request: Request) -> Response:
         try:
-            async with db.read() as conn:
-                version = await current_version(conn)
+            version = await db.schema_version()
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.demo.generator import load
-from gateway.store.database import Database
+from gateway.store.engines import database_for
+from gateway.store.protocol import Database
 
 DEMO_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 DEMO_RUNS = 300
@@ -27,7 +28,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.db"
 
     async def make() -> None:
-        async with Database(path, readers=1) as db:
+        async with database_for(path, readers=1) as db:
             await load(db, runs_wanted=DEMO_RUNS, now=DEMO_NOW)
             await db._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
 
@@ -46,13 +47,13 @@ def demo_path(demo_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     """An empty, migrated database."""
-    async with Database(tmp_path / "empty.db", readers=2) as database:
+    async with database_for(tmp_path / "empty.db", readers=2) as database:
         yield database
 
 
 @pytest.fixture
 async def demo_db(demo_path: Path) -> AsyncIterator[Database]:
-    async with Database(demo_path, readers=2) as database:
+    async with database_for(demo_path, readers=2) as database:
         yield database
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway.domain.auth import Scope
-from gateway.store import tokens
-from gateway.store.database import Database
+from gateway.services import tokens
+from gateway.store.engines import database_for
 from tests.conftest import GraphQLClient
 
 CONTOSO = "ws_0DEM0C0NT0S000000000000000"
@@ -26,7 +26,7 @@ def make_token(
     expires: datetime | None = None,
 ) -> str:
     async def create() -> str:
-        async with Database(path, readers=1) as db:
+        async with database_for(path, readers=1) as db:
             _, text = await tokens.create(
                 db, name="test", scopes=scopes, workspace_ids=workspaces, expires=expires
             )

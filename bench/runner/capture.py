@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway.api.fastpath import FastPath
 from gateway.api.schema import schema
-from gateway.store.database import Connection as StoreConnection
+from gateway.store.protocol import Connection as StoreConnection
 
 from .queries import Query
 

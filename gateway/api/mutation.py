@@ -28,7 +28,8 @@ from gateway.api.processes.types import Process
 from gateway.api.runs.inputs import CreateRunInput, UpdateRunInput
 from gateway.api.runs.types import Run
 from gateway.domain.auth import Scope
-from gateway.store import commands
+from gateway.services import processes as process_service
+from gateway.services import runs as run_service
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
 
@@ -114,7 +115,9 @@ class Mutation(LifecycleMutation):
     ) -> CreateProcessResult:
         try:
             spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
-            process = await commands.create_process(info.context.db, spec, info.context.actor)
+            process = await process_service.create_process(
+                info.context.db, spec, info.context.actor
+            )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return CreateProcessPayload(process=process)  # type: ignore[arg-type]
@@ -129,7 +132,7 @@ class Mutation(LifecycleMutation):
         if_match: IfMatch = None,
     ) -> UpdateProcessResult:
         try:
-            process = await commands.update_process(
+            process = await process_service.update_process(
                 info.context.db, str(id), input.to_patch(), if_match, info.context.actor
             )
         except EXPECTED as exc:
@@ -145,7 +148,9 @@ class Mutation(LifecycleMutation):
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteProcessResult:
         try:
-            await commands.delete_process(info.context.db, str(id), if_match, info.context.actor)
+            await process_service.delete_process(
+                info.context.db, str(id), if_match, info.context.actor
+            )
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return DeleteProcessPayload(deleted_process_id=id)
@@ -160,7 +165,7 @@ class Mutation(LifecycleMutation):
         input: Annotated[CreateRunInput, strawberry.argument(description="The run.")],
     ) -> CreateRunResult:
         try:
-            run, _ = await commands.create_run(
+            run, _ = await run_service.create_run(
                 info.context.db, str(input.process_id), input.to_spec(), info.context.actor
             )
         except EXPECTED as exc:
@@ -180,7 +185,7 @@ class Mutation(LifecycleMutation):
         if_match: IfMatch = None,
     ) -> UpdateRunResult:
         try:
-            run = await commands.update_run(
+            run = await run_service.update_run(
                 info.context.db, str(id), input.to_patch(), if_match, info.context.actor
             )
         except EXPECTED as exc:
@@ -196,7 +201,7 @@ class Mutation(LifecycleMutation):
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteRunResult:
         try:
-            await commands.delete_run(info.context.db, str(id), if_match, info.context.actor)
+            await run_service.delete_run(info.context.db, str(id), if_match, info.context.actor)
         except EXPECTED as exc:
             return to_error(exc)  # type: ignore[return-value]
         return DeleteRunPayload(deleted_run_id=id)

@@ -23,9 +23,9 @@ from gateway.domain.ids import IdKind, kind_of
 from gateway.domain.paging import PageRequest
 from gateway.store import processes, runs, workspaces
 from gateway.store.catalogs import PROCESSES, RUNS
-from gateway.store.database import Connection as StoreConnection
-from gateway.store.database import Database
 from gateway.store.paging import ListQuery, Page, build_query
+from gateway.store.protocol import Connection as StoreConnection
+from gateway.store.protocol import Database
 
 MAX_NODES = 100
 

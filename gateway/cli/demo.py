@@ -15,9 +15,9 @@ async def load_demo(settings: Settings, runs_wanted: int, only_if_empty: bool) -
     """Load the demo data set; the line that says what was loaded (or that nothing was)."""
     from gateway.demo.generator import load
     from gateway.store import runs
-    from gateway.store.database import Database
+    from gateway.store.engines import database_for
 
-    async with Database(settings.database, readers=1) as db:
+    async with database_for(settings.database, readers=1) as db:
         if only_if_empty:
             async with db.read() as conn:
                 if await runs.count(conn):

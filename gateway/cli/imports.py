@@ -80,14 +80,14 @@ async def _records(
 async def _import(
     settings: Settings, args: argparse.Namespace, progress: Progress
 ) -> ImportSummary:
-    from gateway.store.database import Database
-    from gateway.store.imports import import_records
+    from gateway.services.imports import import_records
+    from gateway.store.engines import database_for
 
     sources: list[tuple[str, IO[bytes]]] = []
     try:
         for name in args.files:
             sources.append(("stdin", sys.stdin.buffer) if name == "-" else (name, open(name, "rb")))  # noqa: ASYNC230, SIM115 (opened once; closed below)
-        async with Database(settings.database, readers=1) as db:
+        async with database_for(settings.database, readers=1) as db:
             return await import_records(
                 db,
                 _records(FORMATS[args.format], sources, progress),
@@ -127,11 +127,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _export(settings: Settings, filter: str | None, out: IO[bytes]) -> int:
     from gateway.ingest.native import record_line
-    from gateway.store.database import Database
+    from gateway.store.engines import database_for
     from gateway.store.exports import export_records
 
     count = 0
-    async with Database(settings.database, readers=1) as db:
+    async with database_for(settings.database, readers=1) as db:
         async for record in export_records(db, filter=filter):
             out.write(orjson.dumps(record_line(record)) + b"\n")
             count += 1

@@ -11,9 +11,9 @@ from gateway.config import Settings
 
 
 async def _migrate(settings: Settings) -> None:
-    from gateway.store.database import Database
+    from gateway.store.engines import database_for
 
-    async with Database(settings.database, readers=1):
+    async with database_for(settings.database, readers=1):
         pass  # opening the database applies pending migrations
 
 

@@ -45,10 +45,11 @@ def _describe(token: ApiToken) -> str:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.store import tokens
-    from gateway.store.database import Database
+    from gateway.services import tokens
+    from gateway.store import tokens as token_rows
+    from gateway.store.engines import database_for
 
-    async with Database(settings.database, readers=1) as db:
+    async with database_for(settings.database, readers=1) as db:
         if args.action == "create":
             try:
                 scopes = parse_scopes(s for arg in args.scope for s in arg.split(","))
@@ -70,7 +71,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(text)
         elif args.action == "list":
             async with db.read() as conn:
-                for token in await tokens.list_all(conn):
+                for token in await token_rows.list_all(conn):
                     print(_describe(token))
         else:
             token = await tokens.revoke(db, args.id)

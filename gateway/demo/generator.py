@@ -38,7 +38,7 @@ from gateway.domain.models import (
 from gateway.domain.sources import Source, TriggerType
 from gateway.domain.status import RunStatus
 from gateway.store import activities, events, processes, runs, workspaces
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 
 S = RunStatus
 DAYS = 30

@@ -24,15 +24,18 @@ from gateway.domain.sources import TriggerType
 from gateway.domain.specs import ActivityPatch, RunPatch
 from gateway.domain.starts import StartOptions
 from gateway.domain.status import ReadinessStatus, RunStatus
-from gateway.store import activities, commands, lifecycle, processes, runs
-from gateway.store.background import periodically
-from gateway.store.database import Database
+from gateway.services import lifecycle
+from gateway.services import runs as run_service
+from gateway.services.actor import Actor
+from gateway.services.background import periodically
+from gateway.store import activities, processes, runs
+from gateway.store.protocol import Database
 
 log = logging.getLogger("gateway.demo")
 STEP_SECONDS = 3.0
 MAX_MOVING = 4
 MAX_ADVANCED = 50
-ACTOR = commands.Actor(name="demo-executor")
+ACTOR = Actor(name="demo-executor")
 EVERYTHING = PageRequest(limit=500, forward=True, cursor=None)
 COMPLETED = (RunStatus.SUCCEEDED, RunStatus.SUCCEEDED_WITH_WARNINGS, RunStatus.PARTIALLY_SUCCEEDED)
 
@@ -138,7 +141,7 @@ async def _finish(db: Database, run: Run, acts: Sequence[Activity]) -> None:
         status = RunStatus.CANCELLED if run.status is RunStatus.CANCELLING else RunStatus.SUCCEEDED
     start = run.start_date_time or now
     patch = RunPatch(status=status, start_date_time=start, end_date_time=max(start, now))
-    await commands.update_run(db, run.id, patch, run.e_tag, ACTOR)
+    await run_service.update_run(db, run.id, patch, run.e_tag, ACTOR)
 
 
 async def _advance(db: Database, run: Run, rng: random.Random) -> None:

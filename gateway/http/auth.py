@@ -23,8 +23,8 @@ from gateway.domain.clock import utc_now
 from gateway.http.errors import error_response
 from gateway.http.jwt import JwtVerifier
 from gateway.http.state import PRINCIPAL, header, state_of
-from gateway.store import tokens
-from gateway.store.database import Database
+from gateway.services import tokens
+from gateway.store.protocol import Database
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 PUBLIC_PREFIXES = ("/graphiql-static/",)

@@ -47,8 +47,8 @@ from gateway.domain.auth import NOBODY, Principal, Scope
 from gateway.http.auth import Authenticator, authenticate_payload
 from gateway.http.errors import GRAPHQL_RESPONSE, JSON, error_response
 from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, new_request_id, state_of
-from gateway.store.database import Database
 from gateway.store.feed import ChangeFeed
+from gateway.store.protocol import Database
 
 _MEDIA = "gateway.media_type"
 _CODES = {

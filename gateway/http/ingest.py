@@ -25,8 +25,8 @@ from gateway.domain.auth import Scope
 from gateway.domain.exceptions import ValidationError
 from gateway.http.auth import require
 from gateway.ingest.formats import FORMATS, parse_chunks
-from gateway.store.database import Database
-from gateway.store.imports import import_records
+from gateway.services.imports import import_records
+from gateway.store.protocol import Database
 
 DEFAULT_WORKSPACE = "ws_00000000000000000000000000"
 INGEST_PREFIX = "/ingest/"

@@ -1,4 +1,6 @@
-"""The async SQLite store: connections and transactions, migrations, one module per aggregate.
+"""The store: rows in and out, one module per aggregate, shared by both engines.
 
-It returns domain objects and raises only `gateway.domain.exceptions` errors.
+Row modules take a `store.protocol` connection or transaction, return domain objects and raise only
+`gateway.domain.exceptions` errors. The engines are `store.sqlite` (the default) and
+`store.postgres`; `store.engines.database_for` picks one. Use cases live in `gateway.services`.
 """

@@ -10,8 +10,8 @@ from gateway.odata import order_by
 from gateway.store import paging
 from gateway.store.catalogs import ACTIVITIES
 from gateway.store.codec import activity_from_row, activity_to_params, insert_sql, update_sql
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection
 
 IN_RUN_ORDER = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("sequence", False)]))
 TABLE = "activities a"

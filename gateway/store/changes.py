@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from gateway.domain.models import Run, RunEvent, RunEventKind
 from gateway.odata import Compiled
 from gateway.store import events, runs
-from gateway.store.database import Connection
+from gateway.store.protocol import Connection
 
 FilterKey = tuple[Compiled, ...]
 """A compiled filter (the AND-ed conditions of a `ListQuery`); `()` matches every run."""

@@ -34,7 +34,7 @@ from gateway.domain.models import (
 from gateway.domain.run_errors import ErrorCategory, RunError, RunErrorDetail
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.status import ReadinessStatus, RunStatus
-from gateway.store.database import Row
+from gateway.store.protocol import Row
 
 
 def dumps(value: Any) -> str:

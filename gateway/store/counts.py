@@ -6,23 +6,24 @@ from the runs themselves."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from gateway.store.paging import ListQuery
+from gateway.odata import Compiled
 
 _LIST = r"\((?:\?, )*\?\)"
 _STATUS = re.compile(rf"^\(?r\.status (?:= \?|IN {_LIST})\)?$")
 _WORKSPACES = re.compile(rf"^r\.workspace_id IN {_LIST}$")
 
 
-def counted(query: ListQuery) -> tuple[str, list[Any]] | None:
-    """The statement that counts the list from `run_counts`, or None when it cannot."""
-    if query.entity != "Run":
+def counted(entity: str, where: Sequence[Compiled]) -> tuple[str, list[Any]] | None:
+    """The statement that counts the list of `entity` with the AND-ed conditions `where` from
+    `run_counts`, or None when it cannot."""
+    if entity != "Run":
         return None
     statuses: set[Any] | None = None
     workspaces: set[Any] | None = None
-    for condition in query.where:
+    for condition in where:
         values = set(condition.params)
         if _STATUS.match(condition.sql):
             statuses = values if statuses is None else statuses & values
@@ -35,5 +36,5 @@ def counted(query: ListQuery) -> tuple[str, list[Any]] | None:
         if chosen is not None:
             clauses.append(f"{column} IN ({', '.join('?' * len(chosen))})" if chosen else "0")
             params.extend(sorted(chosen))
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return f"SELECT coalesce(sum(runs), 0) FROM run_counts{where}", params
+    sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"SELECT coalesce(sum(runs), 0) FROM run_counts{sql}", params

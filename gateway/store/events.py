@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from gateway.domain.clock import from_micros, to_micros
 from gateway.domain.models import Run, RunEvent, RunEventKind
 from gateway.domain.status import RunStatus
-from gateway.store.database import Connection, Row, Transaction
+from gateway.store.protocol import Connection, Row, Transaction
 
 
 def event_from_row(row: Row) -> RunEvent:

@@ -12,8 +12,8 @@ from gateway.odata import order_by
 from gateway.store import runs, workspaces
 from gateway.store.catalogs import RUNS
 from gateway.store.codec import activity_from_row, process_from_row
-from gateway.store.database import Database
 from gateway.store.paging import ListQuery, build_query
+from gateway.store.protocol import Database
 
 PAGE = 500
 BY_ID = ListQuery(RUNS.entity, order_by(RUNS, []))

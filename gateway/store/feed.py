@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from gateway.domain.models import RunEvent
 from gateway.store import changes
 from gateway.store.changes import Change, FilterKey
-from gateway.store.database import Database, StatementCounter
+from gateway.store.protocol import Database, StatementCounter
 
 log = logging.getLogger("gateway.feed")
 

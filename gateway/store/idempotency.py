@@ -7,7 +7,7 @@ from datetime import datetime
 
 from gateway.domain.clock import to_micros
 from gateway.domain.starts import IDEMPOTENCY_TTL
-from gateway.store.database import Transaction
+from gateway.store.protocol import Transaction
 
 PURGE_BATCH = 100
 

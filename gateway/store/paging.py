@@ -31,7 +31,7 @@ from gateway.odata import (
     keyset_predicate,
 )
 from gateway.store.counts import counted
-from gateway.store.database import Connection, Row
+from gateway.store.protocol import Connection, Row
 
 T = TypeVar("T")
 FEW_CHILDREN = 16  # children per parent read at once before paging each parent in a window
@@ -212,7 +212,7 @@ async def fetch_page(
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
     """How many rows the list has, whatever the page (runs by status and workspace from the
     counts the database keeps: `gateway/store/counts.py`)."""
-    found = counted(query)
+    found = counted(query.entity, query.where)
     if found is not None:
         sql, params = found
     else:

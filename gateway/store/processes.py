@@ -10,8 +10,8 @@ from gateway.odata import order_by
 from gateway.store import paging
 from gateway.store.catalogs import PROCESSES
 from gateway.store.codec import insert_sql, process_from_row, process_to_params, update_sql
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection
 
 NEWEST_FIRST = ListQuery(PROCESSES.entity, order_by(PROCESSES, [("createdDateTime", True)]))
 TABLE = "processes p"

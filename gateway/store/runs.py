@@ -13,8 +13,8 @@ from gateway.odata import order_by
 from gateway.store import paging
 from gateway.store.catalogs import RUNS
 from gateway.store.codec import insert_sql, run_from_row, run_to_params, update_sql
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection
 
 NEWEST_FIRST = ListQuery(RUNS.entity, order_by(RUNS, [("createdDateTime", True)]))
 TABLE = "runs r"

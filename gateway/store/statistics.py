@@ -45,8 +45,8 @@ from gateway.domain.models import COUNTER_NAMES
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import Source, TriggerType
 from gateway.domain.status import RunStatus
-from gateway.store.database import Connection, Row
 from gateway.store.paging import ListQuery
+from gateway.store.protocol import Connection, Row
 
 TABLE = "runs r"
 COVERING_INDEX = "runs_statistics"

@@ -1,30 +1,15 @@
-"""API tokens: create (the token is returned once, only its salted hash is stored), list,
-revoke, and authenticate."""
+"""Rows of API tokens (only a token's salted hash is stored); the use cases are
+`services.tokens`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import orjson
 
-from gateway.domain.auth import (
-    ApiToken,
-    Principal,
-    Scope,
-    Workspaces,
-    format_token,
-    hash_token,
-    new_salt,
-    new_secret,
-    split_token,
-    token_matches,
-)
-from gateway.domain.clock import from_micros, to_micros, utc_now
-from gateway.domain.exceptions import NotFoundError, ValidationError
-from gateway.domain.ids import IdKind, new_id
-from gateway.store import workspaces as workspace_store
-from gateway.store.database import Connection, Database, Row
+from gateway.domain.auth import ApiToken, Scope, Workspaces
+from gateway.domain.clock import from_micros, to_micros
+from gateway.store.protocol import Connection, Row, Transaction
 
 
 def _from_row(row: Row) -> ApiToken:
@@ -42,60 +27,6 @@ def _from_row(row: Row) -> ApiToken:
     )
 
 
-async def create(
-    db: Database,
-    *,
-    name: str,
-    scopes: Iterable[Scope],
-    workspace_ids: Iterable[str] | None,
-    expires: datetime | None = None,
-) -> tuple[ApiToken, str]:
-    """A new token and its text, which is shown this once and never stored."""
-    scope_set = frozenset(scopes)
-    if not scope_set:
-        raise ValidationError("scope", "give at least one scope.")
-    ids = None if workspace_ids is None else frozenset(workspace_ids)
-    now = utc_now()
-    if expires is not None and expires <= now:
-        raise ValidationError("expires", "the expiry is in the past.")
-    async with db.transaction() as tx:
-        if ids is not None:
-            if not ids:
-                raise ValidationError("workspace", "give at least one workspace, or all.")
-            known = await workspace_store.get_many(tx, sorted(ids))
-            missing = sorted(ids - known.keys())
-            if missing:
-                raise ValidationError("workspace", f"no workspace has the id {missing[0]!r}.")
-        token_id = new_id(IdKind.TOKEN)
-        text = format_token(token_id, new_secret())
-        salt = new_salt()
-        token = ApiToken(
-            id=token_id,
-            name=name,
-            scopes=scope_set,
-            workspaces=Workspaces(ids),
-            salt=salt,
-            hash=hash_token(text, salt),
-            created_date_time=now,
-            expires_date_time=expires,
-        )
-        await tx.execute(
-            "INSERT INTO api_tokens (id, name, scopes, workspaces, salt, hash, created_at, "
-            "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                token.id,
-                token.name,
-                orjson.dumps(sorted(s.value for s in scope_set)).decode(),
-                None if ids is None else orjson.dumps(sorted(ids)).decode(),
-                salt,
-                token.hash,
-                to_micros(now),
-                None if expires is None else to_micros(expires),
-            ),
-        )
-    return token, text
-
-
 async def list_all(conn: Connection) -> list[ApiToken]:
     rows = await conn.fetchall("SELECT * FROM api_tokens ORDER BY created_at, id")
     return [_from_row(row) for row in rows]
@@ -106,26 +37,24 @@ async def get(conn: Connection, token_id: str) -> ApiToken | None:
     return None if row is None else _from_row(row)
 
 
-async def revoke(db: Database, token_id: str) -> ApiToken:
-    async with db.transaction() as tx:
-        found = await get(tx, token_id)
-        if found is None:
-            raise NotFoundError("token", token_id)
-        if found.revoked_date_time is None:
-            await tx.execute(
-                "UPDATE api_tokens SET revoked_at = ? WHERE id = ?",
-                (to_micros(utc_now()), token_id),
-            )
-        return found
+async def insert(tx: Transaction, token: ApiToken) -> None:
+    await tx.execute(
+        "INSERT INTO api_tokens (id, name, scopes, workspaces, salt, hash, created_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            token.id,
+            token.name,
+            orjson.dumps(sorted(s.value for s in token.scopes)).decode(),
+            None
+            if token.workspaces.ids is None
+            else orjson.dumps(sorted(token.workspaces.ids)).decode(),
+            token.salt,
+            token.hash,
+            to_micros(token.created_date_time),
+            None if token.expires_date_time is None else to_micros(token.expires_date_time),
+        ),
+    )
 
 
-async def authenticate(conn: Connection, text: str, now: datetime) -> Principal | None:
-    """The caller a bearer token stands for, or None if it is unknown, wrong, revoked or
-    expired (the four are not told apart, so a guesser learns nothing)."""
-    token_id = split_token(text)
-    if token_id is None:
-        return None
-    stored = await get(conn, token_id)
-    if stored is None or not token_matches(text, stored) or not stored.is_usable(now):
-        return None
-    return stored.principal()
+async def mark_revoked(tx: Transaction, token_id: str, at: datetime) -> None:
+    await tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (to_micros(at), token_id))

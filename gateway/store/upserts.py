@@ -35,7 +35,7 @@ from gateway.domain.imports import (
 from gateway.domain.models import Activity, Process, Run, RunEventKind, Workspace
 from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
-from gateway.store.database import Transaction
+from gateway.store.protocol import Transaction
 
 ACTOR = "import"
 _CHUNK = 500  # ids per IN (...) list

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from gateway.domain.clock import to_micros
 from gateway.domain.models import Workspace
 from gateway.store.codec import workspace_from_row
-from gateway.store.database import Connection
+from gateway.store.protocol import Connection
 
 DEFAULT_WORKSPACE_ID = "ws_00000000000000000000000000"
 

@@ -10,7 +10,7 @@ from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
 from gateway.store import events, runs
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 from tests.conftest import DEMO_NOW
 
 

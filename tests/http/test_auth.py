@@ -14,8 +14,8 @@ from gateway import cli
 from gateway.config import Settings, SettingsError
 from gateway.domain.auth import Scope, hash_token, split_token
 from gateway.domain.clock import utc_now
-from gateway.store import tokens
-from gateway.store.database import Database
+from gateway.services import tokens
+from gateway.store.engines import database_for
 from tests.conftest import GraphQLClient
 from tests.security import CONTOSO, TokenClient, make_token, rows
 
@@ -74,7 +74,7 @@ def test_a_revoked_token_is_refused(demo_path: Path, secured: GraphQLClient) -> 
     client(QUERY, status=200)
 
     async def revoke() -> None:
-        async with Database(demo_path, readers=1) as db:
+        async with database_for(demo_path, readers=1) as db:
             await tokens.revoke(db, str(split_token(text)))
 
     asyncio.run(revoke())

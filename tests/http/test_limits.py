@@ -14,7 +14,7 @@ from gateway.api.common.limits import MAX_ALIASES, MAX_COST, MAX_TOKENS
 from gateway.domain.exceptions import QueryTimeoutError
 from gateway.http.rate_limit import Buckets
 from gateway.store import paging
-from gateway.store.database import Database
+from gateway.store.engines import database_for
 from tests.conftest import GraphQLClient
 
 ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
@@ -107,7 +107,7 @@ def test_the_cost_is_reported_and_bounded(gql: GraphQLClient) -> None:
 
 
 async def test_a_statement_past_its_time_limit_is_stopped(tmp_path: Path) -> None:
-    async with Database(tmp_path / "t.db", readers=1, statement_timeout_ms=50) as db:
+    async with database_for(tmp_path / "t.db", readers=1, statement_timeout_ms=50) as db:
         async with db.read() as conn:
             with pytest.raises(QueryTimeoutError) as caught:
                 await conn.fetchall(ENDLESS)

@@ -17,7 +17,7 @@ from gateway.api.live.websocket import SLOW_CONSUMER
 from gateway.config import Settings
 from gateway.domain.models import RunEventKind
 from gateway.store import events, runs
-from gateway.store.database import Database
+from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
 
 from .server import Api, Subscriber, serve_here
@@ -31,7 +31,7 @@ def _settings(database: Path, queue: int) -> Settings:
 
 async def _flood(database: Path, run_id: str, count: int) -> None:
     """`count` changes to one run, committed through another connection (another writer)."""
-    async with Database(database, readers=1) as db, db.transaction() as tx:
+    async with database_for(database, readers=1) as db, db.transaction() as tx:
         run = await runs.get(tx, run_id)
         assert run is not None
         for _ in range(count):

@@ -12,8 +12,8 @@ from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import runs
 from gateway.store.catalogs import RUNS
-from gateway.store.database import Connection, Database
 from gateway.store.paging import build_query
+from gateway.store.protocol import Connection, Database
 
 
 async def _plan(db: Database, **arguments: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.store import runs
 from gateway.store.catalogs import RUNS
-from gateway.store.database import Database
 from gateway.store.paging import build_query
+from gateway.store.protocol import Database
 from tests.conftest import GraphQLClient
 from tests.security import CONTOSO
 

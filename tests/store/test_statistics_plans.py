@@ -9,8 +9,8 @@ from gateway.domain.aggregates import RunGroupKey, TimeInterval
 from gateway.domain.auth import ALL_WORKSPACES
 from gateway.store import runs, statistics
 from gateway.store.catalogs import RUNS
-from gateway.store.database import Database
 from gateway.store.paging import build_query
+from gateway.store.protocol import Database
 
 
 async def _plan(db: Database, filter: str | None) -> str:

@@ -16,10 +16,12 @@ from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.store import activities, events, paging, processes, runs, workspaces
 from gateway.store.catalogs import RUNS
-from gateway.store.database import Database
-from gateway.store.errors import translate_errors
-from gateway.store.migrations import current_version, latest_version
+from gateway.store.engines import database_for
+from gateway.store.migrations import latest_version
 from gateway.store.paging import build_query
+from gateway.store.protocol import Database
+from gateway.store.sqlite.errors import translate_errors
+from gateway.store.sqlite.migrate import current_version
 from tests.conftest import DEMO_NOW
 
 
@@ -31,7 +33,7 @@ async def test_a_new_database_is_migrated_with_a_default_workspace(db: Database)
 
 
 async def test_migrating_twice_changes_nothing(db: Database) -> None:
-    from gateway.store.migrations import migrate
+    from gateway.store.sqlite.migrate import migrate
 
     async with db.read() as conn:
         before = await current_version(conn)
@@ -49,7 +51,7 @@ async def test_processes_opening_one_new_database_at_once_apply_each_migration_o
     """`serve --workers N` on a new (or older) database: every process migrates at start-up;
     the first applies each migration, the others wait for it and find it applied."""
     path = tmp_path / "together.db"
-    opened = [Database(path, readers=1) for _ in range(3)]
+    opened = [database_for(path, readers=1) for _ in range(3)]
     await asyncio.gather(*(each.open() for each in opened))
     try:
         async with opened[0].read() as conn:

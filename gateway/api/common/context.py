@@ -10,9 +10,9 @@ import strawberry
 
 from gateway.api.common.loaders import Loaders
 from gateway.domain.auth import OPEN, Principal, Workspaces
-from gateway.store.commands import Actor
-from gateway.store.database import Database
+from gateway.services.actor import Actor
 from gateway.store.feed import ChangeFeed
+from gateway.store.protocol import Database
 
 
 @dataclass

@@ -11,8 +11,8 @@ from gateway.domain.auth import Workspaces
 from gateway.domain.models import RunEvent
 from gateway.domain.paging import PageRequest
 from gateway.store import activities, events, processes, runs, statistics, workspaces
-from gateway.store.database import Connection, Database
 from gateway.store.paging import ListQuery, Page
+from gateway.store.protocol import Connection, Database
 
 V = TypeVar("V")
 ParentPage = tuple[str, PageRequest, ListQuery]

@@ -25,7 +25,7 @@ from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
 from gateway.domain.auth import Workspaces
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 
 __all__ = ["Answer", "FastPath", "Plan", "validation_rules"]
 

@@ -19,8 +19,8 @@ from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import paging
-from gateway.store.database import Connection
 from gateway.store.paging import ListQuery, Page, build_query, check_cursor
+from gateway.store.protocol import Connection
 
 Typed = Callable[[GraphQLField, str, Any], Any]  # (field, argument, value) -> the input object
 

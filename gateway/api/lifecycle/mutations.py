@@ -1,6 +1,6 @@
 """Lifecycle mutations: start, progress, cancel, retry, and bulk cancel or delete of runs.
 
-Each is one transaction (see `gateway.store.lifecycle`) and returns a union of its payload and the
+Each is one transaction (see `gateway.services.lifecycle`) and returns a union of its payload and the
 typed errors it can meet; on an error nothing was changed.
 """
 
@@ -35,7 +35,8 @@ from gateway.domain import exceptions
 from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
 from gateway.odata import ODataError
-from gateway.store import lifecycle, runs
+from gateway.services import bulk, lifecycle
+from gateway.store import runs
 from gateway.store.catalogs import RUNS
 from gateway.store.paging import ListQuery, build_query
 
@@ -96,7 +97,7 @@ class BulkRunsPayload:
     matched: int = strawberry.field(description="How many runs the filter matched.")
     changed: int = strawberry.field(description="How many runs were (or would be) changed.")
     sample: list[Run] = strawberry.field(
-        description=f"The first {lifecycle.BULK_SAMPLE} changed runs, as they are after the "
+        description=f"The first {bulk.BULK_SAMPLE} changed runs, as they are after the "
         "change (as they are now, on a dry run)."
     )
     outcomes: list[BulkRunOutcome] = strawberry.field(description="One outcome per matched run.")
@@ -158,7 +159,7 @@ def _bulk_query(filter: str | None, where: RunWhere | None, workspaces: Workspac
 
 async def _bulk(
     info: Info,
-    change: Callable[..., Awaitable[lifecycle.BulkResult]],
+    change: Callable[..., Awaitable[bulk.BulkResult]],
     filter: str | None,
     where: RunWhere | None,
     dry_run: bool,
@@ -174,13 +175,13 @@ async def _bulk(
     return _bulk_payload(result)
 
 
-def _bulk_payload(result: lifecycle.BulkResult) -> BulkRunsPayload:
+def _bulk_payload(result: bulk.BulkResult) -> BulkRunsPayload:
     changed = [o for o in result.outcomes if o.changed]
     return BulkRunsPayload(
         dry_run=result.dry_run,
         matched=result.matched,
         changed=result.changed,
-        sample=[o.run for o in changed[: lifecycle.BULK_SAMPLE]],  # type: ignore[misc]
+        sample=[o.run for o in changed[: bulk.BULK_SAMPLE]],  # type: ignore[misc]
         outcomes=[
             BulkRunOutcome(
                 run_id=strawberry.ID(o.run.id), changed=o.changed, status=o.status, reason=o.reason
@@ -290,22 +291,22 @@ class LifecycleMutation:
 
     @strawberry.mutation(
         description="Cancel every active run a filter matches (at most "
-        f"{lifecycle.MAX_BULK_RUNS}), in one transaction; finished runs are reported and left "
+        f"{bulk.MAX_BULK_RUNS}), in one transaction; finished runs are reported and left "
         "alone."
     )
     @requires(Scope.RUNS_WRITE)
     async def cancel_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
-        return await _bulk(info, lifecycle.cancel_runs, filter, where, dry_run)
+        return await _bulk(info, bulk.cancel_runs, filter, where, dry_run)
 
     @strawberry.mutation(
         description="Delete every finished run a filter matches (at most "
-        f"{lifecycle.MAX_BULK_RUNS}) with its activities, in one transaction; active runs are "
+        f"{bulk.MAX_BULK_RUNS}) with its activities, in one transaction; active runs are "
         "reported and left alone. The history keeps a DELETED tombstone per run."
     )
     @requires(Scope.RUNS_WRITE)
     async def delete_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
-        return await _bulk(info, lifecycle.delete_runs, filter, where, dry_run)
+        return await _bulk(info, bulk.delete_runs, filter, where, dry_run)

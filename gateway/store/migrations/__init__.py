@@ -1,25 +1,19 @@
-"""Versioned schema migrations: `NNNN_name.sql` files applied in order, each in a transaction."""
+"""The one list of schema migrations: `NNNN_name.sql` files, applied in order by each engine's
+runner (`store.sqlite.migrate`), each in a transaction."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from importlib import resources
-from typing import TYPE_CHECKING
-
-from gateway.domain.clock import to_micros, utc_now
-from gateway.store.database import BUSY_TIMEOUT_MS
-
-if TYPE_CHECKING:
-    from gateway.store.database import Connection
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def available() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) of every migration shipped with the package, in order."""
+def available(package: str | None = None) -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every migration shipped in `package` (default: this one, the
+    SQLite text), in order."""
     found = []
-    for entry in resources.files(__package__).iterdir():
+    for entry in resources.files(package or __package__).iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -28,75 +22,3 @@ def available() -> list[tuple[int, str, str]]:
 
 def latest_version() -> int:
     return available()[-1][0]
-
-
-async def current_version(conn: Connection) -> int:
-    """The highest applied migration, or 0 on an empty database."""
-    table = await conn.fetchone(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    )
-    if table is None:
-        return 0
-    row = await conn.fetchone("SELECT max(version) FROM schema_migrations")
-    return int(row[0] or 0) if row else 0
-
-
-MIGRATION_WAIT_MS = 600_000  # how long a process waits for another one's migration
-
-
-async def migrate(conn: Connection) -> list[int]:
-    """Apply every pending migration; return the versions applied.
-
-    Several processes may open one database at once (`serve --workers N`): each migration is
-    applied in a write transaction that first checks it is still pending, and a process waits
-    (up to `MIGRATION_WAIT_MS`) while another one applies a long migration (an index over
-    millions of runs), then finds it applied."""
-    await conn.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
-    try:
-        return await _apply(conn)
-    finally:
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-
-async def _apply(conn: Connection) -> list[int]:
-    await conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
-    )
-    applied = []
-    for version, name, sql in available():
-        if version <= await current_version(conn):
-            continue
-        await conn.execute("BEGIN IMMEDIATE")
-        if version <= await current_version(conn):  # another process applied it meanwhile
-            await conn.execute("ROLLBACK")
-            continue
-        try:
-            for statement in _statements(sql):
-                await conn.execute(statement)
-            await conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, to_micros(utc_now())),
-            )
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        applied.append(version)
-    return applied
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements; a trigger's body keeps its inner `;`."""
-    statements: list[str] = []
-    buffer = ""
-    for line in sql.splitlines():
-        if not buffer and line.lstrip().startswith("--"):
-            continue
-        buffer += line + "\n"
-        if line.rstrip().endswith(";") and sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements

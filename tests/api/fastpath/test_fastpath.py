@@ -19,7 +19,7 @@ from gateway.api.common.limits import QueryLimits
 from gateway.api.fastpath import FastPath, validation_rules
 from gateway.api.schema import schema
 from gateway.domain.auth import OPEN, Principal, Scope, Workspaces
-from gateway.store.database import Database
+from gateway.store.engines import database_for
 from tests.conftest import GraphQLClient
 
 QUERIES = Path(__file__).parents[2] / "queries"
@@ -40,7 +40,7 @@ async def _both(
     principal: Principal = OPEN,
 ) -> tuple[bytes | None, bytes, int]:
     """(fast path's data or None, the executor's data, the fast path's statements)."""
-    async with Database(path, readers=1) as db:
+    async with database_for(path, readers=1) as db:
         context = Context(db=db, request_id="test", principal=principal)
         reference = await schema.execute(query, variable_values=variables, context_value=context)
         assert reference.errors is None, reference.errors
@@ -56,7 +56,7 @@ async def _both(
 
 
 async def _run_id(path: Path) -> str:
-    async with Database(path, readers=1) as db:
+    async with database_for(path, readers=1) as db:
         result = await schema.execute(
             "{ runs(first: 1) { nodes { id } } }", context_value=Context(db=db, request_id="t")
         )
@@ -272,7 +272,7 @@ def operations(draw: st.DrawFn) -> tuple[str, str | None]:
 
 async def _cursor(path: Path, first_page: str) -> str | None:
     """The end cursor of the first page."""
-    async with Database(path, readers=1) as db:
+    async with database_for(path, readers=1) as db:
         result = await schema.execute(first_page, context_value=Context(db=db, request_id="t"))
     assert result.errors is None, result.errors
     assert result.data is not None

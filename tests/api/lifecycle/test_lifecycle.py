@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.store import lifecycle
+from gateway.services import bulk
 from tests.api.lifecycle.lifecycle_ops import (
     CANCEL_RUN,
     RETRY_RUN,
@@ -329,7 +329,7 @@ def test_bulk_dry_runs_count_what_the_real_change_does(gql: GraphQLClient) -> No
 def test_bulk_changes_need_a_valid_filter(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lifecycle, "MAX_BULK_RUNS", 100)
+    monkeypatch.setattr(bulk, "MAX_BULK_RUNS", 100)
     total = gql.data("{ runs { totalCount } }")
     none = gql.data(BULK % "deleteRuns", {"dryRun": False})["deleteRuns"]
     assert none["__typename"] == "ValidationError" and none["field"] == "filter"

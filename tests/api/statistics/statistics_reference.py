@@ -25,7 +25,7 @@ from gateway.domain.run_errors import ErrorCategory, RunError
 from gateway.domain.sources import PROCESS_KINDS_BY_SOURCE, Source, TriggerType
 from gateway.domain.status import RunStatus
 from gateway.store import processes, runs, workspaces
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 
 BASE = datetime(2026, 9, 28, 20, 0, tzinfo=UTC)  # a Monday evening, three days before October
 COUNTERS = ("processed", "added", "updated", "unchanged", "skipped", "failed", "errors", "warnings")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.store.database import Database
+from gateway.store.engines import database_for
 from tests.api.statistics.statistics_reference import (
     AGGREGATE_FIELDS,
     KEY_FIELDS,
@@ -59,7 +59,7 @@ def stats_gql(tmp_path: Path, client_factory: Callable[[Path], GraphQLClient]) -
     path = tmp_path / "statistics.db"
 
     async def make() -> None:
-        async with Database(path, readers=1) as db:
+        async with database_for(path, readers=1) as db:
             await load_dataset(db)
 
     asyncio.run(make())

@@ -1,4 +1,4 @@
-"""Lifecycle use cases: start, progress, cancel, retry and bulk changes of runs.
+"""Lifecycle use cases: start, progress, cancel and retry runs (bulk changes: `services.bulk`).
 
 Each is one transaction that validates, saves and appends its run events; they raise only
 `gateway.domain.exceptions` errors, and nothing is changed when they raise.
@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gateway.domain.clock import to_micros, utc_now
+from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
     ConflictError,
     IdempotencyKeyReusedError,
     NotFoundError,
-    ValidationError,
 )
 from gateway.domain.lifecycle import check_if_match
 from gateway.domain.models import Activity, Run, RunEvent, RunEventKind
@@ -36,14 +35,10 @@ from gateway.domain.starts import (
     retry_spec,
     start_spec,
 )
-from gateway.domain.status import RunStatus
-from gateway.store import activities, idempotency, processes, runs
-from gateway.store.commands import Actor, insert_run, load_run, lost_race, record
-from gateway.store.database import Database, Transaction
-from gateway.store.paging import ListQuery
-
-MAX_BULK_RUNS = 1000
-BULK_SAMPLE = 10
+from gateway.services.actor import Actor
+from gateway.services.runs import insert_run, load_run, lost_race, record
+from gateway.store import activities, idempotency, processes, runs, schedules
+from gateway.store.protocol import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,27 +110,13 @@ async def start_run(
             check_throttle(process, process.throttle, starts, now)
         reason = "scheduled" if slot is not None else "started"
         run = (await insert_run(tx, process, spec, actor, reason=reason))[0]
-        if slot is not None:
-            await _claim_slot(tx, process.id, slot, run.id, now)
+        if slot is not None and not await schedules.claim_slot(tx, process.id, slot, run.id, now):
+            raise ConflictError(
+                f"The schedule slot {slot.isoformat()} of {process.id!r} already fired."
+            )
         if key is not None:
             await idempotency.remember(tx, operation, key, digest, run.id, now)
         return Started(run, False)
-
-
-async def _claim_slot(
-    tx: Transaction, process_id: str, slot: datetime, run_id: str, now: datetime
-) -> None:
-    """Mark a schedule slot fired by `run_id`; a slot fired before (by any server process) is a
-    conflict, which rolls the new run back."""
-    claimed = await tx.execute(
-        "INSERT INTO schedule_slots (process_id, slot, run_id, fired_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        (process_id, to_micros(slot), run_id, to_micros(now)),
-    )
-    if claimed == 0:
-        raise ConflictError(
-            f"The schedule slot {slot.isoformat()} of {process_id!r} already fired."
-        )
 
 
 async def wait_until_finished(db: Database, run: Run, seconds: float) -> Run:
@@ -187,7 +168,7 @@ async def update_activity(
         return updated, rolled
 
 
-async def _cancel(
+async def cancel_in(
     tx: Transaction, run: Run, reason: str | None, actor: Actor, *, save: bool = True
 ) -> Run:
     now = utc_now()
@@ -208,7 +189,7 @@ async def cancel_run(
     async with db.transaction() as tx:
         run = await load_run(tx, id, actor)
         check_if_match("run", id, run.e_tag, if_match)
-        return await _cancel(tx, run, reason, actor)
+        return await cancel_in(tx, run, reason, actor)
 
 
 async def retry_run(
@@ -259,60 +240,3 @@ async def retry_run(
         if key is not None:
             await idempotency.remember(tx, operation, key, digest, run.id, now)
         return Started(rolled, False)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    run: Run
-    changed: bool
-    status: RunStatus
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BulkResult:
-    matched: int
-    changed: int
-    outcomes: list[Outcome]
-    dry_run: bool
-
-
-async def _bulk_targets(tx: Transaction, query: ListQuery) -> list[Run]:
-    found = await runs.matching(tx, query, MAX_BULK_RUNS + 1)
-    if len(found) > MAX_BULK_RUNS:
-        raise ValidationError(
-            "filter",
-            f"matches more than {MAX_BULK_RUNS} runs, the most one request changes; narrow it "
-            "(for example by startDateTime) and repeat.",
-        )
-    return found
-
-
-async def cancel_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: Actor) -> BulkResult:
-    """Cancel every active run of the list; finished runs are reported and left alone."""
-    async with db.transaction() as tx:
-        outcomes = []
-        for run in await _bulk_targets(tx, query):
-            if not run.status.is_active:
-                outcomes.append(Outcome(run, False, run.status, f"already {run.status.value}"))
-            else:
-                cancelled = await _cancel(tx, run, "bulk cancel", actor, save=not dry_run)
-                outcomes.append(Outcome(run if dry_run else cancelled, True, cancelled.status))
-        return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)
-
-
-async def delete_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: Actor) -> BulkResult:
-    """Delete every finished run of the list; active runs are reported and left alone."""
-    async with db.transaction() as tx:
-        outcomes = []
-        for run in await _bulk_targets(tx, query):
-            if not run.status.is_terminal:
-                outcomes.append(
-                    Outcome(run, False, run.status, f"{run.status.value}: cancel it first")
-                )
-                continue
-            if not dry_run:
-                await runs.delete(tx, run.id)
-                await record(tx, run, RunEventKind.DELETED, run.status, actor, "bulk delete")
-            outcomes.append(Outcome(run, True, run.status))
-        return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)

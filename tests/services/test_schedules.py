@@ -13,9 +13,13 @@ from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerTyp
 from gateway.domain.specs import ActivityPatch
 from gateway.domain.starts import StartOptions
 from gateway.domain.status import RunStatus
-from gateway.store import activities, commands, lifecycle, runs, scheduler
-from gateway.store.commands import Actor
-from gateway.store.database import Database
+from gateway.services import lifecycle
+from gateway.services import processes as process_service
+from gateway.services import schedules as scheduler
+from gateway.services.actor import Actor
+from gateway.store import activities, runs
+from gateway.store.engines import database_for
+from gateway.store.protocol import Database
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
 EVERY_12_HOURS = "0 */12 * * *"
@@ -41,7 +45,7 @@ def test_after_downtime_only_the_latest_missed_slot_is_due() -> None:
 
 
 async def _scheduled_process(db: Database) -> str:
-    process = await commands.create_process(
+    process = await process_service.create_process(
         db,
         ProcessSpec(
             workspace_id=DEFAULT_WORKSPACE_ID,
@@ -60,7 +64,7 @@ async def _scheduled_process(db: Database) -> str:
 
 async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
-    async with Database(path) as one, Database(path) as two:
+    async with database_for(path) as one, database_for(path) as two:
         process_id = await _scheduled_process(one)
         # Both servers wake up at the same moment, twice in the same slot, then in the next.
         now = datetime.now(UTC)
@@ -83,9 +87,9 @@ async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -
 
 async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
     path = tmp_path / "off.db"
-    async with Database(path) as db:
+    async with database_for(path) as db:
         process_id = await _scheduled_process(db)
-        await commands.update_process(
+        await process_service.update_process(
             db, process_id, ProcessPatch(schedule=None), None, Actor(name="test")
         )
         assert await scheduler.fire_due(db, datetime(2030, 1, 1, tzinfo=UTC)) == []
@@ -93,7 +97,7 @@ async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
 
 async def test_wait_returns_as_soon_as_the_run_finishes(tmp_path: Path) -> None:
     path = tmp_path / "wait.db"
-    async with Database(path) as db:
+    async with database_for(path) as db:
         process_id = await _scheduled_process(db)
         actor = Actor(name="test")
         started = await lifecycle.start_run(

@@ -1,17 +1,14 @@
-"""Write use cases: each is one transaction that validates, saves and appends its run events.
+"""Run use cases: create, update and delete a run, and the helpers every run use case shares
+(load a visible run, append its run event, a lost race).
 
-Resolvers call these; they raise only `gateway.domain.exceptions` errors, and nothing is changed
+Each is one transaction; they raise only `gateway.domain.exceptions` errors, and nothing is changed
 when they raise.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from gateway.domain.auth import ALL_WORKSPACES, Workspaces
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
-    ConflictError,
     InvalidTransitionError,
     NotFoundError,
     PreconditionFailedError,
@@ -20,39 +17,12 @@ from gateway.domain.exceptions import (
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
 from gateway.domain.models import Activity, Process, Run, RunEventKind
-from gateway.domain.process_specs import (
-    ProcessPatch,
-    ProcessSpec,
-    apply_process_patch,
-    build_process,
-)
-from gateway.domain.specs import (
-    RunPatch,
-    RunSpec,
-    apply_run_patch,
-    build_run,
-)
+from gateway.domain.specs import RunPatch, RunSpec, apply_run_patch, build_run
 from gateway.domain.starts import link_attempt
 from gateway.domain.status import RunStatus
-from gateway.store import activities, events, processes, runs, workspaces
-from gateway.store.database import Database, Transaction
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who makes a change (for the run events), and the workspaces it may change: a record
-    outside them is not found, exactly like a missing one."""
-
-    name: str | None = None
-    request_id: str | None = None
-    workspaces: Workspaces = ALL_WORKSPACES
-
-
-async def _process(tx: Transaction, id: str, actor: Actor) -> Process:
-    found = await processes.get(tx, id)
-    if found is None or not actor.workspaces.allows(found.workspace_id):
-        raise NotFoundError("process", id)
-    return found
+from gateway.services.actor import Actor
+from gateway.store import activities, events, processes, runs
+from gateway.store.protocol import Database, Transaction
 
 
 async def record(
@@ -84,41 +54,6 @@ async def load_run(tx: Transaction, id: str, actor: Actor) -> Run:
 
 def lost_race(kind: str, id: str, current_e_tag: str) -> PreconditionFailedError:
     return PreconditionFailedError(kind, id, current_e_tag, "(read before this change)")
-
-
-async def create_process(db: Database, spec: ProcessSpec, actor: Actor) -> Process:
-    async with db.transaction() as tx:
-        visible = actor.workspaces.allows(spec.workspace_id)
-        if not visible or not await workspaces.get_many(tx, [spec.workspace_id]):
-            raise ValidationError("workspaceId", f"no workspace has the id {spec.workspace_id!r}.")
-        process = build_process(spec, id=new_id(IdKind.PROCESS), now=utc_now())
-        await processes.insert(tx, process)
-        return process
-
-
-async def update_process(
-    db: Database, id: str, patch: ProcessPatch, if_match: str | None, actor: Actor
-) -> Process:
-    async with db.transaction() as tx:
-        current = await _process(tx, id, actor)
-        check_if_match("process", id, current.e_tag, if_match)
-        updated = apply_process_patch(current, patch, now=utc_now())
-        if not await processes.update(tx, updated, current.version):
-            raise lost_race("process", id, current.e_tag)
-        return updated
-
-
-async def delete_process(db: Database, id: str, if_match: str | None, actor: Actor) -> Process:
-    async with db.transaction() as tx:
-        current = await _process(tx, id, actor)
-        check_if_match("process", id, current.e_tag, if_match)
-        if await processes.has_runs(tx, id):
-            raise ConflictError(
-                f"The process {id!r} still has runs; delete them first (deleteRuns) so that "
-                "no run history is lost by accident."
-            )
-        await processes.delete(tx, id)
-        return current
 
 
 async def insert_run(

@@ -1,4 +1,5 @@
-"""Connections and transactions over one SQLite file (aiosqlite, WAL).
+"""The SQLite engine of the store protocol: connections and transactions over one file
+(aiosqlite, WAL).
 
 One writer connection behind an asyncio lock serialises every write transaction (SQLite allows one
 writer at a time anyway; queueing in-process avoids busy errors). A few reader connections serve
@@ -17,11 +18,8 @@ import sqlite3
 import time
 from collections.abc import (
     AsyncIterator,
-    Awaitable,
-    Callable,
     Iterable,
     Iterator,
-    Mapping,
     Sequence,
 )
 from contextlib import asynccontextmanager, contextmanager
@@ -32,13 +30,11 @@ import aiosqlite
 
 from gateway.domain.exceptions import QueryTimeoutError
 from gateway.domain.models import RunEvent
-from gateway.odata import sqlite_functions
-from gateway.store.errors import translate_errors
+from gateway.odata import Dialect, sqlite_functions
+from gateway.store.protocol import CommitListener, Params, Row, StatementCounter
+from gateway.store.sqlite.errors import translate_errors
+from gateway.store.sqlite.migrate import BUSY_TIMEOUT_MS, current_version, migrate
 
-Params = Sequence[Any] | Mapping[str, Any]
-Row = sqlite3.Row
-CommitListener = Callable[[Sequence[RunEvent]], Awaitable[None]]
-BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's write lock
 PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apart
 
 log = logging.getLogger(__name__)
@@ -51,18 +47,6 @@ PRAGMAS = (
     "PRAGMA cache_size = -65536",  # 64 MiB per connection
     "PRAGMA mmap_size = 268435456",  # 256 MiB
 )
-
-
-class StatementCounter:
-    """How many SQL statements the store has run, and the last one; tests read them."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.last: tuple[str, Params] = ("", ())
-
-    def add(self, sql: str, params: Params) -> None:
-        self.count += 1
-        self.last = (sql, params)
 
 
 class Deadline:
@@ -78,8 +62,10 @@ class Deadline:
         return time.monotonic() > self.at
 
 
-class Connection:
+class SqliteConnection:
     """An aiosqlite connection that counts statements, translates errors and bounds time."""
+
+    dialect = Dialect.SQLITE
 
     def __init__(
         self,
@@ -156,7 +142,7 @@ class Connection:
             await self._raw.executemany(sql, rows)
 
 
-class Transaction(Connection):
+class SqliteTransaction(SqliteConnection):
     """The writer connection inside `BEGIN IMMEDIATE … COMMIT`, collecting run events to publish."""
 
     def __init__(
@@ -204,8 +190,10 @@ async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqli
     return raw
 
 
-class Database:
+class SqliteDatabase:
     """The store's connections: open once at start-up, close at shut-down."""
+
+    dialect = Dialect.SQLITE
 
     def __init__(
         self, path: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
@@ -223,11 +211,11 @@ class Database:
 
     async def open(self) -> None:
         """Connect, then apply pending migrations."""
-        from gateway.store.migrations import migrate
-
         try:
             self._writer = await self._connect(read_only=False)
-            await migrate(Connection(self._writer, self.statements))  # migrations are not bounded
+            await migrate(
+                SqliteConnection(self._writer, self.statements)
+            )  # migrations are not bounded
             for _ in range(self._reader_count):
                 reader = await self._connect(read_only=True)
                 self._all_readers.append(reader)
@@ -244,8 +232,8 @@ class Database:
 
     def _wrap(
         self, raw: aiosqlite.Connection, counter: StatementCounter | None = None
-    ) -> Connection:
-        return Connection(
+    ) -> SqliteConnection:
+        return SqliteConnection(
             raw,
             counter or self.statements,
             self._deadlines.get(id(raw)),
@@ -262,7 +250,11 @@ class Database:
             await self._writer.close()
             self._writer = None
 
-    async def __aenter__(self) -> Database:
+    async def schema_version(self) -> int:
+        async with self.read() as conn:
+            return await current_version(conn)
+
+    async def __aenter__(self) -> SqliteDatabase:
         await self.open()
         return self
 
@@ -279,7 +271,9 @@ class Database:
             self._listeners.remove(listener)
 
     @asynccontextmanager
-    async def read(self, counter: StatementCounter | None = None) -> AsyncIterator[Connection]:
+    async def read(
+        self, counter: StatementCounter | None = None
+    ) -> AsyncIterator[SqliteConnection]:
         """A reader connection from the pool, for queries; its statements are counted in
         `counter` (default: `statements`)."""
         raw = await self._readers.get()
@@ -289,12 +283,12 @@ class Database:
             self._readers.put_nowait(raw)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
         if self._writer is None:
             raise RuntimeError("The database is not open.")
         async with self._write_lock:
-            tx = Transaction(
+            tx = SqliteTransaction(
                 self._writer,
                 self.statements,
                 self._deadlines.get(id(self._writer)),

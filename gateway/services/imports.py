@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, Callable, Sequence
 from gateway.domain.exceptions import GatewayError, ValidationError
 from gateway.domain.imports import ImportSummary, Outcome, Record, RecordFailure
 from gateway.store import workspaces
-from gateway.store.database import Database
+from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
 
 BATCH_SIZE = 1000

@@ -12,18 +12,17 @@ import logging
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from gateway.domain.clock import from_micros, utc_now
+from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import ConflictError, GatewayError
 from gateway.domain.models import Run, Trigger
 from gateway.domain.schedules import due_slot
 from gateway.domain.sources import TriggerType
 from gateway.domain.starts import StartOptions
-from gateway.domain.status import ReadinessStatus
-from gateway.store import lifecycle
-from gateway.store.background import periodically
-from gateway.store.codec import process_from_row
-from gateway.store.commands import Actor
-from gateway.store.database import Database
+from gateway.services import lifecycle
+from gateway.services.actor import Actor
+from gateway.services.background import periodically
+from gateway.store import schedules
+from gateway.store.protocol import Database
 
 log = logging.getLogger("gateway.scheduler")
 ACTOR = Actor(name="scheduler")
@@ -34,15 +33,9 @@ async def fire_due(db: Database, now: datetime | None = None) -> list[Run]:
     """Start the run of every schedule slot that is due and not yet fired; the runs started."""
     now = now or utc_now()
     async with db.read() as conn:
-        rows = await conn.fetchall(
-            "SELECT p.*, (SELECT max(slot) FROM schedule_slots s WHERE s.process_id = p.id) "
-            "AS last_slot FROM processes p WHERE p.schedule IS NOT NULL AND p.readiness_status = ?",
-            (ReadinessStatus.READY.value,),
-        )
+        scheduled = await schedules.scheduled_processes(conn)
     started = []
-    for row in rows:
-        process = process_from_row(row)
-        last = from_micros(row["last_slot"]) if row["last_slot"] is not None else None
+    for process, last in scheduled:
         assert process.schedule is not None
         slot = due_slot(
             process.schedule, now=now, not_before=process.created_date_time, last_fired=last

@@ -1,0 +1,28 @@
+"""The engine of a database location: a file path (SQLite) or a `postgresql://` URL.
+
+Every place that makes a `Database` (the server, the commands, the tests) calls `database_for`,
+so the engine is chosen in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gateway.store.protocol import Database
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
+
+
+def database_for(
+    location: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
+) -> Database:
+    """An unopened `Database` of the location's engine (`await db.open()` or `async with`)."""
+    if is_postgres(location):
+        raise ValueError("PostgreSQL stores are not available in this version.")
+    from gateway.store.sqlite import SqliteDatabase
+
+    return SqliteDatabase(location, readers=readers, statement_timeout_ms=statement_timeout_ms)
