@@ -87,3 +87,25 @@ def temporary_database(template: str | None = None) -> Iterator[str]:
         yield url_of(name)
     finally:
         asyncio.run(drop_database(name))
+
+
+def rows(location: object, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Rows of a statement (`?` placeholders) read straight from a test's database, whichever
+    engine: a SQLite file path or a PostgreSQL URL. For tests' own checks of what was stored."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        import asyncpg
+
+        from gateway.odata import numbered
+
+        async def read() -> list[tuple[object, ...]]:
+            conn = await asyncpg.connect(location)
+            try:
+                return [tuple(r) for r in await conn.fetch(numbered(sql), *params)]
+            finally:
+                await conn.close()
+
+        return asyncio.run(read())
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(str(location))) as conn:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]

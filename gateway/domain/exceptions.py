@@ -139,3 +139,10 @@ class StoreError(GatewayError):
 
 class StoreBusyError(StoreError):
     code = "STORE_BUSY"
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be used: its server does not answer, the location or the credentials
+    are wrong, it does not exist, or it belongs to something else. The message is one line."""
+
+    code = "STORE_UNAVAILABLE"

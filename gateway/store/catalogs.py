@@ -36,6 +36,19 @@ def _col(path: str, column: str, kind: FieldType, description: str, **kw: bool) 
     return Field(path, f"{{alias}}.{column}", kind, description=description, **kw)  # type: ignore[arg-type]
 
 
+def _flag(path: str, column: str, description: str, nullable: bool) -> Field:
+    """A Boolean column: 0/1 on both engines (the row code is shared); PostgreSQL's SQL reads it
+    as a `boolean`, which its comparisons and filters need."""
+    return Field(
+        path,
+        f"{{alias}}.{column}",
+        T.BOOL,
+        description=description,
+        nullable=nullable,
+        postgres_sql=f"({{alias}}.{column} <> 0)",
+    )
+
+
 def _statistics_and_error() -> list[Field]:
     counters = (
         "processed",
@@ -63,7 +76,7 @@ def _statistics_and_error() -> list[Field]:
             "The blocking error's category.",
             indexed=True,
         ),
-        _col("blockingError/retryable", "error_retryable", T.BOOL, "Whether a retry may succeed."),
+        _flag("blockingError/retryable", "error_retryable", "Whether a retry may succeed.", True),
     ]
 
 
@@ -132,7 +145,7 @@ RUNS = Catalog.build(
         _enum("trigger/type", "trigger_type", TriggerType, "Why it started.", nullable=False),
         _col("trigger/invokedBy", "trigger_invoked_by", T.STRING, "Who or what started it."),
         _col("attemptNumber", "attempt_number", T.INT, "Its attempt.", nullable=False),
-        _col("isLatestAttempt", "is_latest_attempt", T.BOOL, "No later attempt.", nullable=False),
+        _flag("isLatestAttempt", "is_latest_attempt", "No later attempt.", False),
         *_statistics_and_error(),
         _col(
             "process/id", "process_id", T.STRING, "The process's id.", nullable=False, indexed=True

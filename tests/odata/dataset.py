@@ -224,7 +224,12 @@ RUN = Catalog.build(
         Field("durations/totalMs", "{alias}.total_ms", FieldType.INT),
         Field("statistics/errors", "{alias}.errors", FieldType.INT),
         Field("ratio", "{alias}.ratio", FieldType.FLOAT),
-        Field("isLatestAttempt", "{alias}.is_latest", FieldType.BOOL),
+        Field(
+            "isLatestAttempt",
+            "{alias}.is_latest",
+            FieldType.BOOL,
+            postgres_sql="({alias}.is_latest <> 0)",  # 0/1 on both engines, as the store keeps it
+        ),
         Field("guid", "{alias}.guid", FieldType.GUID, nullable=False),
         Field(
             "activityCount",

@@ -1,7 +1,7 @@
 """The data set of dataset.py in a PostgreSQL database, for the dialect's tests.
 
-The same rows, in the PostgreSQL store's conventions: Booleans are `boolean`, integers `bigint`,
-floats `double precision`; `$search` reads a generated `tsvector` column with a GIN index.
+The same rows, in the PostgreSQL store's conventions: integers (and 0/1 flags) `bigint`, floats
+`double precision`; `$search` reads a generated `tsvector` column with a GIN index.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from .dataset import ACT_COLUMNS, ACTIVITIES, RUN_COLUMNS, RUNS
 SCHEMA = [
     "CREATE TABLE runs (id bigint PRIMARY KEY, display_name text, status text NOT NULL,"
     " source_status text, start_us bigint, end_us bigint, queue_us bigint, total_ms bigint,"
-    " errors bigint, ratio double precision, is_latest boolean, guid text NOT NULL, secret text,"
+    " errors bigint, ratio double precision, is_latest bigint, guid text NOT NULL, secret text,"
     " search tsvector GENERATED ALWAYS AS (to_tsvector('simple',"
     " coalesce(display_name, '') || ' ' || coalesce(source_status, ''))) STORED)",
     "CREATE INDEX runs_start ON runs (start_us NULLS FIRST)",
@@ -30,10 +30,6 @@ SCHEMA = [
     "CREATE TABLE activities (id bigint PRIMARY KEY, run_id bigint NOT NULL, name text,"
     " status text NOT NULL, errors bigint)",
 ]
-
-
-def _value(column: str, value: Any) -> Any:
-    return bool(value) if column == "is_latest" and value is not None else value
 
 
 class PgData:
@@ -49,7 +45,7 @@ class PgData:
             await self.conn.execute(statement)
         await self.conn.copy_records_to_table(
             "runs",
-            records=[tuple(_value(c, r[c]) for c in RUN_COLUMNS) for r in RUNS],
+            records=[tuple(r[c] for c in RUN_COLUMNS) for r in RUNS],
             columns=RUN_COLUMNS,
         )
         await self.conn.copy_records_to_table(
