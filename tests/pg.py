@@ -109,3 +109,14 @@ def rows(location: object, sql: str, params: tuple[object, ...] = ()) -> list[tu
 
     with contextlib.closing(sqlite3.connect(str(location))) as conn:
         return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def columns(location: object, table: str) -> list[str]:
+    """A table's column names in order, whichever engine."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        sql = (
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
+            " AND table_name = ? ORDER BY ordinal_position"
+        )
+        return [str(name) for (name,) in rows(location, sql, (table,))]
+    return [str(row[1]) for row in rows(location, f"PRAGMA table_info({table})")]

@@ -18,6 +18,7 @@ from gateway.store import runs
 from gateway.store.catalogs import RUNS
 from gateway.store.changes import Change, FilterKey
 from gateway.store.paging import build_query
+from gateway.store.protocol import Dialect
 
 ChangesAfter = Annotated[
     str | None,
@@ -35,13 +36,18 @@ ChangesWhere = Annotated[
 ]
 
 
-def filter_key(filter: str | None, where: RunWhere | None, workspaces: Workspaces) -> FilterKey:
+def filter_key(
+    filter: str | None,
+    where: RunWhere | None,
+    workspaces: Workspaces,
+    dialect: Dialect = Dialect.SQLITE,
+) -> FilterKey:
     """The compiled conditions of the `runs` list for these arguments, inside the caller's
-    workspaces (typed errors if bad)."""
+    workspaces (typed errors if bad), in the SQL of the store's engine."""
     query = build_query(
         RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
     )
-    return query.where
+    return query.in_dialect(dialect).where
 
 
 @strawberry.type(

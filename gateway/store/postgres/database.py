@@ -94,12 +94,15 @@ class PostgresConnection:
     def __init__(self, raw: asyncpg.Connection, counter: StatementCounter) -> None:
         self._raw = raw
         self._counter = counter
+        # One request's loaders may query at once; an asyncpg connection runs one at a time.
+        self._turn = asyncio.Lock()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
-        with translate_errors():
-            return list(await self._raw.fetch(text, *args))
+        async with self._turn:
+            with translate_errors():
+                return list(await self._raw.fetch(text, *args))
 
     async def fetch_tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in await self.fetchall(sql, params)]
@@ -107,9 +110,10 @@ class PostgresConnection:
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
-        with translate_errors():
-            row: Row | None = await self._raw.fetchrow(text, *args)
-            return row
+        async with self._turn:
+            with translate_errors():
+                row: Row | None = await self._raw.fetchrow(text, *args)
+                return row
 
     async def fetch_by_id(self, table: str, ids: Sequence[str]) -> dict[str, Row]:
         if not ids:
@@ -120,16 +124,18 @@ class PostgresConnection:
     async def execute(self, sql: str, params: Params = ()) -> int:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
-        with translate_errors():
-            return _changed(await self._raw.execute(text, *args))
+        async with self._turn:
+            with translate_errors():
+                return _changed(await self._raw.execute(text, *args))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         self._counter.add(sql, ())
         prepared = [prepare(sql, row) for row in rows]
         if not prepared:
             return
-        with translate_errors():
-            await self._raw.executemany(prepared[0][0], [args for _, args in prepared])
+        async with self._turn:
+            with translate_errors():
+                await self._raw.executemany(prepared[0][0], [args for _, args in prepared])
 
 
 class PostgresTransaction(PostgresConnection):
