@@ -1,4 +1,4 @@
-"""The Starlette application: `/graphql` (with offline GraphiQL), `/healthz`, `/readyz`, behind
+"""The Starlette application: `/graphql` (with offline GraphiQL), `/odata/`, `/healthz`, `/readyz`, behind
 the HTTP middleware of `gateway.http` (access log, security headers, CORS, body limit,
 authentication, rate limit)."""
 
@@ -8,7 +8,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,6 +30,7 @@ from gateway.http.headers import SecurityHeaders
 from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
+from gateway.odata_http.routes import odata_routes
 from gateway.services.schedules import run_schedules
 from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         *graphiql_routes(),
         *ingest_routes(db, settings),
+        *odata_routes(db),
     ]
     if settings.access_log:
         _log_access_lines()
@@ -135,7 +137,7 @@ def _log_access_lines() -> None:
         access.setLevel(logging.INFO)
 
 
-class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+class _StandardError(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is when a line is logged (it may be replaced)."""
 
     @property

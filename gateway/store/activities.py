@@ -14,12 +14,26 @@ from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection
 
 IN_RUN_ORDER = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("sequence", False)]))
+NEWEST_FIRST = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("createdDateTime", True)]))
 TABLE = "activities a"
 
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Activity]:
     rows = await conn.fetch_by_id("activities", ids)
     return {id: activity_from_row(row) for id, row in rows.items()}
+
+
+async def page(
+    conn: Connection, request: PageRequest, query: ListQuery = NEWEST_FIRST
+) -> Page[Activity]:
+    """One page of the activities of every run (the OData `Activities` set)."""
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=activity_from_row
+    )
+
+
+async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
+    return await paging.count(conn, table=TABLE, query=query)
 
 
 async def pages_by_run(

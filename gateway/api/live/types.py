@@ -8,16 +8,14 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
+from gateway.api.common.where import RunWhere
 from gateway.api.runs.types import Run
 from gateway.domain.auth import Workspaces
 from gateway.domain.change_cursors import encode_change_cursor
 from gateway.domain.models import RunEventKind
 from gateway.domain.status import RunStatus
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
 from gateway.store.changes import Change, FilterKey
-from gateway.store.paging import build_query
 from gateway.store.protocol import Dialect
 
 ChangesAfter = Annotated[
@@ -44,10 +42,7 @@ def filter_key(
 ) -> FilterKey:
     """The compiled conditions of the `runs` list for these arguments, inside the caller's
     workspaces (typed errors if bad), in the SQL of the store's engine."""
-    query = build_query(
-        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
-    )
-    return query.in_dialect(dialect).where
+    return list_query(RUN_LIST, workspaces, ListArguments(filter, where)).in_dialect(dialect).where
 
 
 @strawberry.type(
@@ -78,7 +73,7 @@ class RunChange:
             cursor=encode_change_cursor(event.seq, event.run_id),
             kind=event.kind,
             run_id=strawberry.ID(event.run_id),
-            run=change.run,  # type: ignore[arg-type]
+            run=change.run,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
             previous_status=event.from_status,
             status=event.to_status,
             at=event.at,
