@@ -107,7 +107,7 @@ def rows(location: object, sql: str, params: tuple[object, ...] = ()) -> list[tu
         return asyncio.run(read())
     import sqlite3
 
-    with contextlib.closing(sqlite3.connect(str(location))) as conn:
+    with contextlib.closing(sqlite3.connect(str(location))) as conn, conn:  # committed after
         return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
 

@@ -12,7 +12,8 @@
     ├── ProcessNotReadyError      the process is not READY, so it starts no runs
     ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
-        └── StoreBusyError        the database stayed locked past the busy timeout
+        ├── StoreBusyError        the database stayed locked past the busy timeout
+        └── StoreUnavailableError the database cannot be used (down, wrong URL, not ours)
 
 Expected errors become typed GraphQL results or errors with `extensions.code`; `StoreError` and
 anything else is masked: the client gets a request id, the log gets the trace.
