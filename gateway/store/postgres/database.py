@@ -35,7 +35,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from gateway.domain.models import RunEvent, RunEventKind
+from gateway.domain.models import RunChangeKind, RunEvent
 from gateway.odata import Dialect, numbered
 from gateway.store.postgres.errors import StoreUnavailableError, opening_errors, translate_errors
 from gateway.store.postgres.migrate import current_version, migrate
@@ -166,7 +166,7 @@ def _events_of(payload: str, origin: str) -> list[RunEvent] | None:
                 run_id=str(run_id),
                 workspace_id=str(workspace),
                 process_id=process,
-                kind=RunEventKind(kind),
+                kind=RunChangeKind(kind),
                 at=now,
             )
             for seq, run_id, workspace, process, kind in body.get("e", ())
