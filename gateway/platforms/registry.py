@@ -79,6 +79,7 @@ PLATFORMS: dict[str, PlatformInfo] = {
         name="industry-data",
         source=Source.INDUSTRY_DATA,
         client="gateway.platforms.industry_data.client",
+        forwards=True,  # start only: Graph has no cancel or retry (the client refuses them)
         example_endpoint="https://graph.microsoft.com",
     ),
 }
