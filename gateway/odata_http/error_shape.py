@@ -53,9 +53,9 @@ class ODataErrorShape:
         async def send_shaped(message: Message) -> None:
             nonlocal held
             if message["type"] == "http.response.start" and message["status"] >= 400:
-                headers = dict(message.get("headers", []))
-                if not headers.get(b"content-type", b"").startswith(b"application/json") or (
-                    b"odata-version" in headers
+                given = dict(message.get("headers", []))
+                if not given.get(b"content-type", b"").startswith(b"application/json") or (
+                    b"odata-version" in given
                 ):
                     await send(message)  # already OData's, or not JSON
                     return
@@ -69,12 +69,12 @@ class ODataErrorShape:
                 return
             body = b"".join(chunks)
             shaped = reshape(body) or body
-            headers = [(k, v) for k, v in held.get("headers", []) if k.lower() != b"content-length"]
-            headers += [
+            kept = [(k, v) for k, v in held.get("headers", []) if k.lower() != b"content-length"]
+            kept += [
                 (b"content-length", str(len(shaped)).encode()),
                 (b"odata-version", ODATA_VERSION.encode()),
             ]
-            await send({**held, "headers": headers})
+            await send({**held, "headers": kept})
             await send({"type": "http.response.body", "body": shaped})
 
         await self.app(scope, receive, send_shaped)
