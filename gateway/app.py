@@ -8,7 +8,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -144,7 +144,7 @@ def _log_access_lines() -> None:
         access.setLevel(logging.INFO)
 
 
-class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+class _StandardError(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is when a line is logged (it may be replaced)."""
 
     @property

@@ -45,7 +45,8 @@ def serve_process(
     ):
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            # Loading the demo data set alone takes 20-40 s on a busy 2-core machine.
+            deadline = time.monotonic() + 120
             while True:
                 with contextlib.suppress(httpx2.TransportError):
                     if httpx2.get(f"{url}/readyz", timeout=1).status_code == 200:

@@ -70,7 +70,7 @@ def same(row: Any) -> Any:
 def with_fast_path_columns(query: Query) -> Query:
     """The query with the floor narrowed to the columns the server's fast path selects, so the
     floor runs the server's SQL (unchanged when the fast path does not cover the document)."""
-    plan = FastPath(schema).plan(query.document, None)
+    plan = asyncio.run(FastPath(schema).plan(query.document, None))
     if plan is None:
         return query
     ((_, _, runs),) = plan.roots

@@ -12,14 +12,13 @@ import strawberry
 from gateway.api.auth.access import requires
 from gateway.api.common.context import Info
 from gateway.api.common.errors import (
-    EXPECTED,
     ConflictError,
     ForbiddenError,
     InvalidTransitionError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
-    to_error,
+    expected_errors,
 )
 from gateway.api.common.node import IfMatch, TargetId
 from gateway.api.lifecycle.mutations import LifecycleMutation
@@ -108,22 +107,19 @@ DeleteRunResult = Annotated[
 class Mutation(LifecycleMutation):
     @strawberry.mutation(description="Create a process.")
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def create_process(
         self,
         info: Info,
         input: Annotated[CreateProcessInput, strawberry.argument(description="The process.")],
     ) -> CreateProcessResult:
-        try:
-            spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
-            process = await process_service.create_process(
-                info.context.db, spec, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return CreateProcessPayload(process=process)  # type: ignore[arg-type]
+        spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
+        process = await process_service.create_process(info.context.db, spec, info.context.actor)
+        return CreateProcessPayload(process=process)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(description="Change a process.")
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def update_process(
         self,
         info: Info,
@@ -131,52 +127,44 @@ class Mutation(LifecycleMutation):
         input: Annotated[UpdateProcessInput, strawberry.argument(description="The changes.")],
         if_match: IfMatch = None,
     ) -> UpdateProcessResult:
-        try:
-            process = await process_service.update_process(
-                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return UpdateProcessPayload(process=process)  # type: ignore[arg-type]
+        process = await process_service.update_process(
+            info.context.db, str(id), input.to_patch(), if_match, info.context.actor
+        )
+        return UpdateProcessPayload(process=process)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Delete a process that has no runs (delete its runs first, so no history "
         "is lost by accident)."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def delete_process(
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteProcessResult:
-        try:
-            await process_service.delete_process(
-                info.context.db, str(id), if_match, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
+        await process_service.delete_process(info.context.db, str(id), if_match, info.context.actor)
         return DeleteProcessPayload(deleted_process_id=id)
 
     @strawberry.mutation(
         description="Record a run that started elsewhere, with its activities, in one step."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def create_run(
         self,
         info: Info,
         input: Annotated[CreateRunInput, strawberry.argument(description="The run.")],
     ) -> CreateRunResult:
-        try:
-            run, _ = await run_service.create_run(
-                info.context.db, str(input.process_id), input.to_spec(), info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return CreateRunPayload(run=run)  # type: ignore[arg-type]
+        run, _ = await run_service.create_run(
+            info.context.db, str(input.process_id), input.to_spec(), info.context.actor
+        )
+        return CreateRunPayload(run=run)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Change a run: its status, times, statistics, error or platform fields. A "
         "finished run keeps its status."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def update_run(
         self,
         info: Info,
@@ -184,24 +172,19 @@ class Mutation(LifecycleMutation):
         input: Annotated[UpdateRunInput, strawberry.argument(description="The changes.")],
         if_match: IfMatch = None,
     ) -> UpdateRunResult:
-        try:
-            run = await run_service.update_run(
-                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return UpdateRunPayload(run=run)  # type: ignore[arg-type]
+        run = await run_service.update_run(
+            info.context.db, str(id), input.to_patch(), if_match, info.context.actor
+        )
+        return UpdateRunPayload(run=run)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Delete a finished run and its activities; its history keeps a DELETED "
         "tombstone."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def delete_run(
         self, info: Info, id: TargetId, if_match: IfMatch = None
     ) -> DeleteRunResult:
-        try:
-            await run_service.delete_run(info.context.db, str(id), if_match, info.context.actor)
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
+        await run_service.delete_run(info.context.db, str(id), if_match, info.context.actor)
         return DeleteRunPayload(deleted_run_id=id)

@@ -10,9 +10,10 @@ from gateway.api.activities.types import Activity
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.capabilities import CAPABILITIES, Capabilities
 from gateway.api.common.context import Info
+from gateway.api.common.lists import PROCESS_LIST, RUN_LIST, ListArguments, list_request
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.common.relay import Connection, connection
-from gateway.api.common.where import ProcessWhere, RunWhere, to_expr
+from gateway.api.common.where import ProcessWhere, RunWhere
 from gateway.api.live.changes import run_changes
 from gateway.api.processes.types import Process
 from gateway.api.runs.types import Run
@@ -22,8 +23,7 @@ from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.ids import IdKind, kind_of
 from gateway.domain.paging import PageRequest
 from gateway.store import processes, runs, workspaces
-from gateway.store.catalogs import PROCESSES, RUNS
-from gateway.store.paging import ListQuery, Page, build_query
+from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection as StoreConnection
 from gateway.store.protocol import Database
 
@@ -60,7 +60,7 @@ async def listing(
         async with db.read() as conn:
             return await store.count(conn, query)
 
-    return connection(query, request, page, count)
+    return connection(page, count)
 
 
 async def _load(info: Info, id: str) -> object | None:
@@ -82,7 +82,7 @@ async def _load(info: Info, id: str) -> object | None:
 class Query:
     @strawberry.field(description="Any node by its id; null when there is none.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
-        return await _load(info, str(id))  # type: ignore[return-value]
+        return await _load(info, str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description=f"Nodes by id, in the order asked, null where there is none (at most "
@@ -97,13 +97,13 @@ class Query:
             raise InvalidArgumentError(
                 "LIMIT_EXCEEDED", "ids", f"Ask for at most {MAX_NODES} ids at a time."
             )
-        return [await _load(info, str(id)) for id in ids]  # type: ignore[misc]
+        return [await _load(info, str(id)) for id in ids]  # type: ignore[misc]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="A run by its id; null when there is none.")
     async def run(self, info: Info, id: NodeId) -> Run | None:
         if kind_of(str(id)) is not IdKind.RUN:
             return None
-        return await info.context.loaders.run.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.run.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="Runs of every platform, newest first.")
     async def runs(
@@ -118,16 +118,8 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Run]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            RUNS,
-            runs.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(RUN_LIST, info.context.workspaces, arguments)
         return await listing(info.context.db, runs, request, query)
 
     run_changes = strawberry.field(
@@ -151,19 +143,19 @@ class Query:
         interval: IntervalArg = None,
     ) -> RunStatisticsReport:
         report = await run_statistics(info, filter, where, group_by, interval)
-        return report  # type: ignore[return-value]
+        return report  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="An activity by its id; null when there is none.")
     async def activity(self, info: Info, id: NodeId) -> Activity | None:
         if kind_of(str(id)) is not IdKind.ACTIVITY:
             return None
-        return await info.context.loaders.activity.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.activity.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="A process by its id; null when there is none.")
     async def process(self, info: Info, id: NodeId) -> Process | None:
         if kind_of(str(id)) is not IdKind.PROCESS:
             return None
-        return await info.context.loaders.process.load(str(id))  # type: ignore[return-value]
+        return await info.context.loaders.process.load(str(id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="Processes of every platform, newest first.")
     async def processes(
@@ -178,16 +170,8 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Process]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            PROCESSES,
-            processes.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(PROCESS_LIST, info.context.workspaces, arguments)
         return await listing(info.context.db, processes, request, query)
 
     @strawberry.field(
@@ -202,4 +186,4 @@ class Query:
         visible = info.context.workspaces
         async with info.context.db.read() as conn:
             found = await workspaces.list_all(conn)
-        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]
+        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]  # a domain object, served as its GraphQL type

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache
 
 from gateway.api.activities.types import ACTIVITY_TYPES
 from gateway.api.auth.access import ReadAccess
@@ -14,6 +14,7 @@ from gateway.api.auth.masking import GatewayErrors
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.limits import QueryBudget, QueryLimits
 from gateway.api.common.scalars import SCALAR_OVERRIDES
+from gateway.api.common.validation import BoundedValidation
 from gateway.api.live.subscriptions import Subscription
 from gateway.api.mutation import Mutation
 from gateway.api.query import Query
@@ -27,7 +28,7 @@ EXTENSIONS: list[Any] = [
     QueryBudget,
     lambda: AddValidationRules([QueryLimits]),
     lambda: ParserCache(maxsize=256),
-    lambda: ValidationCache(maxsize=256),
+    BoundedValidation,  # the expansion limits, then the cached rules, off the loop if large
 ]
 
 

@@ -203,7 +203,7 @@ class DealtServer(uvicorn.Server):
             config=config,
             server_state=self.server_state,
             app_state=self.lifespan.state,
-        )  # type: ignore[call-arg]
+        )  # type: ignore[call-arg]  # uvicorn's protocol classes take these, their declared type does not say so
         loop = asyncio.get_running_loop()
         self.channel.setblocking(False)
         loop.add_reader(self.channel.fileno(), self._receive, loop, protocol)

@@ -7,6 +7,9 @@
     ├── PreconditionFailedError   a stale `ifMatch`; carries the current eTag
     ├── ConflictError             the change conflicts with the current state or another record
     ├── InvalidTransitionError    an illegal status change; carries from and to
+    ├── IdempotencyKeyReusedError an idempotency key sent again with a different input
+    ├── ThrottledError            the process's throttle allows no more runs now; retry after
+    ├── ProcessNotReadyError      the process is not READY, so it starts no runs
     ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
         └── StoreBusyError        the database stayed locked past the busy timeout

@@ -129,7 +129,7 @@ def roll_up(run: Run, activities: Sequence[Activity], *, now: datetime) -> Run:
         return run
     return dataclasses.replace(
         run,
-        **changes,  # type: ignore[arg-type]
+        **changes,  # type: ignore[arg-type]  # each value has its field's type; a dict of several types cannot say so
         last_modified_date_time=now,
         version=run.version + 1,
     )

@@ -3,6 +3,8 @@ search on, and the SQL behind it. The only place public field paths meet column 
 
 from __future__ import annotations
 
+from enum import Enum
+
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.status import ACTIVE_STATUSES, TERMINAL_STATUSES, ReadinessStatus, RunStatus
@@ -11,8 +13,8 @@ from gateway.odata import Catalog, Field, FieldType, Relation, SearchSpec
 T = FieldType
 
 
-def _names(enum_class: type) -> tuple[str, ...]:
-    return tuple(member.value for member in enum_class)  # type: ignore[attr-defined]
+def _names(enum_class: type[Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in enum_class)
 
 
 def _in(statuses: frozenset[RunStatus]) -> str:
@@ -20,7 +22,7 @@ def _in(statuses: frozenset[RunStatus]) -> str:
     return f"{{alias}}.status IN ({names})"
 
 
-def _enum(path: str, column: str, enum_class: type, description: str, **kw: bool) -> Field:
+def _enum(path: str, column: str, enum_class: type[Enum], description: str, **kw: bool) -> Field:
     return Field(
         path,
         f"{{alias}}.{column}",
@@ -33,7 +35,7 @@ def _enum(path: str, column: str, enum_class: type, description: str, **kw: bool
 
 
 def _col(path: str, column: str, kind: FieldType, description: str, **kw: bool) -> Field:
-    return Field(path, f"{{alias}}.{column}", kind, description=description, **kw)  # type: ignore[arg-type]
+    return Field(path, f"{{alias}}.{column}", kind, description=description, **kw)  # type: ignore[arg-type]  # kw are Field's bool flags (filterable, sortable, ...), which mypy cannot match by name
 
 
 def _statistics_and_error() -> list[Field]:

@@ -146,7 +146,7 @@ async def _fetch(
 ) -> list[Row]:
     """A narrowed select list's rows are plain tuples (cheaper; positions are known)."""
     if columns:
-        return await conn.fetch_tuples(sql, params)  # type: ignore[return-value]
+        return await conn.fetch_tuples(sql, params)  # type: ignore[return-value]  # tuples are read by position only, as rows are
     return await conn.fetchall(sql, params)
 
 
@@ -163,7 +163,7 @@ def _page(
     if not page.forward:
         rows.reverse()
     return Page(
-        items=rows if convert is as_is else [convert(row) for row in rows],  # type: ignore[arg-type]
+        items=rows if convert is as_is else [convert(row) for row in rows],  # type: ignore[arg-type]  # with `as_is`, T is Row
         cursors=_cursors(rows, query, keys) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,

@@ -59,7 +59,7 @@ async def activity_statistics(
             key=a.key,
             display_name=a.display_name,
             status=a.status,
-            statistics=a.statistics,  # type: ignore[arg-type]
+            statistics=a.statistics,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
         )
         for a in page.items
     ]

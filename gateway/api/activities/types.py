@@ -75,7 +75,7 @@ class Activity(Node):
         found = await info.context.loaders.run.load(self.run_id)
         if found is None:  # the foreign key makes this impossible
             raise LookupError(f"activity {self.id} has no run")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
 
 @strawberry.type(description="A Graph industry data inbound flow inside a run.")

@@ -1,14 +1,15 @@
 """Scopes, checked in two places: every query and subscription needs `runs:read` (the
 `ReadAccess` extension, before anything runs), and every mutation declares the scope it needs
 with `@requires(...)`, answering `ForbiddenError` without it. Workspaces are not checked here:
-lists are confined in `build_query`, lookups in the loaders, and changes in the commands.
+lists are confined in `build_query` (through `api.common.lists`), lookups in the loaders, and
+changes in the services.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -21,6 +22,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 READ_OPERATIONS = (OperationType.QUERY, OperationType.SUBSCRIPTION)
+REQUIRED_SCOPES: dict[Callable[..., Any], Scope] = {}
+"""The scope each `@requires` resolver needs (a test checks every mutation declares one)."""
 
 
 def principal_of(context: Any) -> Principal:
@@ -42,12 +45,11 @@ def requires(scope: Scope) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, 
     def decorate(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         @functools.wraps(resolver)
         async def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-            info = kwargs["info"]
-            if not principal_of(info.context).has(scope):  # type: ignore[attr-defined]
-                return forbidden(scope)  # type: ignore[return-value]
+            if not principal_of(getattr(kwargs["info"], "context", None)).has(scope):
+                return cast(R, forbidden(scope))  # ForbiddenError is in every result union
             return await resolver(*args, **kwargs)
 
-        guarded.required_scope = scope  # type: ignore[attr-defined]
+        REQUIRED_SCOPES[guarded] = scope
         return guarded
 
     return decorate

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.api.common.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS
+from gateway.api.common.limits import (
+    MAX_ALIASES,
+    MAX_COST,
+    MAX_DEPTH,
+    MAX_FIELDS,
+    MAX_FRAGMENT_SPREADS,
+    MAX_TOKENS,
+)
 from gateway.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from gateway.odata import Catalog
 from gateway.odata import limits as odata_limits
@@ -106,6 +113,8 @@ def _limits() -> list[LimitCapability]:
         LimitCapability(name="queryCost", value=MAX_COST, description="Field resolutions one operation may cause (page sizes multiply down nested lists); responses report it in `extensions.cost`."),
         LimitCapability(name="queryAliases", value=MAX_ALIASES, description="Aliases in one document."),
         LimitCapability(name="queryTokens", value=MAX_TOKENS, description="Lexical tokens in one document."),
+        LimitCapability(name="queryFragmentSpreads", value=MAX_FRAGMENT_SPREADS, description="Fragment spreads one document expands to."),
+        LimitCapability(name="queryFields", value=MAX_FIELDS, description="Fields one document selects once its fragments are expanded."),
     ]  # fmt: skip
     return out
 

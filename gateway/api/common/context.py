@@ -45,7 +45,7 @@ class Context:
 
     @property
     def workspaces(self) -> Workspaces:
-        """The workspaces the caller may see: pass it to every `build_query`."""
+        """The workspaces the caller may see: pass it to every `lists.list_request`."""
         return self.principal.workspaces
 
     @property

@@ -19,7 +19,7 @@ def _describe(
 ) -> type[E]:
     """Register a domain enum with GraphQL (the same class), describing each value."""
     wrapped = strawberry.enum(cls, name=name, description=description)
-    definition: StrawberryEnumDefinition = wrapped.__strawberry_definition__  # type: ignore[attr-defined]
+    definition: StrawberryEnumDefinition = wrapped.__strawberry_definition__  # type: ignore[attr-defined]  # strawberry.enum sets it on the class; its stubs do not declare it
     for value in definition.values:
         value.description = values[cls(value.value)]
     return wrapped

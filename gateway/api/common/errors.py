@@ -1,12 +1,21 @@
-"""Expected errors as schema types (mutation results are unions of a payload and these), and
-the conversion of the gateway's exceptions into them."""
+"""Expected errors as schema types (mutation results are unions of a payload and these), the one
+registry that maps the gateway's exceptions to them (`SCHEMA_ERRORS`), and the one way a mutation
+uses it (`@expected_errors`)."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar, cast
 
 import strawberry
 
 from gateway.domain import exceptions
 from gateway.domain.status import ReadinessStatus, RunStatus
+from gateway.odata import ODataError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @strawberry.interface(description="An expected error a mutation can return instead of its payload.")
@@ -77,51 +86,104 @@ class ForbiddenError(Error):
     )
 
 
-def to_error(exc: exceptions.GatewayError) -> Error:
-    """The schema type of an expected error; anything else is re-raised and masked."""
-    if isinstance(exc, exceptions.NotFoundError):
-        return NotFoundError(code=exc.code, message=exc.message, id=strawberry.ID(exc.id))
-    if isinstance(exc, exceptions.ValidationError):
-        return ValidationError(code=exc.code, message=exc.message, field=exc.field)
-    if isinstance(exc, exceptions.PreconditionFailedError):
-        return PreconditionFailedError(
-            code=exc.code,
-            message=exc.message,
-            id=strawberry.ID(exc.id),
-            current_e_tag=exc.current_e_tag,
-        )
-    if isinstance(exc, exceptions.InvalidTransitionError):
-        return InvalidTransitionError(
-            code=exc.code,
-            message=exc.message,
-            from_status=exc.from_status,
-            to_status=exc.to_status,
-        )
-    if isinstance(exc, exceptions.ConflictError):
-        return ConflictError(code=exc.code, message=exc.message)
-    if isinstance(exc, exceptions.IdempotencyKeyReusedError):
-        return IdempotencyKeyReusedError(code=exc.code, message=exc.message, key=exc.key)
-    if isinstance(exc, exceptions.ThrottledError):
-        return ThrottledError(
-            code=exc.code, message=exc.message, retry_after=exc.retry_after_seconds
-        )
-    if isinstance(exc, exceptions.ProcessNotReadyError):
-        return ProcessNotReadyError(
-            code=exc.code,
-            message=exc.message,
-            id=strawberry.ID(exc.id),
-            readiness_status=exc.readiness,
-        )
-    raise exc
+def _not_found(exc: exceptions.NotFoundError) -> Error:
+    return NotFoundError(code=exc.code, message=exc.message, id=strawberry.ID(exc.id))
 
 
-EXPECTED = (
-    exceptions.NotFoundError,
-    exceptions.ValidationError,
-    exceptions.PreconditionFailedError,
-    exceptions.InvalidTransitionError,
-    exceptions.ConflictError,
-    exceptions.IdempotencyKeyReusedError,
-    exceptions.ThrottledError,
-    exceptions.ProcessNotReadyError,
-)
+def _validation(exc: exceptions.ValidationError) -> Error:
+    return ValidationError(code=exc.code, message=exc.message, field=exc.field)
+
+
+def _bad_filter(exc: ODataError) -> Error:
+    """A filter the query language refused: only bulk changes compile one in a mutation."""
+    return ValidationError(code=exc.code.value, message=exc.render(), field="filter")
+
+
+def _precondition(exc: exceptions.PreconditionFailedError) -> Error:
+    return PreconditionFailedError(
+        code=exc.code,
+        message=exc.message,
+        id=strawberry.ID(exc.id),
+        current_e_tag=exc.current_e_tag,
+    )
+
+
+def _transition(exc: exceptions.InvalidTransitionError) -> Error:
+    return InvalidTransitionError(
+        code=exc.code, message=exc.message, from_status=exc.from_status, to_status=exc.to_status
+    )
+
+
+def _conflict(exc: exceptions.ConflictError) -> Error:
+    return ConflictError(code=exc.code, message=exc.message)
+
+
+def _key_reused(exc: exceptions.IdempotencyKeyReusedError) -> Error:
+    return IdempotencyKeyReusedError(code=exc.code, message=exc.message, key=exc.key)
+
+
+def _throttled(exc: exceptions.ThrottledError) -> Error:
+    return ThrottledError(code=exc.code, message=exc.message, retry_after=exc.retry_after_seconds)
+
+
+def _not_ready(exc: exceptions.ProcessNotReadyError) -> Error:
+    return ProcessNotReadyError(
+        code=exc.code, message=exc.message, id=strawberry.ID(exc.id), readiness_status=exc.readiness
+    )
+
+
+# The one registry: each expected exception and the schema error type a mutation answers with.
+# Anything not here (StoreError, a defect) is raised on and masked.
+SCHEMA_ERRORS: dict[type[Exception], Callable[[Any], Error]] = {
+    exceptions.NotFoundError: _not_found,
+    exceptions.ValidationError: _validation,
+    ODataError: _bad_filter,
+    exceptions.PreconditionFailedError: _precondition,
+    exceptions.InvalidTransitionError: _transition,
+    exceptions.ConflictError: _conflict,
+    exceptions.IdempotencyKeyReusedError: _key_reused,
+    exceptions.ThrottledError: _throttled,
+    exceptions.ProcessNotReadyError: _not_ready,
+}
+
+
+def to_error(exc: BaseException) -> Error | None:
+    """The schema error of an expected exception (its nearest registered class), or None."""
+    for cls in type(exc).__mro__:
+        make = SCHEMA_ERRORS.get(cls)
+        if make is not None:
+            return make(exc)
+    return None
+
+
+def expected_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Make a mutation resolver answer an expected exception with its schema error type (from
+    `SCHEMA_ERRORS`) instead of its payload; nothing was changed (every use case is one
+    transaction). The resolver's result union must include the error types it can meet."""
+
+    @functools.wraps(resolver)
+    async def answered(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except Exception as exc:
+            error = to_error(exc)
+            if error is None:
+                raise
+            return cast(R, error)  # an error type is one of the result union's members
+
+    ANSWERING.add(answered)
+    return answered
+
+
+ANSWERING: set[Callable[..., Any]] = set()
+"""The resolvers `@expected_errors` made (a test checks every mutation is one)."""
+
+
+def answers_expected_errors(resolver: Callable[..., Any]) -> bool:
+    """Whether `resolver`, or a function it wraps, is made by `@expected_errors`."""
+    current: Any = resolver
+    while current is not None:
+        if current in ANSWERING:
+            return True
+        current = getattr(current, "__wrapped__", None)
+    return False

@@ -6,6 +6,10 @@ on, and a connection's `nodes` and `edges` multiply the fields below them by its
 (`first`/`last`, else the default page). `runs(first: 100) { nodes { id status } }` costs
 1 + 1 + 100 * 2 = 202.
 
+Before validation, a linear pre-pass counts the fragment spreads a document expands to and the
+fields it then selects (`expansion_error`), so no walk below ever expands a fan-out of fragments
+(ten spreads of ten spreads of ...) past `MAX_FRAGMENT_SPREADS` and `MAX_FIELDS`.
+
 Depth and aliases are a graphql-core validation rule, added once as a class so the validation
 cache keeps working (DESIGN §4.10). The cost depends on the variables (page sizes), so it is
 measured per request, before execution, by the `QueryBudget` extension, which also reports it in
@@ -35,14 +39,20 @@ from graphql import (
     VariableNode,
     get_operation_ast,
 )
+from graphql.validation.rules.overlapping_fields_can_be_merged import MAX_COMPLEXITY_BUDGET
 from strawberry.extensions import SchemaExtension
 
+from gateway.api.common.expansion import Expansion
 from gateway.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_DEPTH: Final = 12
 MAX_COST: Final = 100_000
 MAX_ALIASES: Final = 30
 MAX_TOKENS: Final = 5_000
+MAX_FRAGMENT_SPREADS: Final = 1_000
+"""Fragment spreads one document expands to (a fragment spread ten times counts ten)."""
+MAX_FIELDS: Final = 5_000
+"""Fields one document selects once its fragments are expanded (introspection fields too)."""
 _PAGE_ARGUMENTS = ("first", "last")
 PAGED_LISTS: Final = frozenset({"activityStatistics"})
 """Plain lists sized by `first` (default page size when absent), counted like connections."""
@@ -66,6 +76,42 @@ def token_limit_error() -> GraphQLError:
         f"The document has more than {MAX_TOKENS} tokens; at most {MAX_TOKENS} are allowed.",
         "queryTokens",
         MAX_TOKENS,
+    )
+
+
+EXPANSION_CAP: Final = max(MAX_FRAGMENT_SPREADS, MAX_FIELDS) + 1
+"""Where the expansion pre-pass stops counting: past every limit it checks."""
+
+
+def expansion_error(found: Expansion) -> GraphQLError | None:
+    """The limit error of a document that expands past `MAX_FRAGMENT_SPREADS` or `MAX_FIELDS`
+    (`found` by the linear pre-pass of gateway/api/common/expansion.py, before anything walks
+    the expanded document), else None."""
+    if found.spreads > MAX_FRAGMENT_SPREADS:
+        return limit_error(
+            f"The document expands to more than {MAX_FRAGMENT_SPREADS} fragment spreads; at "
+            f"most {MAX_FRAGMENT_SPREADS} are allowed. Spread each fragment fewer times.",
+            "queryFragmentSpreads",
+            MAX_FRAGMENT_SPREADS,
+        )
+    if found.fields > MAX_FIELDS:
+        return limit_error(
+            f"The document selects more than {MAX_FIELDS} fields once its fragments are "
+            f"expanded; at most {MAX_FIELDS} are allowed.",
+            "queryFields",
+            MAX_FIELDS,
+        )
+    return None
+
+
+def validation_budget_error() -> GraphQLError:
+    """graphql-core's overlap rule gave up: the document asks it to compare too many same-named
+    fields (its own budget, `MAX_COMPLEXITY_BUDGET`)."""
+    return limit_error(
+        "The document repeats same-named fields too often to be validated; select each field "
+        "once per selection set, or use aliases.",
+        "queryValidationBudget",
+        MAX_COMPLEXITY_BUDGET,
     )
 
 

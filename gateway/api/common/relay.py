@@ -8,8 +8,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from gateway.domain.paging import PageRequest
-from gateway.store.paging import ListQuery, Page, check_cursor
+from gateway.store.paging import Page
 
 NodeT = TypeVar("NodeT")
 T = TypeVar("T")
@@ -84,12 +83,9 @@ class Connection(Generic[NodeT]):
 
 
 def connection(
-    query: ListQuery,
-    request: PageRequest,
     page: Callable[[], Awaitable[Page[NodeT]]],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
     """A connection whose page is fetched only if edges, nodes or pageInfo are selected, and
-    whose count only if totalCount is. A bad cursor is refused at once."""
-    check_cursor(query, request)
+    whose count only if totalCount is (its cursor was checked by `lists.list_request`)."""
     return Connection(page=Once(page), count=count)

@@ -305,8 +305,10 @@ def to_expr(where: object | None, prefix: str = "", depth: int = 0) -> ast.Expr 
     """The AST of a `where` input (None when there is none, or it asks for nothing)."""
     if where is None:
         return None
+    if not dataclasses.is_dataclass(where):
+        raise TypeError(f"not a where input: {where!r}")
     parts: list[ast.Expr] = []
-    for f in dataclasses.fields(where):  # type: ignore[arg-type]
+    for f in dataclasses.fields(where):
         value = getattr(where, f.name)
         if value is None or value is strawberry.UNSET:
             continue

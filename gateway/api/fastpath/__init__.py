@@ -17,10 +17,10 @@ import strawberry
 from graphql import ASTValidationRule, GraphQLError, GraphQLField, parse, specified_rules
 from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.extensions import AddValidationRules
-from strawberry.schema.schema import validate_document
 from strawberry.types.arguments import convert_argument
 
 from gateway.api.common.limits import MAX_TOKENS, check_cost
+from gateway.api.common.validation import validate
 from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.plan import Plan, Unsupported, compile_operation
 from gateway.api.fastpath.writers import bind
@@ -63,7 +63,7 @@ class FastPath:
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.taken = 0  # requests answered by the fast path (tests read it)
 
-    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+    async def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The plan of a valid operation the fast path covers, else None."""
         key = (query, operation_name)
         try:
@@ -71,19 +71,19 @@ class FastPath:
             return self._plans[key]
         except KeyError:
             pass
-        plan = self._compile(query, operation_name)
+        plan = await self._compile(query, operation_name)
         self._plans[key] = plan
         if len(self._plans) > self.maxsize:
             self._plans.popitem(last=False)
         return plan
 
-    def _compile(self, query: str, operation_name: str | None) -> Plan | None:
+    async def _compile(self, query: str, operation_name: str | None) -> Plan | None:
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError:
             return None  # the executor reports it
-        if validate_document(self.schema, document, self.rules):
-            return None  # likewise, with the same rules
+        if await validate(self.schema, document, self.rules):
+            return None  # likewise, with the same rules and limits
         try:
             plan = bind(compile_operation(self.schema, document, operation_name))
             plan.document = document
@@ -112,7 +112,7 @@ class FastPath:
         """The response's `data`, encoded, and its cost; None when the executor must answer
         instead (it reports every error, a cost past the limit included). `report` gets the
         operation's name and cost for the access log, as the executor's extension does."""
-        plan = self.plan(query, operation_name)
+        plan = await self.plan(query, operation_name)
         if plan is None:
             return None
         name = plan.operation.name.value if plan.operation.name else operation_name

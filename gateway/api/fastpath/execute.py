@@ -1,7 +1,8 @@
 """Run a plan: one statement per list (and per count), one per relation across all parents, and
 rows written straight into the response's dicts.
 
-Every list goes through the store's `build_query`, `fetch_page` and `fetch_pages_by_parent`, the
+Every list's arguments become its query through `api.common.lists.list_request`, as the
+executor's do, and its rows come from the store's `fetch_page` and `fetch_pages_by_parent`: the
 same SQL the executor runs, narrowed to the columns the operation selects, and confined to the
 caller's workspaces exactly as the executor's lists are (root lists and relations alike).
 """
@@ -14,12 +15,12 @@ from typing import Any
 from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
-from gateway.api.common.where import to_expr
+from gateway.api.common.lists import ListArguments, Listed, list_request
 from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
 from gateway.store import paging
-from gateway.store.paging import ListQuery, Page, build_query, check_cursor
+from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection
 
 Typed = Callable[[GraphQLField, str, Any], Any]  # (field, argument, value) -> the input object
@@ -61,21 +62,9 @@ class Execution:
                 plan.fixed_arguments = get_argument_values(plan.field_def, plan.node)
             args = plan.fixed_arguments
         where = args.get("where")
-        request = PageRequest.from_arguments(
-            args.get("first"), args.get("after"), args.get("last"), args.get("before")
-        )
-        entity = plan.entity
-        query = build_query(
-            entity.catalog,
-            entity.default,
-            workspaces=self.workspaces,
-            filter=args.get("filter"),
-            order_by=args.get("orderBy"),
-            search=args.get("search"),
-            where=None if where is None else to_expr(self.typed(plan.field_def, "where", where)),
-        )
-        check_cursor(query, request)
-        return request, query
+        typed = None if where is None else self.typed(plan.field_def, "where", where)
+        listed = Listed(plan.entity.catalog, plan.entity.default)
+        return list_request(listed, self.workspaces, ListArguments.of(args, typed))
 
     async def connections(
         self, plan: ConnectionPlan, parent_ids: Sequence[str] | None

@@ -19,15 +19,16 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     get_named_type,
-    is_abstract_type,
 )
 
 from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity
@@ -197,7 +198,9 @@ class _Collector:
         wanted = self.schema.get_type(condition)
         if wanted is runtime:
             return True
-        return bool(is_abstract_type(wanted)) and self.schema.is_sub_type(wanted, runtime)  # type: ignore[arg-type]
+        return isinstance(
+            wanted, GraphQLInterfaceType | GraphQLUnionType
+        ) and self.schema.is_sub_type(wanted, runtime)
 
 
 def _sets(nodes: list[FieldNode]) -> list[SelectionSetNode]:

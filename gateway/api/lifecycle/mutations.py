@@ -15,7 +15,6 @@ from gateway.api.activities.types import Activity
 from gateway.api.auth.access import requires
 from gateway.api.common.context import Info
 from gateway.api.common.errors import (
-    EXPECTED,
     ConflictError,
     ForbiddenError,
     IdempotencyKeyReusedError,
@@ -25,20 +24,18 @@ from gateway.api.common.errors import (
     ProcessNotReadyError,
     ThrottledError,
     ValidationError,
-    to_error,
+    expected_errors,
 )
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
 from gateway.api.common.node import Filter, IfMatch, TargetId
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.where import RunWhere
 from gateway.api.lifecycle.inputs import RetryRunInput, StartRunInput, UpdateActivityInput
 from gateway.api.runs.types import Run
 from gateway.domain import exceptions
 from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
-from gateway.odata import ODataError
 from gateway.services import bulk, lifecycle
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
-from gateway.store.paging import ListQuery, build_query
+from gateway.store.paging import ListQuery
 
 BulkWhere = Annotated[
     RunWhere | None,
@@ -152,9 +149,7 @@ def _bulk_query(filter: str | None, where: RunWhere | None, workspaces: Workspac
             "filter",
             "a bulk change needs a filter or where, so that no run is changed by accident.",
         )
-    return build_query(
-        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
-    )
+    return list_query(RUN_LIST, workspaces, ListArguments(filter, where))
 
 
 async def _bulk(
@@ -165,13 +160,8 @@ async def _bulk(
     dry_run: bool,
 ) -> BulkRunsResult:
     """A bulk change over the runs `filter` and `where` select in the caller's workspaces."""
-    try:
-        query = _bulk_query(filter, where, info.context.workspaces)
-        result = await change(info.context.db, query, dry_run=dry_run, actor=info.context.actor)
-    except ODataError as exc:
-        return ValidationError(code=exc.code.value, message=exc.render(), field="filter")
-    except EXPECTED as exc:
-        return to_error(exc)  # type: ignore[return-value]
+    query = _bulk_query(filter, where, info.context.workspaces)
+    result = await change(info.context.db, query, dry_run=dry_run, actor=info.context.actor)
     return _bulk_payload(result)
 
 
@@ -181,7 +171,7 @@ def _bulk_payload(result: bulk.BulkResult) -> BulkRunsPayload:
         dry_run=result.dry_run,
         matched=result.matched,
         changed=result.changed,
-        sample=[o.run for o in changed[: bulk.BULK_SAMPLE]],  # type: ignore[misc]
+        sample=[o.run for o in changed[: bulk.BULK_SAMPLE]],  # type: ignore[misc]  # a domain object, served as its GraphQL type
         outcomes=[
             BulkRunOutcome(
                 run_id=strawberry.ID(o.run.id), changed=o.changed, status=o.status, reason=o.reason
@@ -198,30 +188,29 @@ class LifecycleMutation:
         "definition; returns the run (and its id) at once, or after `wait` seconds."
     )
     @requires(Scope.RUNS_START)
+    @expected_errors
     async def start_run(
         self,
         info: Info,
         input: Annotated[StartRunInput, strawberry.argument(description="What to start.")],
     ) -> StartRunResult:
         db = info.context.db
-        try:
-            started = await lifecycle.start_run(
-                db,
-                str(input.process_id),
-                input.to_options(),
-                info.context.actor,
-                idempotency_key=input.idempotency_key,
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
+        started = await lifecycle.start_run(
+            db,
+            str(input.process_id),
+            input.to_options(),
+            info.context.actor,
+            idempotency_key=input.idempotency_key,
+        )
         run = await lifecycle.wait_until_finished(db, started.run, input.wait)
-        return StartRunPayload(run=run, replayed=started.replayed)  # type: ignore[arg-type]
+        return StartRunPayload(run=run, replayed=started.replayed)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Report an activity's progress (status, times, counters, warnings, errors, "
         "blocking error). The run's status, times and statistics roll up from its activities."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def update_activity(
         self,
         info: Info,
@@ -229,19 +218,17 @@ class LifecycleMutation:
         input: Annotated[UpdateActivityInput, strawberry.argument(description="The changes.")],
         if_match: IfMatch = None,
     ) -> UpdateActivityResult:
-        try:
-            activity, run = await lifecycle.update_activity(
-                info.context.db, str(id), input.to_patch(), if_match, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return UpdateActivityPayload(activity=activity, run=run)  # type: ignore[arg-type]
+        activity, run = await lifecycle.update_activity(
+            info.context.db, str(id), input.to_patch(), if_match, info.context.actor
+        )
+        return UpdateActivityPayload(activity=activity, run=run)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Cancel an active run: activities not started are cancelled at once; the "
         "run is CANCELLING until its running activities stop, then CANCELLED."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def cancel_run(
         self,
         info: Info,
@@ -251,13 +238,10 @@ class LifecycleMutation:
         ] = None,
         if_match: IfMatch = None,
     ) -> CancelRunResult:
-        try:
-            run = await lifecycle.cancel_run(
-                info.context.db, str(id), reason, if_match, info.context.actor
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
-        return CancelRunPayload(run=run)  # type: ignore[arg-type]
+        run = await lifecycle.cancel_run(
+            info.context.db, str(id), reason, if_match, info.context.actor
+        )
+        return CancelRunPayload(run=run)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Start a new attempt of a finished run (its latest attempt): "
@@ -265,6 +249,7 @@ class LifecycleMutation:
         "from failure."
     )
     @requires(Scope.RUNS_START)
+    @expected_errors
     async def retry_run(
         self,
         info: Info,
@@ -275,19 +260,16 @@ class LifecycleMutation:
     ) -> RetryRunResult:
         input = input or RetryRunInput()
         db = info.context.db
-        try:
-            started = await lifecycle.retry_run(
-                db,
-                str(id),
-                from_failure=input.from_failure,
-                options=input.to_options(),
-                actor=info.context.actor,
-                idempotency_key=input.idempotency_key,
-            )
-        except EXPECTED as exc:
-            return to_error(exc)  # type: ignore[return-value]
+        started = await lifecycle.retry_run(
+            db,
+            str(id),
+            from_failure=input.from_failure,
+            options=input.to_options(),
+            actor=info.context.actor,
+            idempotency_key=input.idempotency_key,
+        )
         run = await lifecycle.wait_until_finished(db, started.run, input.wait)
-        return RetryRunPayload(run=run, replayed=started.replayed)  # type: ignore[arg-type]
+        return RetryRunPayload(run=run, replayed=started.replayed)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
 
     @strawberry.mutation(
         description="Cancel every active run a filter matches (at most "
@@ -295,6 +277,7 @@ class LifecycleMutation:
         "alone."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def cancel_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:
@@ -306,6 +289,7 @@ class LifecycleMutation:
         "reported and left alone. The history keeps a DELETED tombstone per run."
     )
     @requires(Scope.RUNS_WRITE)
+    @expected_errors
     async def delete_runs(
         self, info: Info, filter: Filter = None, where: BulkWhere = None, dry_run: DryRun = False
     ) -> BulkRunsResult:

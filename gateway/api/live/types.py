@@ -8,16 +8,14 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
+from gateway.api.common.where import RunWhere
 from gateway.api.runs.types import Run
 from gateway.domain.auth import Workspaces
 from gateway.domain.change_cursors import encode_change_cursor
 from gateway.domain.models import RunEventKind
 from gateway.domain.status import RunStatus
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
 from gateway.store.changes import Change, FilterKey
-from gateway.store.paging import build_query
 
 ChangesAfter = Annotated[
     str | None,
@@ -38,10 +36,7 @@ ChangesWhere = Annotated[
 def filter_key(filter: str | None, where: RunWhere | None, workspaces: Workspaces) -> FilterKey:
     """The compiled conditions of the `runs` list for these arguments, inside the caller's
     workspaces (typed errors if bad)."""
-    query = build_query(
-        RUNS, runs.NEWEST_FIRST, workspaces=workspaces, filter=filter, where=to_expr(where)
-    )
-    return query.where
+    return list_query(RUN_LIST, workspaces, ListArguments(filter, where)).where
 
 
 @strawberry.type(
@@ -72,7 +67,7 @@ class RunChange:
             cursor=encode_change_cursor(event.seq, event.run_id),
             kind=event.kind,
             run_id=strawberry.ID(event.run_id),
-            run=change.run,  # type: ignore[arg-type]
+            run=change.run,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
             previous_status=event.from_status,
             status=event.to_status,
             at=event.at,

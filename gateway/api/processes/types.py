@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.api.common.context import Info
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_request
 from gateway.api.common.node import (
     After,
     Before,
@@ -20,16 +21,12 @@ from gateway.api.common.node import (
     served_from,
 )
 from gateway.api.common.relay import Connection, connection
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.where import RunWhere
 from gateway.api.statistics.queries import process_health, process_statistics
 from gateway.api.statistics.types import RunAggregate
 from gateway.domain import models
-from gateway.domain.paging import PageRequest
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import ReadinessStatus
-from gateway.store import runs
-from gateway.store.catalogs import RUNS
-from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.auth.workspaces import Workspace
@@ -97,7 +94,7 @@ class Process(Node):
         found = await info.context.loaders.workspace.load(self.workspace_id)
         if found is None:
             raise LookupError(f"process {self.id} has no workspace")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The process's runs, newest first.")
     async def runs(
@@ -115,22 +112,12 @@ class Process(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyRun]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            RUNS,
-            runs.NEWEST_FIRST,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            search=search,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, search, first, after, last, before)
+        request, query = list_request(RUN_LIST, info.context.workspaces, arguments)
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            query,
-            request,
-            lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.run_page_by_process.load((key[0], request, query)),  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
             lambda: loaders.run_count_by_process.load(key),
         )
 
@@ -147,14 +134,14 @@ class Process(Node):
             strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
         ] = None,
     ) -> RunAggregate:
-        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]
+        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The newest run (by createdDateTime); null when it has none.")
     async def last_run(self, info: Info) -> LazyRun | None:
         health = await process_health(info, self.id)
         if health.last_run_id is None:
             return None
-        return await info.context.loaders.run.load(health.last_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(health.last_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The newest run (by createdDateTime) that succeeded (SUCCEEDED or "
@@ -164,7 +151,7 @@ class Process(Node):
         health = await process_health(info, self.id)
         if health.last_successful_run_id is None:
             return None
-        return await info.context.loaders.run.load(health.last_successful_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(health.last_successful_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="How many runs failed (FAILED or TIMED_OUT) since the newest successful run, "

@@ -9,20 +9,17 @@ import strawberry
 
 from gateway.api.activities.statistics import RunOwnedStatistics
 from gateway.api.common.context import Info
+from gateway.api.common.lists import ACTIVITY_LIST, ListArguments, list_request
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.common.relay import Connection, connection
 from gateway.api.common.scalars import JSON
-from gateway.api.common.where import ActivityWhere, to_expr
+from gateway.api.common.where import ActivityWhere
 from gateway.api.runs.history import RunEvent
 from gateway.api.runs.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
 from gateway.domain import models
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.domain.paging import PageRequest
 from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
-from gateway.store import activities
-from gateway.store.catalogs import ACTIVITIES
-from gateway.store.paging import build_query
 
 if TYPE_CHECKING:
     from gateway.api.activities.types import Activity
@@ -90,21 +87,21 @@ class Run(Node):
         "counts, inbound totals, activity statistics, metrics); rolls up from activities."
     )
     def statistics(self) -> RunStatistics:
-        return RunOwnedStatistics.of(self)  # type: ignore[arg-type,return-value]
+        return RunOwnedStatistics.of(self)  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The process this run is an execution of.")
     async def process(self, info: Info) -> LazyProcess:
         found = await info.context.loaders.process.load(self.process_id)
         if found is None:  # the foreign key makes this impossible
             raise LookupError(f"run {self.id} has no process")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The workspace the run belongs to.")
     async def workspace(self, info: Info) -> LazyWorkspace:
         found = await info.context.loaders.workspace.load(self.workspace_id)
         if found is None:
             raise LookupError(f"run {self.id} has no workspace")
-        return found  # type: ignore[return-value]
+        return found  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The first attempt of this run; itself when this is the first attempt."
@@ -112,13 +109,13 @@ class Run(Node):
     async def original_attempt_run(self, info: Info) -> Run | None:
         if self.original_attempt_run_id is None:
             return self
-        return await info.context.loaders.run.load(self.original_attempt_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(self.original_attempt_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The attempt this one retried; null for a first attempt.")
     async def previous_attempt_run(self, info: Info) -> Run | None:
         if self.previous_attempt_run_id is None:
             return None
-        return await info.context.loaders.run.load(self.previous_attempt_run_id)  # type: ignore[return-value]
+        return await info.context.loaders.run.load(self.previous_attempt_run_id)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The run's history, oldest first: its creation and every change since "
@@ -138,7 +135,7 @@ class Run(Node):
             raise InvalidArgumentError(
                 "INVALID_PAGE_SIZE", "last", f"last must be between 1 and {MAX_HISTORY}."
             )
-        return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]
+        return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The activities the run performed, in order.")
     async def activities(
@@ -155,21 +152,12 @@ class Run(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[LazyActivity]:
-        request = PageRequest.from_arguments(first, after, last, before)
-        query = build_query(
-            ACTIVITIES,
-            activities.IN_RUN_ORDER,
-            workspaces=info.context.workspaces,
-            filter=filter,
-            order_by=order_by,
-            where=to_expr(where),
-        )
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        request, query = list_request(ACTIVITY_LIST, info.context.workspaces, arguments)
         loaders = info.context.loaders
         key = (self.id, query)
         return connection(
-            query,
-            request,
-            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]
+            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
             lambda: loaders.activity_count.load(key),
         )
 
@@ -226,7 +214,7 @@ class DataZoneRun(Run):
         description="The run's asset statistics in DataZone's shape (`runStatisticsForAssets`)."
     )
     def run_statistics_for_assets(self) -> AssetStatistics:
-        return cast(models.Run, self).statistics  # type: ignore[return-value]
+        return cast(models.Run, self).statistics  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     is_type_of = served_from(models.DataZoneRun)
 

@@ -90,14 +90,14 @@ class RunStatistics:
 
     @strawberry.field(description="Graph's inbound totals, read from these statistics.")
     def inbound_totals(self) -> InboundTotals:
-        return inbound_totals(self)  # type: ignore[arg-type,return-value]
+        return inbound_totals(self)  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="The asset counts in DataZone's shape (`runStatisticsForAssets`): added, "
         "updated, unchanged, skipped, failed."
     )
     def assets(self) -> AssetStatistics:
-        return self  # type: ignore[return-value]
+        return self  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(
         description="A run's statistics per activity, the first `first` in run order (Graph's "

@@ -10,12 +10,12 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.api.common.context import Info
-from gateway.api.common.where import RunWhere, to_expr
+from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
+from gateway.api.common.where import RunWhere
 from gateway.domain import aggregates
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import runs, statistics
-from gateway.store.catalogs import RUNS
-from gateway.store.paging import ListQuery, build_query
+from gateway.store import statistics
+from gateway.store.paging import ListQuery
 
 GroupByArg = Annotated[
     list[aggregates.RunGroupKey] | None,
@@ -47,13 +47,7 @@ def _selects(selections: Sequence[Selection], names: frozenset[str]) -> bool:
 def runs_query(info: Info, filter: str | None, where: RunWhere | None) -> ListQuery:
     """The runs a statistics field covers: `runs`' own compilation of `filter` and `where`,
     inside the caller's workspaces."""
-    return build_query(
-        RUNS,
-        runs.NEWEST_FIRST,
-        workspaces=info.context.workspaces,
-        filter=filter,
-        where=to_expr(where),
-    )
+    return list_query(RUN_LIST, info.context.workspaces, ListArguments(filter, where))
 
 
 async def run_statistics(

@@ -114,7 +114,7 @@ class RunAggregate:
 
     @strawberry.field(description="Queue times (`durations/queueMs`).")
     def queue_time(self) -> DurationStatistics:
-        return self.queue  # type: ignore[return-value]
+        return self.queue  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The sums of the runs' statistics counters.")
     def statistics_sums(self) -> StatisticsSums:
@@ -146,13 +146,13 @@ class RunGroupKeyValues:
     async def process(self, info: Info) -> LazyProcess | None:
         if self.process_id is None:
             return None
-        return await info.context.loaders.process.load(str(self.process_id))  # type: ignore[return-value]
+        return await info.context.loaders.process.load(str(self.process_id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="The workspace, when grouped by it.")
     async def workspace(self, info: Info) -> LazyWorkspace | None:
         if self.workspace_id is None:
             return None
-        return await info.context.loaders.workspace.load(str(self.workspace_id))  # type: ignore[return-value]
+        return await info.context.loaders.workspace.load(str(self.workspace_id))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
 
 @strawberry.type(description="The statistics of the runs that share one combination of keys.")

@@ -12,6 +12,7 @@ import pytest
 from graphql import GraphQLUnionType, get_named_type
 from strawberry.types.base import StrawberryObjectDefinition
 
+from gateway.api.auth.access import REQUIRED_SCOPES
 from gateway.api.schema import schema
 from gateway.domain.auth import Scope
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
@@ -204,7 +205,7 @@ def test_every_mutation_declares_its_scope_and_can_answer_forbidden() -> None:
     for field in mutation.fields:
         resolver = field.base_resolver
         assert resolver is not None
-        assert isinstance(getattr(resolver.wrapped_func, "required_scope", None), Scope), (
+        assert isinstance(REQUIRED_SCOPES.get(resolver.wrapped_func), Scope), (
             f"{field.python_name} has no @requires(...)"
         )
     graphql_mutation = schema._schema.mutation_type
