@@ -1,13 +1,21 @@
-"""Settings, read once: command-line flags, then `GATEWAY_<NAME>` environment variables, then
+"""Settings, read once: command-line flags, then `GATEWAY_<NAME>` environment variables, then an
+optional TOML file (`--config FILE` or `GATEWAY_CONFIG`, its keys the settings' names), then
 defaults."""
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import json
 import os
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from typing import Any
+
+CONFIG_VARIABLE = "GATEWAY_CONFIG"
+"""The environment variable naming the TOML settings file (not a setting itself)."""
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -17,56 +25,71 @@ class SettingsError(ValueError):
     """A setting has a value that cannot be used."""
 
 
+def _setting(default: Any, help: str) -> Any:
+    """A setting's default and its one-line description (for `serve --help` and the README)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    database: str = "gateway.db"
-    demo: bool = False
-    workers: int = 1
+    host: str = _setting("127.0.0.1", "address to listen on")
+    port: int = _setting(8000, "port to listen on")
+    database: str = _setting("gateway.db", "the database: a SQLite file")
+    demo: bool = _setting(False, "load the demo data into an empty database, keep runs moving")
+    workers: int = _setting(1, "worker processes")
     # Reader connections (each with its driver thread) per process: 2 leaves one free while a
     # slow statement runs, and contends less for the GIL than 3 (nested-100 at 8 clients:
     # ~12% more req/s, bench/results/2026-11-22-session3-readers.md).
-    readers: int = 2
-    log_level: str = "info"
-    graphiql: bool = True
-    scheduler: bool = True
-    scheduler_interval: int = 15
-    ingest_max_bytes: int = 256 * 1024 * 1024  # the largest body `POST /ingest/{format}` reads
+    readers: int = _setting(2, "reader connections per process")
+    log_level: str = _setting("info", "log level: " + ", ".join(LOG_LEVELS))
+    graphiql: bool = _setting(True, "GraphiQL on GET /graphql for browsers")
+    root_path: str = _setting(
+        "", "the path a reverse proxy serves the gateway under (e.g. /runs); links use it"
+    )
+    scheduler: bool = _setting(True, "start runs on processes' cron schedules")
+    scheduler_interval: int = _setting(15, "how often the scheduler looks for due slots, seconds")
+    ingest_max_bytes: int = _setting(256 * 1024 * 1024, "largest POST /ingest/{format} body, bytes")
     # Live run changes (runChanged): how often each process reads the run events of other
     # processes, each subscriber's queue bound, subscriptions per WebSocket, and the interval of
     # the server's graphql-transport-ws pings (0 turns them off).
-    live_poll_ms: int = 150
-    live_queue: int = 1000
-    live_subscriptions: int = 20
-    live_keep_alive_ms: int = 15000
+    live_poll_ms: int = _setting(150, "how often each process reads others' run changes, ms")
+    live_queue: int = _setting(1000, "changes queued per subscriber before it is dropped")
+    live_subscriptions: int = _setting(20, "subscriptions per WebSocket connection")
+    live_keep_alive_ms: int = _setting(15000, "server ping interval on WebSockets, ms; 0: none")
     # Security (README "Security"): `auth` is off or token; left empty it is off on a loopback
     # address and token anywhere else, where off needs `allow_open` too.
-    auth: str = ""
-    allow_open: bool = False
-    introspection: bool = True
-    cors_origins: str = ""  # comma-separated origins allowed to call /graphql from a browser
-    ws_origins: str = ""  # comma-separated origins allowed to open /graphql WebSockets
-    max_body_bytes: int = 1_048_576
-    rate_limit: int = 1200  # requests per minute per token (per client address with auth off)
-    statement_timeout_ms: int = 5000  # bound on every SQL statement; 0 for none
-    access_log: bool = True
-    jwt_key_file: str = ""  # a PEM public key that JWT bearer tokens are checked against
-    jwt_jwks_file: str = ""  # or a JWKS file (the key is chosen by the token's `kid`)
-    jwt_issuer: str = ""  # when set, a JWT's `iss` must equal it
-    jwt_audience: str = ""  # when set, a JWT's `aud` must contain it
+    auth: str = _setting("", "authentication: off or token (default: off on loopback only)")
+    allow_open: bool = _setting(False, "serve with auth off on a non-loopback address")
+    introspection: bool = _setting(True, "schema introspection (__schema, __type)")
+    cors_origins: str = _setting("", "browser origins allowed to call /graphql, comma-separated")
+    ws_origins: str = _setting("", "browser origins allowed to open WebSockets (default: CORS's)")
+    max_body_bytes: int = _setting(1_048_576, "largest request body, bytes")
+    rate_limit: int = _setting(1200, "requests per minute per token (or address); 0: none")
+    statement_timeout_ms: int = _setting(5000, "time limit on one SQL statement, ms; 0: none")
+    access_log: bool = _setting(True, "JSON access log on standard error")
+    jwt_key_file: str = _setting("", "a PEM public key that JWT bearer tokens are checked with")
+    jwt_jwks_file: str = _setting("", "or a JWKS file (the key chosen by the token's kid)")
+    jwt_issuer: str = _setting("", "a JWT's required iss (default: not checked)")
+    jwt_audience: str = _setting("", "a JWT's required aud (default: not checked)")
 
     @classmethod
     def load(
-        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+        cls,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        config_file: str | None = None,
     ) -> Settings:
-        """Defaults, replaced by the environment, replaced by `overrides` that are not None."""
+        """Defaults, replaced by the TOML file's (`config_file`, else `GATEWAY_CONFIG`), by the
+        environment, then by `overrides` that are not None."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        path = config_file or env.get(CONFIG_VARIABLE)
+        if path:
+            values.update(read_config_file(path))
         for f in fields(cls):
             raw = env.get(f"GATEWAY_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _parse(f.name, type(getattr(cls(), f.name)), raw)
+                values[f.name] = _parse(f.name, _kind(f), raw)
         for name, value in (overrides or {}).items():
             if value is not None:
                 values[name] = value
@@ -75,6 +98,15 @@ class Settings:
         return settings
 
     def check(self) -> None:
+        if self.log_level.lower() not in LOG_LEVELS:
+            raise SettingsError(
+                f"log_level must be one of {', '.join(LOG_LEVELS)}; it is {self.log_level!r}."
+            )
+        if self.root_path and (not self.root_path.startswith("/") or self.root_path.endswith("/")):
+            raise SettingsError(
+                f"root_path must start with / and not end with one (e.g. /runs); it is "
+                f"{self.root_path!r}."
+            )
         if not 0 < self.port < 65536:
             raise SettingsError(f"port must be between 1 and 65535; it is {self.port}.")
         if self.workers < 1:
@@ -116,6 +148,76 @@ class Settings:
         """A comma-separated origin list setting as a tuple."""
         value: str = getattr(self, name)
         return tuple(o.strip() for o in value.split(",") if o.strip())
+
+
+def setting_fields() -> tuple[Field[Any], ...]:
+    """Every setting, in declaration order."""
+    return fields(Settings)
+
+
+def describe_settings() -> str:
+    """Every setting, one line each: the variable, the file key, the default, what it does."""
+    lines = []
+    for f in setting_fields():
+        default = f.default
+        shown = json.dumps(default)  # as TOML writes it: true, 8000, "gateway.db"
+        lines.append(f"  GATEWAY_{f.name.upper():<28} {f.name} = {shown}")
+        lines.append(f"      {f.metadata.get('help', '')}")
+    return "\n".join(lines)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each `GATEWAY_*` environment variable that is no setting (a typo, most
+    likely), with the nearest setting's name when one is close."""
+    env = os.environ if environ is None else environ
+    known = {f"GATEWAY_{f.name.upper()}" for f in setting_fields()} | {CONFIG_VARIABLE}
+    warnings = []
+    for name in sorted(env):
+        # GATEWAY_TEST_* belong to the test suite (which store it runs on), not to the server.
+        if (
+            name.startswith("GATEWAY_")
+            and name not in known
+            and not name.startswith("GATEWAY_TEST_")
+        ):
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            warnings.append(f"{name} is not a setting and is ignored{hint}.")
+    return warnings
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """The settings of a TOML file: top-level keys named as the settings (`port = 8000`,
+    `database = "/var/lib/gateway/gateway.db"`), each of the setting's type."""
+    try:
+        with open(path, "rb") as file:
+            document = tomllib.load(file)
+    except OSError as exc:
+        raise SettingsError(f"cannot read the config file {path}: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"the config file {path} is not valid TOML: {exc}.") from None
+    by_name = {f.name: f for f in setting_fields()}
+    values: dict[str, Any] = {}
+    for key, value in document.items():
+        name = key.replace("-", "_")
+        f = by_name.get(name)
+        if f is None:
+            near = difflib.get_close_matches(name, sorted(by_name), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise SettingsError(f"the config file {path} has an unknown setting {key!r}{hint}.")
+        kind = _kind(f)
+        if type(value) is not kind:  # TOML's true is no port number, nor 8000 a host
+            raise SettingsError(
+                f"the config file {path}: {key} must be {_KIND_NAMES[kind]}; it is {value!r}."
+            )
+        values[name] = value
+    return values
+
+
+_KIND_NAMES = {bool: "true or false", int: "a whole number", str: "a string"}
+
+
+def _kind(f: Field[Any]) -> type:
+    return type(f.default)
 
 
 def is_loopback(host: str) -> bool:

@@ -10,6 +10,7 @@ import sys
 from gateway import __version__
 from gateway.cli.demo import load_demo
 from gateway.cli.options import SubParsers, add_database, settings_of
+from gateway.config import CONFIG_VARIABLE, describe_settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -19,10 +20,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.demo:
         print(asyncio.run(load_demo(settings, 3000, only_if_empty=True)), file=sys.stderr)
     # Worker processes read their settings from the environment, the same way.
-    for name in ("host", "port", "database", "demo", "workers", "allow_open"):
+    for name in ("host", "port", "database", "demo", "workers", "allow_open", "root_path"):
         os.environ[f"GATEWAY_{name.upper()}"] = str(getattr(settings, name))
+    if args.config:
+        os.environ[CONFIG_VARIABLE] = os.path.abspath(args.config)
     print(
-        f"runs-gateway {__version__}: http://{settings.host}:{settings.port}/graphql "
+        f"runs-gateway {__version__}: http://{settings.host}:{settings.port}"
+        f"{settings.root_path}/graphql "
         f"(database {settings.database}, auth {settings.auth_mode})",
         file=sys.stderr,
     )
@@ -30,7 +34,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: SubParsers) -> None:
-    serve = sub.add_parser("serve", help="serve the API")
+    serve = sub.add_parser(
+        "serve",
+        help="serve the API",
+        description="Serve the API. Each setting comes from its flag, else its GATEWAY_ variable,\n"
+        "else the --config file's key (TOML), else its default.",
+        epilog="settings (environment variable, config-file key = default):\n"
+        + describe_settings(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
     add_database(serve)
@@ -44,5 +56,10 @@ def add_parser(sub: SubParsers) -> None:
         "--allow-open",
         action="store_true",
         help="serve with auth off on a non-loopback address, on purpose (GATEWAY_ALLOW_OPEN)",
+    )
+    serve.add_argument(
+        "--root-path",
+        metavar="PATH",
+        help="the path a reverse proxy serves the gateway under, e.g. /runs (GATEWAY_ROOT_PATH)",
     )
     serve.set_defaults(func=cmd_serve)

@@ -42,7 +42,7 @@ def _config(settings: Settings) -> uvicorn.Config:
         factory=True,
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level,
+        log_level=settings.log_level.lower(),
         access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
         loop="auto",
         http="auto",

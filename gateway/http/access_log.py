@@ -1,5 +1,5 @@
-"""The access log: one JSON line per request on the `gateway.access` logger, with the request
-id, the token id (never the token), its workspaces, the GraphQL operation's name and cost, the
+"""The access log: one JSON line per request on the `gateway.access` logger, with the time, the
+request id, the token id (never the token), its workspaces, the GraphQL operation's name and cost, the
 status, the error codes and the duration. Also gives every request an id (the caller's sane
 `X-Request-Id`, else a new one) and echoes it in the response."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -72,6 +73,7 @@ def _write(
         ids = principal.workspaces.ids
         workspaces = "all" if ids is None else sorted(ids)
     entry = {
+        "time": _now(),
         "requestId": request_id,
         "method": scope.get("method", "WEBSOCKET"),
         "path": scope.get("path"),
@@ -85,6 +87,11 @@ def _write(
         "errors": report.get("errors") or None,
     }
     log.info("%s", orjson.dumps(entry).decode())
+
+
+def _now() -> str:
+    """The time the line is written: ISO 8601, UTC, to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _outcome(status: int, report: dict[str, Any]) -> str:

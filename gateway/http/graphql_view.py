@@ -142,7 +142,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.feed = feed
         self.keep_alive_seconds = settings.live_keep_alive_ms / 1000
         self.authenticator = authenticator or Authenticator(db)
-        self._page = graphiql_page("/graphql")
+        # Behind a proxy that serves the gateway under a prefix (and strips it), the page's links
+        # carry the prefix: its assets and its endpoint resolve through the proxy.
+        root = settings.root_path
+        self._page = graphiql_page(f"{root}/graphql", f"{root}/graphiql-static")
         self.fast_path = FastPath(served)
 
     async def execute_single(

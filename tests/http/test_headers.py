@@ -4,7 +4,9 @@ WebSocket authentication."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -119,6 +121,7 @@ def test_the_access_log_has_one_json_line_per_request_and_never_the_token(
 ) -> None:
     token = make_token(demo_path, {Scope.RUNS_READ}, [CONTOSO])
     client = TokenClient(client_factory(demo_path, auth="token"), token)
+    before = datetime.now(UTC)
     with caplog.at_level(logging.INFO, logger="gateway.access"):
         client("query Newest { runs(first: 3) { nodes { id } } }")
         client("{ nope }")
@@ -130,6 +133,9 @@ def test_the_access_log_has_one_json_line_per_request_and_never_the_token(
     assert first["tokenId"].startswith("tok_") and first["workspaces"] == [CONTOSO]
     assert first["status"] == 200 and first["outcome"] == "ok" and first["durationMs"] >= 0
     assert len(first["requestId"]) == 32
+    assert first["time"].endswith("Z") and re.fullmatch(r"[\d-]+T[\d:]+\.\d{3}Z", first["time"])
+    assert before <= datetime.fromisoformat(first["time"]) + timedelta(milliseconds=1)
+    assert [line["time"] for line in lines] == sorted(line["time"] for line in lines)
     assert second["outcome"] == "refused"
     assert third["status"] == 401 and third["tokenId"] is None and third["outcome"] == "refused"
     assert token not in caplog.text and token.rsplit("_", 1)[1] not in caplog.text
