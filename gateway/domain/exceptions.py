@@ -19,7 +19,8 @@
         │   ├── StorageReadOnlyError      STORAGE_READ_ONLY: the file cannot be written
         │   └── StorageUnavailableError   STORAGE_UNAVAILABLE: the file vanished, was replaced
         │                                 or cannot be read
-        └── ForeignDatabaseError  the file is not a gateway database (or one of a newer version)
+        └── StoreUnavailableError the database cannot be used (down, wrong URL, not ours)
+            └── ForeignDatabaseError  the SQLite file is not a gateway database (or a newer one's)
 
 Expected errors become typed GraphQL results or errors with `extensions.code`; `StoreError` and
 anything else is masked: the client gets a request id, the log gets the trace.
@@ -202,7 +203,14 @@ class StorageUnavailableError(StorageFaultError):
         super().__init__(f"The store is unavailable: its file {why}; nothing was changed.")
 
 
-class ForeignDatabaseError(StoreError):
+class StoreUnavailableError(StoreError):
+    """The database cannot be used: its server does not answer, the location or the credentials
+    are wrong, it does not exist, or it belongs to something else. The message is one line."""
+
+    code = "STORE_UNAVAILABLE"
+
+
+class ForeignDatabaseError(StoreUnavailableError):
     """The file at the database location is not one the gateway may open (one-line message)."""
 
     code = "FOREIGN_DATABASE"

@@ -23,7 +23,15 @@ def database_for(
     """An unopened `Database` of the location's engine (`await db.open()` or `async with`);
     without `create`, a SQLite file that does not exist is refused instead of created."""
     if is_postgres(location):
-        raise ValueError("PostgreSQL stores are not available in this version.")
+        try:
+            from gateway.store.postgres import PostgresDatabase
+        except ImportError:
+            raise ValueError(
+                'PostgreSQL needs the postgres extra: pip install "runs-gateway[postgres]"'
+            ) from None
+        return PostgresDatabase(
+            str(location), readers=readers, statement_timeout_ms=statement_timeout_ms
+        )
     from gateway.store.sqlite import SqliteDatabase
 
     return SqliteDatabase(

@@ -15,6 +15,8 @@ import pytest
 
 from tests.servers import free_port
 
+pytestmark = pytest.mark.sqlite_only  # SQLite files themselves
+
 
 def _gateway(*arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
 from tests.conftest import GraphQLClient
 from tests.servers import free_port, serve_process
@@ -25,6 +26,8 @@ mutation ($name: String!) {
 }
 """
 COUNT = "{ processes { totalCount } }"
+
+pytestmark = pytest.mark.sqlite_only  # SQLite files themselves
 
 
 def _code(body: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,11 @@ from typing import Any
 import orjson
 import pytest
 from graphql import specified_rules
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gateway.api.common.context import Context
-from gateway.api.common.limits import QueryLimits
+from gateway.api.common.limits import MAX_ALIASES, QueryLimits
 from gateway.api.fastpath import FastPath, validation_rules
 from gateway.api.schema import schema
 from gateway.domain.auth import OPEN, Principal, Scope, Workspaces
@@ -297,6 +298,8 @@ def test_generated_selections_answer_the_same_on_both_paths(
     shared_demo: Path, operation: tuple[str, str | None]
 ) -> None:
     query, first_page = operation
+    # nested connections repeat their fields' aliases: keep under the document's alias limit
+    assume(len(re.findall(r"\ba\d+: ", query)) <= MAX_ALIASES)
     variables = {"after": asyncio.run(_cursor(shared_demo, first_page))} if first_page else None
     fast, reference, _ = asyncio.run(_both(shared_demo, query, variables))
     assert fast is not None, "generated selections are all on the fast path"
