@@ -368,6 +368,20 @@ def test_errors_are_the_executors(gql: GraphQLClient, query: str) -> None:
     assert _taken(gql) == taken
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ runs(after: "nope") { totalCount } }',  # declined while it runs (a bad cursor)
+        "{ runs(first: 2) { nodes { id parameters } } }",  # declined by its plan
+    ],
+)
+def test_a_declined_request_asks_the_fast_path_once(gql: GraphQLClient, query: str) -> None:
+    fast_path: FastPath = gql.http.app.state.fast_path  # type: ignore[attr-defined]
+    before = fast_path.consulted
+    gql(query)
+    assert fast_path.consulted == before + 1
+
+
 def test_typed_where_as_a_variable_takes_the_fast_path(gql: GraphQLClient) -> None:
     query = "query ($w: RunWhere) { runs(where: $w) { totalCount } }"
     taken = _taken(gql)
