@@ -2,9 +2,9 @@
 straight from a row, and the relations it can fetch in one batched statement.
 
 Scalars come from the store's query catalogs (the one place public field paths meet SQL, selected
-through `store.selects`); the few
-fields a catalog does not list are named here with their column. A field that is not listed here
-is unknown to the fast path, and an operation that selects it runs through the executor.
+through `store.selects`); the few fields a catalog does not list are named here with their
+column. A field that is not listed here is unknown to the fast path, and an operation that selects
+it runs through the executor.
 """
 
 from __future__ import annotations
