@@ -13,7 +13,8 @@
     ├── ProcessNotReadyError      the process is not READY, so it starts no runs
     ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
-        └── StoreBusyError        the database stayed locked past the busy timeout
+        ├── StoreBusyError        the database stayed locked past the busy timeout
+        └── StoreUnavailableError the database cannot be used (down, wrong URL, not ours)
 
 Expected errors become typed GraphQL results or errors with `extensions.code`; `StoreError` and
 anything else is masked: the client gets a request id, the log gets the trace.
@@ -167,3 +168,10 @@ class StoreError(GatewayError):
 
 class StoreBusyError(StoreError):
     code = "STORE_BUSY"
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be used: its server does not answer, the location or the credentials
+    are wrong, it does not exist, or it belongs to something else. The message is one line."""
+
+    code = "STORE_UNAVAILABLE"

@@ -22,7 +22,15 @@ def database_for(
 ) -> Database:
     """An unopened `Database` of the location's engine (`await db.open()` or `async with`)."""
     if is_postgres(location):
-        raise ValueError("PostgreSQL stores are not available in this version.")
+        try:
+            from gateway.store.postgres import PostgresDatabase
+        except ImportError:
+            raise ValueError(
+                'PostgreSQL needs the postgres extra: pip install "runs-gateway[postgres]"'
+            ) from None
+        return PostgresDatabase(
+            str(location), readers=readers, statement_timeout_ms=statement_timeout_ms
+        )
     from gateway.store.sqlite import SqliteDatabase
 
     return SqliteDatabase(location, readers=readers, statement_timeout_ms=statement_timeout_ms)

@@ -300,6 +300,8 @@ def test_generated_selections_answer_the_same_on_both_paths(
     shared_demo: Path, operation: tuple[str, str | None]
 ) -> None:
     query, first_page = operation
+    # nested connections repeat their fields' aliases: keep under the document's alias limit
+    assume(len(re.findall(r"\ba\d+: ", query)) <= MAX_ALIASES)
     variables = {"after": asyncio.run(_cursor(shared_demo, first_page))} if first_page else None
     fast, reference, _ = asyncio.run(_both(shared_demo, query, variables))
     assert fast is not None, "generated selections are all on the fast path"
