@@ -86,7 +86,9 @@ def test_sync_lag_is_exposed_per_connection(gql: GraphQLClient) -> None:
 
 
 async def test_open_subscriptions_and_drops_are_gauged(tmp_path: Path) -> None:
-    settings = Settings(database=str(tmp_path / "live.db"), scheduler=False, live_queue=2)
+    settings = Settings(
+        database=str(tmp_path / "live.db"), create=True, scheduler=False, live_queue=2
+    )
     async with (
         serve_here(settings) as (url, _app, _server),
         httpx2.AsyncClient(base_url=url) as http,
