@@ -36,7 +36,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once() -> None:
 
         assert asyncio.run(open_all()) == [latest_version()] * 4
         applied = pg.rows(url, "SELECT version FROM schema_migrations ORDER BY version")
-        assert [v for (v,) in applied] == list(range(1, latest_version() + 1))
+        assert [v for (v,) in applied] == [v for v, _, _ in available()]
 
 
 def test_a_database_of_something_else_is_refused_and_left_alone(
