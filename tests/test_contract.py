@@ -4,6 +4,7 @@ client operation in `tests/queries/` must validate against it and run."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from graphql import (
     StringValueNode,
     Visitor,
     build_schema,
+    get_introspection_query,
     parse,
     validate,
     visit,
@@ -89,6 +91,32 @@ def test_stored_operations_validate_and_run(path: Path, gql: GraphQLClient) -> N
     assert names >= set(variables), "a stored variable the operation does not declare"
     data = gql.data(source, variables)
     assert all(value is not None for value in data.values())
+
+
+def _described_items(schema: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
+    """Every (where, description) of an introspection result's own types."""
+    for named in schema["types"]:
+        name = named["name"]
+        if name.startswith("__") or name in {"String", "Int", "Float", "Boolean", "ID"}:
+            continue
+        yield name, named["description"]
+        for field in named.get("fields") or ():
+            yield f"{name}.{field['name']}", field["description"]
+            for arg in field["args"]:
+                yield f"{name}.{field['name']}({arg['name']})", arg["description"]
+        for field in named.get("inputFields") or ():
+            yield f"{name}.{field['name']}", field["description"]
+        for value in named.get("enumValues") or ():
+            yield f"{name}.{value['name']}", value["description"]
+
+
+def test_every_description_served_starts_upper_case(gql: GraphQLClient) -> None:
+    """Over HTTP, as GraphiQL and codegen read them: no description starts in lower case."""
+    served = gql.data(get_introspection_query(descriptions=True))["__schema"]
+    items = list(_described_items(served))
+    assert len(items) > 500  # the whole schema, not an empty answer
+    lower = [(where, text) for where, text in items if not text or text[0].islower()]
+    assert lower == []
 
 
 ODATA_ARGUMENTS = {"filter", "orderBy", "search"}

@@ -134,7 +134,7 @@ class FloorRunner:
             {
                 "key": {"source": g.key.source.value if g.key.source else None,
                         "bucketStart": g.key.bucket_start},
-                "statistics": _aggregate_json(g.statistics, failure_rate=True),
+                "statistics": _aggregate_json(g.aggregate, failure_rate=True),
             }
             for g in report.groups
         ]  # fmt: skip

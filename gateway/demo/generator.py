@@ -24,13 +24,13 @@ from gateway.domain.models import (
     ACTIVITY_CLASSES,
     RUN_CLASSES,
     Activity,
-    Durations,
     EntityCount,
     Metric,
     Process,
     RoleCount,
     Run,
-    RunEventKind,
+    RunChangeKind,
+    RunDurations,
     RunStatistics,
     Trigger,
     Workspace,
@@ -223,7 +223,7 @@ class _Builder:
             start_date_time=start,
             end_date_time=end,
             last_modified_date_time=end or start or created,
-            durations=Durations(
+            durations=RunDurations(
                 queue_ms=queue_ms if start else None,
                 setup_ms=setup_ms,
                 execution_ms=(total_ms - (setup_ms or 0)) if end else None,
@@ -421,7 +421,7 @@ async def load(
         for run, acts in made:
             await runs.insert(tx, run)
             await activities.insert_many(tx, acts)
-            await events.append(tx, run, RunEventKind.CREATED, from_status=None, actor="demo")
+            await events.append(tx, run, RunChangeKind.CREATED, from_status=None, actor="demo")
             summary.runs += 1
             summary.activities += len(acts)
         tx.events.clear()  # a bulk load is not news for subscribers

@@ -238,7 +238,7 @@ class GroupKeyValues:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunGroup:
     key: GroupKeyValues
-    statistics: RunAggregate
+    aggregate: RunAggregate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

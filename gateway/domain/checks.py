@@ -16,8 +16,8 @@ import orjson
 from gateway.domain.exceptions import ValidationError
 from gateway.domain.models import (
     COUNTER_NAMES,
-    Durations,
     JSONValue,
+    RunDurations,
     RunStatistics,
 )
 from gateway.domain.run_errors import RunError
@@ -114,7 +114,7 @@ def check_statistics(path: str, value: RunStatistics) -> RunStatistics:
     return value
 
 
-def check_durations(path: str, value: Durations) -> Durations:
+def check_durations(path: str, value: RunDurations) -> RunDurations:
     for f in dataclasses.fields(value):
         ms = getattr(value, f.name)
         if ms is not None and ms < 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway.domain.exceptions import InvalidTransitionError, PreconditionFailedError
-from gateway.domain.models import Durations
+from gateway.domain.models import RunDurations
 from gateway.domain.status import RunStatus
 
 
@@ -29,18 +29,18 @@ def _ms_between(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def derive_durations(
-    given: Durations,
+    given: RunDurations,
     *,
     created: datetime,
     start: datetime | None,
     end: datetime | None,
-) -> Durations:
+) -> RunDurations:
     """Fill the durations the platform did not report from the run's times.
 
     Queue time runs from creation to start; total time from start to end (Graph's and
     Databricks' `run_duration`). Reported values always win.
     """
-    return Durations(
+    return RunDurations(
         queue_ms=given.queue_ms if given.queue_ms is not None else _ms_between(created, start),
         setup_ms=given.setup_ms,
         execution_ms=given.execution_ms,

@@ -145,7 +145,7 @@ COUNTER_NAMES = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Durations:
+class RunDurations:
     """How long each phase of a run took, in milliseconds; null where unknown."""
 
     queue_ms: int | None = None
@@ -180,7 +180,7 @@ class Run:
     start_date_time: datetime | None = None
     end_date_time: datetime | None = None
     last_modified_date_time: datetime
-    durations: Durations = field(default_factory=Durations)
+    durations: RunDurations = field(default_factory=RunDurations)
     trigger: Trigger = field(default_factory=Trigger)
     parameters: JSONValue = None
     attempt_number: int = 1
@@ -338,12 +338,18 @@ ACTIVITY_CLASSES: dict[ActivityKind, type[Activity]] = {
 }
 
 
-class RunEventKind(enum.Enum):
-    """What happened to a run."""
+class RunChangeKind(enum.Enum):
+    """What happened to a run (the kind of a `RunEvent`, and of a `RunChange` in the API)."""
 
     CREATED = "CREATED"
     UPDATED = "UPDATED"
     DELETED = "DELETED"
+
+
+# Deprecated names, one release long, for code written before they were made one with the
+# API's (`RunDurations`, `RunChangeKind`): use the new names.
+Durations = RunDurations
+RunEventKind = RunChangeKind
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -354,7 +360,7 @@ class RunEvent:
     run_id: str
     workspace_id: str
     process_id: str | None
-    kind: RunEventKind
+    kind: RunChangeKind
     from_status: RunStatus | None = None
     to_status: RunStatus | None = None
     at: datetime

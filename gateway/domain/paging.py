@@ -63,6 +63,9 @@ class PageRequest:
         return cls(limit=size, forward=forward, cursor=after if forward else before)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def encode_cursor(ordering: str, values: tuple[Any, ...]) -> str:
     """An opaque cursor for a row's sort-key values (id last) under an ordering."""
     raw = orjson.dumps([ordering, *values])
@@ -88,6 +91,8 @@ def decode_cursor(cursor: str, ordering: str, arity: int, argument: str) -> tupl
     values = tuple(data[1:])
     if not all(v is None or isinstance(v, (str, int, float)) for v in values):
         raise problem
+    if any(isinstance(v, int) and not _INT64_MIN <= v <= _INT64_MAX for v in values):
+        raise problem  # no key we store is wider than SQLite's 64-bit integers
     if not isinstance(values[-1], str):
         raise problem
     return values

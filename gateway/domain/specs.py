@@ -36,10 +36,10 @@ from gateway.domain.models import (
     EMPTY_STATISTICS,
     RUN_CLASSES,
     Activity,
-    Durations,
     JSONValue,
     Process,
     Run,
+    RunDurations,
     RunStatistics,
     Trigger,
 )
@@ -80,7 +80,7 @@ class RunSpec:
     created_date_time: datetime | None = None
     start_date_time: datetime | None = None
     end_date_time: datetime | None = None
-    durations: Durations = field(default_factory=Durations)
+    durations: RunDurations = field(default_factory=RunDurations)
     trigger: Trigger = field(default_factory=Trigger)
     parameters: JSONValue = None
     attempt_number: int = 1
@@ -97,7 +97,7 @@ class RunPatch:
     source_status: Patch[str] = UNSET
     start_date_time: Patch[datetime | None] = UNSET
     end_date_time: Patch[datetime | None] = UNSET
-    durations: Patch[Durations] = UNSET
+    durations: Patch[RunDurations] = UNSET
     parameters: Patch[JSONValue] = UNSET
     statistics: Patch[RunStatistics] = UNSET
     blocking_error: Patch[RunError | None] = UNSET

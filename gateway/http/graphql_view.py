@@ -5,7 +5,7 @@ ASGI view, which answers 200 with `application/json` whatever happened.
   equal quality), else `application/json`; no `Accept` or `*/*` gets `application/json` (the
   spec's legacy clients). An `Accept` with neither gets 406.
 - With `application/graphql-response+json`, a request error (parse, validation, variables, a
-  limit: no `data`) gets 4xx: 403 for a missing scope, else 400; a response with `data` gets 200.
+  limit: the response has no `data` entry) gets 4xx: 403 for a missing scope, else 400; a response with `data` gets 200.
   With `application/json` every well-formed GraphQL request gets 200, as the spec requires.
 - A POST body that is not `application/json` gets 415; a mutation over GET gets 405 with
   `Allow: POST`; any other malformed request 400. Each of these is a JSON `errors` body.
@@ -17,7 +17,7 @@ it, everything else by strawberry's executor; over a WebSocket, subscriptions
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException
@@ -38,7 +38,8 @@ from strawberry.types.unset import UnsetType
 
 from gateway.api.common.context import Context
 from gateway.api.common.graphiql import graphiql_page
-from gateway.api.common.limits import cost_extension, is_token_limit_error, token_limit_error
+from gateway.api.common.limits import cost_extension
+from gateway.api.common.request_errors import with_code
 from gateway.api.fastpath import Answer, FastPath
 from gateway.api.live.websocket import TextFrames, TransportWS
 from gateway.api.schema import build_schema, schema
@@ -337,10 +338,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request: Request | Any, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:
-            # A parse error leaves strawberry before any extension sees it: name the limit here.
-            result.errors = [
-                token_limit_error() if is_token_limit_error(e) else e for e in result.errors
-            ]
+            # A parse error leaves strawberry before any extension sees it: its code is set here.
+            result.errors = [with_code(e) for e in result.errors]
         data = await super().process_result(request, result)
         if result.errors:
             report = state_of(request.scope).get(REPORT)
@@ -355,14 +354,18 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         media = sub_response.media_type or JSON
-        response = super().create_response(response_data, sub_response)
-        response.headers["content-type"] = f"{media}; charset=utf-8"
-        if (
+        request_error = (
             media == GRAPHQL_RESPONSE
             and isinstance(response_data, dict)
-            and not sub_response.status_code
             and _is_request_error(response_data)
-        ):
+        )
+        if request_error and isinstance(response_data, dict):
+            # The spec: a request error (parse, validation, a limit) has no `data` entry at all.
+            response_data = cast(GraphQLHTTPResponse, {**response_data})
+            response_data.pop("data", None)
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{media}; charset=utf-8"
+        if request_error and isinstance(response_data, dict) and not sub_response.status_code:
             codes = {(e.get("extensions") or {}).get("code") for e in _errors(response_data)}
             response.status_code = 403 if "FORBIDDEN" in codes else 400
         return response

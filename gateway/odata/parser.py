@@ -406,5 +406,10 @@ def parse_orderby(text: str) -> list[OrderItem]:
 
 def parse_search(text: str) -> SearchNode:
     """$search text to its tree. Raises ODataError (INVALID_SEARCH, LIMIT_EXCEEDED)."""
+    nul = text.find("\x00") if isinstance(text, str) else -1
+    if nul >= 0:  # FTS5 reads a NUL as the end of its query: refused, wherever it is
+        raise ODataError(
+            ErrorCode.INVALID_SEARCH, "a NUL character (U+0000) is not allowed", nul, text=text
+        )
     result: SearchNode = _parse("search", text, ErrorCode.INVALID_SEARCH, MAX_SEARCH_LENGTH)
     return result

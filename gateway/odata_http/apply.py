@@ -227,7 +227,7 @@ async def run(call: Call, resource: Resource, options: Options) -> dict[str, Any
     async with call.db.read() as conn:
         report = await statistics.report(conn, query, group_keys(plan), None, with_recoveries=False)
     groups = (
-        [(g.key, g.statistics) for g in report.groups]
+        [(g.key, g.aggregate) for g in report.groups]
         if plan.group_by
         else [(GroupKeyValues(), report.totals)]
     )

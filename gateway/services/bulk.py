@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.domain.exceptions import ValidationError
-from gateway.domain.models import Run, RunEventKind
+from gateway.domain.models import Run, RunChangeKind
 from gateway.domain.status import RunStatus
 from gateway.services.actor import Actor
 from gateway.services.lifecycle import cancel_in
@@ -71,6 +71,6 @@ async def delete_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: A
                 continue
             if not dry_run:
                 await runs.delete(tx, run.id)
-                await record(tx, run, RunEventKind.DELETED, run.status, actor, "bulk delete")
+                await record(tx, run, RunChangeKind.DELETED, run.status, actor, "bulk delete")
             outcomes.append(Outcome(run, True, run.status))
         return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)

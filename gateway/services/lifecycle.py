@@ -20,7 +20,7 @@ from gateway.domain.exceptions import (
     NotFoundError,
 )
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Run, RunEvent, RunEventKind
+from gateway.domain.models import Activity, Run, RunChangeKind, RunEvent
 from gateway.domain.rollup import roll_up
 from gateway.domain.sources import TriggerType
 from gateway.domain.specs import ActivityPatch, apply_activity_patch
@@ -54,7 +54,7 @@ async def _save_run(
         return
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
-    await record(tx, updated, RunEventKind.UPDATED, current.status, actor, reason)
+    await record(tx, updated, RunChangeKind.UPDATED, current.status, actor, reason)
 
 
 def _namespace(operation: str, actor: Actor) -> str:

@@ -16,7 +16,7 @@ from gateway.domain.exceptions import (
 )
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.lifecycle import check_if_match
-from gateway.domain.models import Activity, Process, Run, RunEventKind
+from gateway.domain.models import Activity, Process, Run, RunChangeKind
 from gateway.domain.specs import RunPatch, RunSpec, apply_run_patch, build_run
 from gateway.domain.starts import link_attempt
 from gateway.domain.status import RunStatus
@@ -28,7 +28,7 @@ from gateway.store.protocol import Database, Transaction
 async def record(
     tx: Transaction,
     run: Run,
-    kind: RunEventKind,
+    kind: RunChangeKind,
     before: RunStatus | None,
     actor: Actor,
     reason: str | None = None,
@@ -78,7 +78,7 @@ async def insert_run(
         run = link_attempt(run, previous)
     await runs.insert(tx, run)
     await activities.insert_many(tx, created)
-    await record(tx, run, RunEventKind.CREATED, None, actor, reason)
+    await record(tx, run, RunChangeKind.CREATED, None, actor, reason)
     return run, created
 
 
@@ -101,7 +101,7 @@ async def update_run(
         updated = apply_run_patch(current, patch, now=utc_now())
         if not await runs.update(tx, updated, current.version):
             raise lost_race("run", id, current.e_tag)
-        await record(tx, updated, RunEventKind.UPDATED, current.status, actor)
+        await record(tx, updated, RunChangeKind.UPDATED, current.status, actor)
         return updated
 
 
@@ -117,5 +117,5 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
                 "Cancel it first.",
             )
         await runs.delete(tx, id)
-        await record(tx, current, RunEventKind.DELETED, current.status, actor)
+        await record(tx, current, RunChangeKind.DELETED, current.status, actor)
         return current

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gateway.domain.models import Run, RunEvent, RunEventKind
+from gateway.domain.models import Run, RunChangeKind, RunEvent
 from gateway.odata import Compiled
 from gateway.store import events, runs
 from gateway.store.protocol import Connection
@@ -55,7 +55,7 @@ class Batch:
         """The changes `key` matches, in order."""
         matched = self.matches[key]
         return [
-            Change(e, None if e.kind is RunEventKind.DELETED else self.runs.get(e.run_id))
+            Change(e, None if e.kind is RunChangeKind.DELETED else self.runs.get(e.run_id))
             for e in self.events
             if e.seq in matched
         ]

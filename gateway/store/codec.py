@@ -20,12 +20,12 @@ from gateway.domain.models import (
     DatabricksRun,
     DataFactoryRun,
     DataZoneRun,
-    Durations,
     EntityCount,
     Metric,
     Process,
     RoleCount,
     Run,
+    RunDurations,
     RunStatistics,
     Throttle,
     Trigger,
@@ -313,7 +313,7 @@ def run_from_row(row: Row) -> Run:
         start_date_time=optional_datetime(row["started_at"]),
         end_date_time=optional_datetime(row["ended_at"]),
         last_modified_date_time=from_micros(row["last_modified_at"]),
-        durations=Durations(
+        durations=RunDurations(
             queue_ms=row["queue_ms"],
             setup_ms=row["setup_ms"],
             execution_ms=row["execution_ms"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.domain.clock import from_micros, to_micros
-from gateway.domain.models import Run, RunEvent, RunEventKind
+from gateway.domain.models import Run, RunChangeKind, RunEvent
 from gateway.domain.status import RunStatus
 from gateway.store.protocol import Connection, Row, Transaction
 
@@ -16,7 +16,7 @@ def event_from_row(row: Row) -> RunEvent:
         run_id=row["run_id"],
         workspace_id=row["workspace_id"],
         process_id=row["process_id"],
-        kind=RunEventKind(row["kind"]),
+        kind=RunChangeKind(row["kind"]),
         from_status=RunStatus(row["from_status"]) if row["from_status"] else None,
         to_status=RunStatus(row["to_status"]) if row["to_status"] else None,
         at=from_micros(row["at"]),
@@ -29,7 +29,7 @@ def event_from_row(row: Row) -> RunEvent:
 async def append(
     tx: Transaction,
     run: Run,
-    kind: RunEventKind,
+    kind: RunChangeKind,
     *,
     from_status: RunStatus | None,
     actor: str | None,
@@ -55,13 +55,13 @@ _MANY = 500  # rows per statement (10 parameters each)
 
 def _params(
     run: Run,
-    kind: RunEventKind,
+    kind: RunChangeKind,
     from_status: RunStatus | None,
     actor: str | None,
     reason: str | None,
     request_id: str | None,
 ) -> tuple[object, ...]:
-    to_status = None if kind is RunEventKind.DELETED else run.status
+    to_status = None if kind is RunChangeKind.DELETED else run.status
     return (
         run.id,
         run.workspace_id,
@@ -82,7 +82,7 @@ async def append_created(tx: Transaction, runs: Sequence[Run], *, actor: str | N
         chunk = runs[start : start + _MANY]
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
         params = [
-            p for run in chunk for p in _params(run, RunEventKind.CREATED, None, actor, None, None)
+            p for run in chunk for p in _params(run, RunChangeKind.CREATED, None, actor, None, None)
         ]
         rows = await tx.fetchall(f"{_INSERT} {values} RETURNING *", params)
         tx.events.extend(event_from_row(row) for row in rows)

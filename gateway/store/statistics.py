@@ -303,7 +303,7 @@ async def report(
         keys=tuple(keys),
         interval=interval,
         totals=_merge(found),
-        groups=tuple(RunGroup(key=g.values, statistics=g.aggregate) for g in found)
+        groups=tuple(RunGroup(key=g.values, aggregate=g.aggregate) for g in found)
         if grouping.exprs
         else (),
     )

@@ -32,7 +32,7 @@ from gateway.domain.imports import (
     relink,
     same_run,
 )
-from gateway.domain.models import Activity, Process, Run, RunEventKind, Workspace
+from gateway.domain.models import Activity, Process, Run, RunChangeKind, Workspace
 from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
 from gateway.store.protocol import Transaction
@@ -179,7 +179,9 @@ async def _save_run(
         if not await runs.update(tx, run, existing.version):
             raise StoreError("A run changed while it was being imported.")
         await _save_activities(tx, batch.activities.get(existing.id, []), acts)
-        await events.append(tx, run, RunEventKind.UPDATED, from_status=existing.status, actor=ACTOR)
+        await events.append(
+            tx, run, RunChangeKind.UPDATED, from_status=existing.status, actor=ACTOR
+        )
     batch.runs[(run.workspace_id, run.source.value, run.source_id)] = run
     batch.activities[run.id] = list(acts)
 
@@ -329,7 +331,7 @@ async def _link_chains(batch: _Batch, source_ids: set[tuple[str, str]]) -> None:
             await events.append(
                 tx,
                 run,
-                RunEventKind.UPDATED,
+                RunChangeKind.UPDATED,
                 from_status=run.status,
                 actor=ACTOR,
                 reason="attempt lineage",

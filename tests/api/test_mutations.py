@@ -49,7 +49,7 @@ mutation ($id: ID!, $input: UpdateRunInput!, $ifMatch: String) {
     __typename
     ... on UpdateRunPayload { run { status sourceStatus eTag endDateTime displayName } }
     ... on PreconditionFailedError { currentETag }
-    ... on InvalidTransitionError { code from to }
+    ... on InvalidTransitionError { code fromStatus toStatus }
     ... on Error { code message }
   }
 }
@@ -59,7 +59,7 @@ mutation ($id: ID!, $ifMatch: String) {
   deleteRun(id: $id, ifMatch: $ifMatch) {
     __typename
     ... on DeleteRunPayload { deletedRunId }
-    ... on InvalidTransitionError { code from to message }
+    ... on InvalidTransitionError { code fromStatus toStatus message }
     ... on Error { code message }
   }
 }
@@ -264,8 +264,8 @@ def test_update_run_follows_the_rules(empty_gql: GraphQLClient) -> None:
     assert back == {
         "__typename": "InvalidTransitionError",
         "code": "INVALID_TRANSITION",
-        "from": "SUCCEEDED",
-        "to": "RUNNING",
+        "fromStatus": "SUCCEEDED",
+        "toStatus": "RUNNING",
         "message": back["message"],
     }
     stale = empty_gql.data(

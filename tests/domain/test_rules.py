@@ -15,7 +15,7 @@ from gateway.domain.exceptions import (
 )
 from gateway.domain.ids import IdKind, id_at, kind_of, new_id
 from gateway.domain.lifecycle import check_if_match, check_transition
-from gateway.domain.models import ActivityDefinition, Durations, Process, RunStatistics
+from gateway.domain.models import ActivityDefinition, Process, RunDurations, RunStatistics
 from gateway.domain.paging import MAX_PAGE_SIZE, PageRequest, decode_cursor, encode_cursor
 from gateway.domain.process_specs import ProcessSpec, build_process
 from gateway.domain.run_errors import (
@@ -176,7 +176,7 @@ def test_a_run_maps_its_source_status_and_derives_durations() -> None:
     )
     assert run.status is RunStatus.PARTIALLY_SUCCEEDED
     assert run.source_status == "TERMINATED/SUCCESS_WITH_FAILURES"
-    assert run.durations == Durations(queue_ms=30_000, total_ms=600_000)
+    assert run.durations == RunDurations(queue_ms=30_000, total_ms=600_000)
     assert acts[0].status is RunStatus.SUCCEEDED and acts[0].kind is ActivityKind.DATABRICKS_TASK
 
 
@@ -187,7 +187,7 @@ def test_a_run_maps_its_source_status_and_derives_durations() -> None:
         (RunSpec(display_name="x" * 600), "displayName"),
         (RunSpec(start_date_time=NOW, end_date_time=NOW - timedelta(1)), "endDateTime"),
         (RunSpec(statistics=RunStatistics(errors=-1)), "statistics.errors"),
-        (RunSpec(durations=Durations(total_ms=-5)), "durations.totalMs"),
+        (RunSpec(durations=RunDurations(total_ms=-5)), "durations.totalMs"),
         (RunSpec(attempt_number=0), "attemptNumber"),
         (
             RunSpec(activities=(ActivitySpec(key="a", display_name="A", depends_on=("b",)),)),

@@ -21,7 +21,7 @@ from gateway.config import Settings
 from tests.servers import free_port, serve_process
 
 PROTOCOL = "graphql-transport-ws"
-CHANGE_FIELDS = "cursor kind runId status previousStatus at run { id status }"
+CHANGE_FIELDS = "cursor kind runId toStatus fromStatus at run { id status }"
 
 
 @contextlib.contextmanager

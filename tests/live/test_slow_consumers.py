@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from gateway.api.live.websocket import SLOW_CONSUMER
 from gateway.config import Settings
-from gateway.domain.models import RunEventKind
+from gateway.domain.models import RunChangeKind
 from gateway.store import events, runs
 from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
@@ -35,7 +35,7 @@ async def _flood(database: Path, run_id: str, count: int) -> None:
         run = await runs.get(tx, run_id)
         assert run is not None
         for _ in range(count):
-            await events.append(tx, run, RunEventKind.UPDATED, from_status=run.status, actor="t")
+            await events.append(tx, run, RunChangeKind.UPDATED, from_status=run.status, actor="t")
 
 
 async def _until(condition: Any, seconds: float) -> None:

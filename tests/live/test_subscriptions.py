@@ -25,7 +25,7 @@ def _without_run(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _kinds(changes: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
-    return [(c["kind"], c["runId"], c["status"]) for c in changes]
+    return [(c["kind"], c["runId"], c["toStatus"]) for c in changes]
 
 
 async def test_each_subscriber_gets_the_changes_its_filter_matches(server: str) -> None:
@@ -62,7 +62,7 @@ async def test_each_subscriber_gets_the_changes_its_filter_matches(server: str) 
         ("CREATED", marker, "FAILED"),
     ]
     deleted = got["all"][4]
-    assert deleted["run"] is None and deleted["previousStatus"] == "FAILED"
+    assert deleted["run"] is None and deleted["fromStatus"] == "FAILED"
     assert got["all"][0]["run"]["id"] == run_a
     # the delta query gives the same changes and cursors
     assert _without_run(api.changes(head)) == _without_run(got["all"])

@@ -226,10 +226,10 @@ def test_apply_groupby_aggregate_equals_run_statistics(odata: OData, gql: GraphQ
         "durations/totalMs with max as longest,statistics/errors with sum as errors))"
     )
     report = gql.data(
-        "{ runStatistics(groupBy: [SOURCE, STATUS]) { groups { key { source status } statistics "
+        "{ runStatistics(groupBy: [SOURCE, STATUS]) { groups { key { source status } aggregate "
         "{ count duration { max } } } } }"
     )["runStatistics"]["groups"]
-    want = {(g["key"]["source"], g["key"]["status"]): g["statistics"] for g in report}
+    want = {(g["key"]["source"], g["key"]["status"]): g["aggregate"] for g in report}
     got = {(r["source"], r["status"]): r for r in body["value"]}
     assert got.keys() == want.keys()
     for key, row in got.items():

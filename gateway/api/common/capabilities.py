@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.api.common.limits import (
-    MAX_ALIASES,
-    MAX_COST,
-    MAX_DEPTH,
-    MAX_FIELDS,
-    MAX_FRAGMENT_SPREADS,
-    MAX_TOKENS,
-)
-from gateway.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from gateway.api.common.limit_registry import LIMITS, Limit
 from gateway.odata import Catalog
-from gateway.odata import limits as odata_limits
 from gateway.odata.functions import FUNCTIONS
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 
@@ -56,6 +47,11 @@ class LimitCapability:
     name: str = strawberry.field(description="The limit's name, as errors name it.")
     value: int = strawberry.field(description="Its value.")
     description: str = strawberry.field(description="What it limits.")
+    deprecation_reason: str | None = strawberry.field(
+        default=None,
+        description="Why this name is deprecated and which name replaces it; null for a "
+        "current name.",
+    )
 
 
 @strawberry.type(description="How runs, activities and processes can be queried.")
@@ -89,34 +85,32 @@ def _entity(catalog: Catalog) -> EntityCapability:
     )
 
 
+def _deprecation(limit: Limit) -> str:
+    if limit.name == "filterDepth":
+        return (
+            "Renamed `filterDepth`: it is the nesting of a filter expression, and `queryDepth` "
+            "the nesting of a document."
+        )
+    return f"Renamed `{limit.name}`: limits are named in camelCase, as errors name them."
+
+
 def _limits() -> list[LimitCapability]:
-    described = {
-        "MAX_FILTER_LENGTH": "Characters of `filter` text.",
-        "MAX_ORDERBY_LENGTH": "Characters of `orderBy` text.",
-        "MAX_SEARCH_LENGTH": "Characters of `search` text.",
-        "MAX_DEPTH": "Nesting of a filter expression.",
-        "MAX_NODES": "Expression nodes in one filter.",
-        "MAX_IN_LIST": "Values in one `in (...)` list.",
-        "MAX_LAMBDA_NESTING": "`any`/`all` inside `any`/`all`.",
-        "MAX_ORDERBY_KEYS": "Keys in one `orderBy`.",
-        "MAX_SEARCH_TERMS": "Words and phrases in one `search`.",
-        "MAX_STRING_LITERAL": "Characters of one string literal.",
-    }
-    out = [
-        LimitCapability(name=name, value=getattr(odata_limits, name), description=text)
-        for name, text in described.items()
+    """Every limit of the one table, then each old name, deprecated, with the same value."""
+    current = [
+        LimitCapability(name=limit.name, value=limit.value, description=limit.description)
+        for limit in LIMITS
     ]
-    out += [
-        LimitCapability(name="DEFAULT_PAGE_SIZE", value=DEFAULT_PAGE_SIZE, description="Page size when `first`/`last` are left out."),
-        LimitCapability(name="MAX_PAGE_SIZE", value=MAX_PAGE_SIZE, description="Largest `first`/`last`."),
-        LimitCapability(name="queryDepth", value=MAX_DEPTH, description="Fields nested in one document."),
-        LimitCapability(name="queryCost", value=MAX_COST, description="Field resolutions one operation may cause (page sizes multiply down nested lists); responses report it in `extensions.cost`."),
-        LimitCapability(name="queryAliases", value=MAX_ALIASES, description="Aliases in one document."),
-        LimitCapability(name="queryTokens", value=MAX_TOKENS, description="Lexical tokens in one document."),
-        LimitCapability(name="queryFragmentSpreads", value=MAX_FRAGMENT_SPREADS, description="Fragment spreads one document expands to."),
-        LimitCapability(name="queryFields", value=MAX_FIELDS, description="Fields one document selects once its fragments are expanded."),
-    ]  # fmt: skip
-    return out
+    deprecated = [
+        LimitCapability(
+            name=limit.old_name,
+            value=limit.value,
+            description=limit.description,
+            deprecation_reason=_deprecation(limit),
+        )
+        for limit in LIMITS
+        if limit.old_name is not None
+    ]
+    return current + deprecated
 
 
 CAPABILITIES = Capabilities(

@@ -67,15 +67,14 @@ ErrorCategory = _describe(
     "What kind of failure a run error is, the same across platforms.",
     run_errors.ERROR_CATEGORY_DESCRIPTIONS,
 )
-RunEventKind = _describe(
-    models.RunEventKind,
+RunChangeKind = _describe(
+    models.RunChangeKind,
     "What happened to a run.",
     {
-        models.RunEventKind.CREATED: "The run was created.",
-        models.RunEventKind.UPDATED: "The run changed.",
-        models.RunEventKind.DELETED: "The run was deleted; this is its tombstone.",
+        models.RunChangeKind.CREATED: "The run was created.",
+        models.RunChangeKind.UPDATED: "The run changed.",
+        models.RunChangeKind.DELETED: "The run was deleted; this is its tombstone.",
     },
-    name="RunChangeKind",
 )
 RunGroupKey = _describe(
     aggregates.RunGroupKey,

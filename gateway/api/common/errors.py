@@ -52,8 +52,25 @@ class ConflictError(Error):
 
 @strawberry.type(description="The status change is not allowed; nothing was changed.")
 class InvalidTransitionError(Error):
-    from_status: RunStatus = strawberry.field(description="The current status.", name="from")
-    to_status: RunStatus = strawberry.field(description="The status asked for.", name="to")
+    from_status: RunStatus = strawberry.field(description="The current status.")
+    to_status: RunStatus = strawberry.field(description="The status asked for.")
+
+    @strawberry.field(
+        name="from",
+        description="The current status.",
+        deprecation_reason="Use `fromStatus`. One name per concept: the status before a change "
+        "is `fromStatus` everywhere (as on `RunEvent` and `RunChange`).",
+    )
+    def from_(self) -> RunStatus:
+        return self.from_status
+
+    @strawberry.field(
+        name="to",
+        description="The status asked for.",
+        deprecation_reason="Use `toStatus`, the pair of `fromStatus`.",
+    )
+    def to(self) -> RunStatus:
+        return self.to_status
 
 
 @strawberry.type(

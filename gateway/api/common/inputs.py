@@ -131,8 +131,8 @@ class DurationsInput:
     cleanup_ms: int | None = strawberry.field(default=None, description="Cleaning up.")
     total_ms: int | None = strawberry.field(default=None, description="Start to end.")
 
-    def to_domain(self) -> models.Durations:
-        return models.Durations(
+    def to_domain(self) -> models.RunDurations:
+        return models.RunDurations(
             queue_ms=self.queue_ms,
             setup_ms=self.setup_ms,
             execution_ms=self.execution_ms,

@@ -13,7 +13,7 @@ from gateway.api.common.where import RunWhere
 from gateway.api.runs.types import Run
 from gateway.domain.auth import Workspaces
 from gateway.domain.change_cursors import encode_change_cursor
-from gateway.domain.models import RunEventKind
+from gateway.domain.models import RunChangeKind
 from gateway.domain.status import RunStatus
 from gateway.store.changes import Change, FilterKey
 
@@ -47,18 +47,33 @@ class RunChange:
     cursor: str = strawberry.field(
         description="Where this change is in the history: pass it as `after` to resume after it."
     )
-    kind: RunEventKind = strawberry.field(description="What happened to the run.")
+    kind: RunChangeKind = strawberry.field(description="What happened to the run.")
     run_id: strawberry.ID = strawberry.field(description="The run's id (also when it is deleted).")
     run: Run | None = strawberry.field(
         description="The run as it is when the change is delivered; null once it is deleted."
     )
-    previous_status: RunStatus | None = strawberry.field(
+    from_status: RunStatus | None = strawberry.field(
         description="The status before the change; null when the run was created."
     )
-    status: RunStatus | None = strawberry.field(
+    to_status: RunStatus | None = strawberry.field(
         description="The status after the change; null when the run was deleted."
     )
     at: datetime = strawberry.field(description="When the change happened.")
+
+    @strawberry.field(
+        description="The status before the change; null when the run was created.",
+        deprecation_reason="Use `fromStatus`. One name per concept: the status before a change "
+        "is `fromStatus` everywhere (as on `RunEvent` and `InvalidTransitionError`).",
+    )
+    def previous_status(self) -> RunStatus | None:
+        return self.from_status
+
+    @strawberry.field(
+        description="The status after the change; null when the run was deleted.",
+        deprecation_reason="Use `toStatus`, the pair of `fromStatus` (as on `RunEvent`).",
+    )
+    def status(self) -> RunStatus | None:
+        return self.to_status
 
     @classmethod
     def of(cls, change: Change) -> RunChange:
@@ -68,8 +83,8 @@ class RunChange:
             kind=event.kind,
             run_id=strawberry.ID(event.run_id),
             run=change.run,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
-            previous_status=event.from_status,
-            status=event.to_status,
+            from_status=event.from_status,
+            to_status=event.to_status,
             at=event.at,
         )
 

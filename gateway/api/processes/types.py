@@ -122,8 +122,26 @@ class Process(Node):
         )
 
     @strawberry.field(
-        description="Statistics over the process's runs (those `filter` and `where` select), as "
-        "in `runStatistics`."
+        description="The numbers over the process's runs (those `filter` and `where` select), "
+        "as in `runStatistics`."
+    )
+    async def run_aggregate(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: Annotated[
+            RunWhere | None,
+            strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+        ] = None,
+    ) -> RunAggregate:
+        return await process_statistics(info, self.id, filter, where)  # type: ignore[return-value]  # a domain object, served as its GraphQL type
+
+    @strawberry.field(
+        description="The numbers over the process's runs (those `filter` and `where` select), "
+        "as in `runStatistics`.",
+        deprecation_reason="Use `runAggregate`. One name per concept: `statistics` is what one "
+        "run or activity processed (`RunStatistics`); numbers over a set of runs are a "
+        "`RunAggregate`.",
     )
     async def statistics(
         self,

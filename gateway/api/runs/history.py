@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.domain.models import RunEventKind
+from gateway.domain.models import RunChangeKind
 from gateway.domain.status import RunStatus
 
 
@@ -19,7 +19,7 @@ class RunEvent:
         description="The event's position in the gateway's history of all runs; increases with "
         "every change."
     )
-    kind: RunEventKind = strawberry.field(description="What happened.")
+    kind: RunChangeKind = strawberry.field(description="What happened.")
     from_status: RunStatus | None = strawberry.field(
         description="The status before the change; null for a creation."
     )

@@ -171,7 +171,7 @@ class CreateRunInput:
             created_date_time=self.created_date_time,
             start_date_time=self.start_date_time,
             end_date_time=self.end_date_time,
-            durations=self.durations.to_domain() if self.durations else models.Durations(),
+            durations=self.durations.to_domain() if self.durations else models.RunDurations(),
             trigger=self.trigger.to_domain()
             if self.trigger
             else models.Trigger(type=TriggerType.API),
@@ -221,7 +221,7 @@ class UpdateRunInput:
             display_name=patch_value(self.display_name),
             durations=durations
             if durations is checks.UNSET
-            else (durations.to_domain() if durations else models.Durations()),
+            else (durations.to_domain() if durations else models.RunDurations()),
             parameters=patch_value(self.parameters),
             platform=_platform(self.data_factory, self.databricks, self.data_zone),
             **progress_patch(self),

@@ -15,7 +15,7 @@ from gateway.api.common.relay import Connection, connection
 from gateway.api.common.scalars import JSON
 from gateway.api.common.where import ActivityWhere
 from gateway.api.runs.history import RunEvent
-from gateway.api.runs.values import AssetStatistics, Durations, RunError, RunStatistics, Trigger
+from gateway.api.runs.values import AssetStatistics, RunDurations, RunError, RunStatistics, Trigger
 from gateway.domain import models
 from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.sources import Source
@@ -81,7 +81,7 @@ class Run(Node):
         description="When the run finished; null while it is in progress."
     )
     last_modified_date_time: datetime = strawberry.field(description="When the run last changed.")
-    durations: Durations = strawberry.field(description="How long each phase took.")
+    durations: RunDurations = strawberry.field(description="How long each phase took.")
     trigger: Trigger = strawberry.field(description="Why and by whom the run was started.")
     parameters: JSON | None = strawberry.field(description="The parameters the run was given.")
     attempt_number: int = strawberry.field(

@@ -121,10 +121,9 @@ class AssetStatistics:
 
 
 @strawberry.type(
-    name="RunDurations",
     description="How long each phase of a run took, in milliseconds; null where unknown.",
 )
-class Durations:
+class RunDurations:
     queue_ms: int | None = strawberry.field(description="From creation to start.")
     setup_ms: int | None = strawberry.field(
         description="Setting up resources, such as a cluster (Databricks `setup_duration`)."

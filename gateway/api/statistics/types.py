@@ -77,10 +77,10 @@ class RunAggregate:
     failed: int = strawberry.field(description="How many failed (FAILED or TIMED_OUT).")
     decided: int = strawberry.field(description="How many succeeded, failed or partly did.")
     success_rate: float | None = strawberry.field(
-        description="succeeded / decided, from 0 to 1; null when no run is decided."
+        description="Succeeded runs over decided runs, from 0 to 1; null when no run is decided."
     )
     failure_rate: float | None = strawberry.field(
-        description="failed / decided, from 0 to 1; null when no run is decided. A partial "
+        description="Failed runs over decided runs, from 0 to 1; null when no run is decided. A partial "
         "success counts in neither rate, so the two may add up to less than 1."
     )
     duration: DurationStatistics = strawberry.field(
@@ -158,7 +158,15 @@ class RunGroupKeyValues:
 @strawberry.type(description="The statistics of the runs that share one combination of keys.")
 class RunStatisticsGroup:
     key: RunGroupKeyValues = strawberry.field(description="The group's key values.")
-    statistics: RunAggregate = strawberry.field(description="The group's statistics.")
+    aggregate: RunAggregate = strawberry.field(description="The group's numbers.")
+
+    @strawberry.field(
+        description="The group's numbers.",
+        deprecation_reason="Use `aggregate`. One name per concept: `statistics` is what one run "
+        "or activity processed (`RunStatistics`); numbers over a set of runs are a `RunAggregate`.",
+    )
+    def statistics(self) -> RunAggregate:
+        return self.aggregate
 
 
 @strawberry.type(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gateway.domain.imports import ImportedRun, ProcessRef, RecordError
-from gateway.domain.models import Durations, Metric, RunStatistics, Trigger
+from gateway.domain.models import Metric, RunDurations, RunStatistics, Trigger
 from gateway.domain.run_errors import ErrorCategory, RunError
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.specs import ActivitySpec, RunSpec
@@ -203,7 +203,7 @@ def _pipeline_run(value: Json) -> ImportedRun:
             created_date_time=start or modified,
             start_date_time=start,
             end_date_time=iso_time(value, "runEnd"),
-            durations=Durations(total_ms=milliseconds(value, "durationInMs")),
+            durations=RunDurations(total_ms=milliseconds(value, "durationInMs")),
             trigger=Trigger(
                 type=TRIGGERS.get(invoked_type or "", TriggerType.UNKNOWN),
                 invoked_by=text(invoked, "name"),

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from gateway.domain.imports import ImportedRun, ProcessRef, RecordError
-from gateway.domain.models import Durations, Trigger
+from gateway.domain.models import RunDurations, Trigger
 from gateway.domain.run_errors import (
     DATABRICKS_ERROR_CATEGORIES,
     RETRYABLE_CATEGORIES,
@@ -113,7 +113,7 @@ def _status(value: Json) -> tuple[str, RunError | None]:
     raise RecordError("state: is required (or status, in the newer shape).")
 
 
-def _durations(value: Json, *, multitask: bool) -> Durations:
+def _durations(value: Json, *, multitask: bool) -> RunDurations:
     def phase(name: str) -> int | None:
         ms = milliseconds(value, name)
         return None if multitask and not ms else ms
@@ -126,7 +126,7 @@ def _durations(value: Json, *, multitask: bool) -> Durations:
     total = milliseconds(value, "run_duration")
     if total is None and None not in (setup, execution, cleanup) and not multitask:
         total = (setup or 0) + (execution or 0) + (cleanup or 0)
-    return Durations(
+    return RunDurations(
         queue_ms=milliseconds(value, "queue_duration"),
         setup_ms=setup,
         execution_ms=execution,

@@ -42,7 +42,7 @@ mutation ($id: ID!, $input: UpdateActivityInput!, $ifMatch: String) {{
     __typename
     ... on UpdateActivityPayload {{ activity {{ status eTag }} run {{ {RUN_FIELDS} }} }}
     ... on PreconditionFailedError {{ currentETag }}
-    ... on InvalidTransitionError {{ from to }}
+    ... on InvalidTransitionError {{ fromStatus toStatus }}
     ... on Error {{ code message }}
   }}
 }}
@@ -52,7 +52,7 @@ mutation ($id: ID!, $reason: String, $ifMatch: String) {{
   cancelRun(id: $id, reason: $reason, ifMatch: $ifMatch) {{
     __typename
     ... on CancelRunPayload {{ run {{ {RUN_FIELDS} }} }}
-    ... on InvalidTransitionError {{ from to }}
+    ... on InvalidTransitionError {{ fromStatus toStatus }}
     ... on Error {{ code message }}
   }}
 }}
@@ -62,7 +62,7 @@ mutation ($id: ID!, $input: RetryRunInput) {{
   retryRun(id: $id, input: $input) {{
     __typename
     ... on RetryRunPayload {{ replayed run {{ {RUN_FIELDS} }} }}
-    ... on InvalidTransitionError {{ from to }}
+    ... on InvalidTransitionError {{ fromStatus toStatus }}
     ... on Error {{ code message }}
   }}
 }}

@@ -164,15 +164,19 @@ def test_illegal_transitions_are_refused_and_change_nothing(empty_gql: GraphQLCl
     act = activity(run, "extract")
     again = report(empty_gql, act["id"], status="RUNNING")
     assert again["__typename"] == "InvalidTransitionError"
-    assert (again["from"], again["to"]) == ("SUCCEEDED", "RUNNING")
+    assert (again["fromStatus"], again["toStatus"]) == ("SUCCEEDED", "RUNNING")
     for key in ("load", "report", "audit"):
         run = finish(empty_gql, run, key)
     update = empty_gql.data(
         "mutation ($id: ID!) { updateRun(id: $id, input: {status: RUNNING}) { __typename "
-        "... on InvalidTransitionError { from to } } }",
+        "... on InvalidTransitionError { fromStatus toStatus } } }",
         {"id": run["id"]},
     )["updateRun"]
-    assert update == {"__typename": "InvalidTransitionError", "from": "SUCCEEDED", "to": "RUNNING"}
+    assert update == {
+        "__typename": "InvalidTransitionError",
+        "fromStatus": "SUCCEEDED",
+        "toStatus": "RUNNING",
+    }
     assert empty_gql.data(RUN, {"id": run["id"]})["run"]["eTag"] == run["eTag"]
 
 
@@ -197,7 +201,7 @@ def test_cancel_stops_pending_activities_and_waits_for_running_ones(
     assert done["run"]["endDateTime"] == "2026-11-20T10:01:00Z"
     refused = empty_gql.data(CANCEL_RUN, {"id": run["id"]})["cancelRun"]
     assert refused["__typename"] == "InvalidTransitionError"
-    assert (refused["from"], refused["to"]) == ("CANCELLED", "CANCELLED")
+    assert (refused["fromStatus"], refused["toStatus"]) == ("CANCELLED", "CANCELLED")
     history = empty_gql.data(
         "query ($id: ID!) { run(id: $id) { statusHistory { kind fromStatus toStatus reason actor } } }",
         {"id": run["id"]},
@@ -273,9 +277,9 @@ def test_delete_is_refused_for_an_active_run_and_leaves_a_tombstone(
 ) -> None:
     process_id = create_process(empty_gql)
     run = started_run(empty_gql, process_id)
-    delete = "mutation ($id: ID!) { deleteRun(id: $id) { __typename ... on InvalidTransitionError { from } } }"
+    delete = "mutation ($id: ID!) { deleteRun(id: $id) { __typename ... on InvalidTransitionError { fromStatus } } }"
     refused = empty_gql.data(delete, {"id": run["id"]})["deleteRun"]
-    assert refused == {"__typename": "InvalidTransitionError", "from": "PENDING"}
+    assert refused == {"__typename": "InvalidTransitionError", "fromStatus": "PENDING"}
     empty_gql.data(CANCEL_RUN, {"id": run["id"]})
     assert (
         empty_gql.data(delete, {"id": run["id"]})["deleteRun"]["__typename"] == "DeleteRunPayload"

@@ -15,7 +15,7 @@ from tests.conftest import GraphQLClient
 
 CHANGES = """query ($after: String, $filter: String, $first: Int) {
   runChanges(after: $after, filter: $filter, first: $first) {
-    cursor hasMore changes { cursor kind runId status previousStatus run { id } }
+    cursor hasMore changes { cursor kind runId toStatus fromStatus run { id } }
   }
 }"""
 
@@ -55,12 +55,12 @@ def test_the_delta_query_pages_through_the_changes_since_a_cursor(gql: GraphQLCl
     ]
     assert first["hasMore"]
     rest = gql.data(CHANGES, {"after": first["cursor"]})["runChanges"]
-    assert [(c["kind"], c["runId"], c["status"]) for c in rest["changes"]] == [
+    assert [(c["kind"], c["runId"], c["toStatus"]) for c in rest["changes"]] == [
         ("CREATED", made[2], "RUNNING"),
         ("UPDATED", made[1], "FAILED"),
         ("DELETED", made[1], None),
     ]
-    assert rest["changes"][-1]["run"] is None and rest["changes"][-1]["previousStatus"] == "FAILED"
+    assert rest["changes"][-1]["run"] is None and rest["changes"][-1]["fromStatus"] == "FAILED"
     assert not rest["hasMore"]
     # a filter sees the run as it was at each change; the tombstone matches its last state
     failed = gql.data(CHANGES, {"after": head, "filter": "status eq 'FAILED'"})["runChanges"]

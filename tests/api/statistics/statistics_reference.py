@@ -15,8 +15,8 @@ from typing import Any
 from gateway.domain.ids import IdKind, id_at
 from gateway.domain.models import (
     RUN_CLASSES,
-    Durations,
     Process,
+    RunDurations,
     RunStatistics,
     Trigger,
     Workspace,
@@ -108,7 +108,7 @@ async def load_dataset(db: Database, seed: int = 7, count: int = 160) -> None:
                     start_date_time=started,
                     end_date_time=ended,
                     last_modified_date_time=created,
-                    durations=Durations(
+                    durations=RunDurations(
                         total_ms=None
                         if rng.random() < 0.2
                         else rng.choice([0, 1000, 1000, 5000]) + rng.randrange(3) * 1000,
@@ -275,5 +275,5 @@ def report(rows: list[dict[str, Any]], keys: list[str], interval: str | None) ->
         "keys": keys,
         "interval": interval,
         "totals": aggregate(rows, recovered),
-        "groups": [{"key": k, "statistics": aggregate(g, recovered)} for k, g in ordered],
+        "groups": [{"key": k, "aggregate": aggregate(g, recovered)} for k, g in ordered],
     }

@@ -18,8 +18,8 @@ query ($first: Int) {
       consecutiveFailures
       lastRun { id }
       lastSuccessfulRun { id status }
-      statistics { count successRate mttrMs duration { p50 p99 } }
-      recent: statistics(filter: "startDateTime ge 2026-10-25T00:00:00Z") { count }
+      runAggregate { count successRate mttrMs duration { p50 p99 } }
+      recent: runAggregate(filter: "startDateTime ge 2026-10-25T00:00:00Z") { count }
     }
   }
 }
@@ -89,7 +89,7 @@ def test_too_many_runs_is_refused_before_the_report_runs(
 def test_recoveries_are_read_only_when_asked_for(gql: GraphQLClient) -> None:
     before = gql.statements
     gql.data(
-        "{ runStatistics(groupBy: [PROCESS], interval: DAY) { groups { statistics { count } } } }"
+        "{ runStatistics(groupBy: [PROCESS], interval: DAY) { groups { aggregate { count } } } }"
     )
     assert gql.statements - before == 2  # the bound, the groups (the totals merge them)
     before = gql.statements
@@ -125,14 +125,14 @@ def test_no_matching_runs_give_zero_counts_and_null_figures(gql: GraphQLClient) 
 def test_groups_resolve_their_process_and_workspace(gql: GraphQLClient) -> None:
     groups = gql.data(
         "{ runStatistics(groupBy: [WORKSPACE, PROCESS]) { groups { key { processId process "
-        "{ id displayName } workspaceId workspace { id } } statistics { count } } } }"
+        "{ id displayName } workspaceId workspace { id } } aggregate { count } } } }"
     )["runStatistics"]["groups"]
     assert groups
     for group in groups:
         assert group["key"]["process"]["id"] == group["key"]["processId"]
         assert group["key"]["workspace"]["id"] == group["key"]["workspaceId"]
     total = gql.data("{ runs { totalCount } }")["runs"]["totalCount"]
-    assert sum(g["statistics"]["count"] for g in groups) == total
+    assert sum(g["aggregate"]["count"] for g in groups) == total
 
 
 @pytest.mark.parametrize("size", [1, 3, 100])
@@ -177,10 +177,10 @@ def test_process_health_follows_its_runs_newest_first(gql: GraphQLClient) -> Non
         newer = runs[: runs.index(successes[0])] if successes else runs
         failures = sum(r["status"] in ("FAILED", "TIMED_OUT") for r in newer)
         assert node["consecutiveFailures"] == failures
-        assert node["statistics"]["count"] == len(runs)
+        assert node["runAggregate"]["count"] == len(runs)
         stats = gql.data(
             "query ($f: String) { runStatistics(filter: $f) { totals { count successRate mttrMs "
             "duration { p50 p99 } } } }",
             {"f": f"process/id eq '{node['id']}'"},
         )["runStatistics"]["totals"]
-        assert {k: v for k, v in node["statistics"].items()} == stats
+        assert {k: v for k, v in node["runAggregate"].items()} == stats

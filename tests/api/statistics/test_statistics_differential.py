@@ -46,7 +46,7 @@ REPORT = (
     "query ($filter: String, $where: RunWhere, $groupBy: [RunGroupKey!], $interval: TimeInterval)"
     " { runStatistics(filter: $filter, where: $where, groupBy: $groupBy, interval: $interval) {"
     f" keys interval totals {{ {AGGREGATE_FIELDS} }}"
-    f" groups {{ key {{ {KEY_FIELDS} }} statistics {{ {AGGREGATE_FIELDS} }} }} }} }}"
+    f" groups {{ key {{ {KEY_FIELDS} }} aggregate {{ {AGGREGATE_FIELDS} }} }} }} }}"
 )
 ROWS = (
     "query ($filter: String, $where: RunWhere) { runs(filter: $filter, where: $where, first: 500)"
