@@ -1,5 +1,5 @@
-"""The command line: `gateway serve | migrate | demo | import | export | export-schema | token`,
-one module per command family."""
+"""The command line: `gateway serve | migrate | demo | import | export | export-schema | token |
+workspace`, one module per command family."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from gateway import __version__
-from gateway.cli import demo, imports, migrate, schema, serve, tokens
+from gateway.cli import demo, imports, migrate, schema, serve, tokens, workspaces
 from gateway.config import SettingsError
 
 
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"runs-gateway {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for family in (serve, migrate, demo, schema, imports, tokens):
+    for family in (serve, migrate, demo, schema, imports, tokens, workspaces):
         family.add_parser(sub)
     return parser
 
