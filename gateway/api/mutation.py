@@ -14,7 +14,9 @@ from gateway.api.common.context import Info
 from gateway.api.common.errors import (
     ConflictError,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     InvalidTransitionError,
+    LaterAttemptExistsError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
@@ -32,9 +34,18 @@ from gateway.services import runs as run_service
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
 
 
-@strawberry.type(description="The process was created.")
+@strawberry.type(description="The process was created, or found by its identity or key.")
 class CreateProcessPayload:
-    process: Process = strawberry.field(description="The new process.")
+    process: Process = strawberry.field(
+        description="The new process, or the existing one (`created` is false)."
+    )
+    created: bool = strawberry.field(
+        description="True when this request made the process; false when it existed already "
+        "(`ifExists`) or the idempotency key was seen before."
+    )
+    replayed: bool = strawberry.field(
+        description="True when the idempotency key was seen before: this is the first result."
+    )
 
 
 @strawberry.type(description="The process was changed.")
@@ -65,7 +76,11 @@ class DeleteRunPayload:
 
 
 CreateProcessResult = Annotated[
-    CreateProcessPayload | ValidationError | ConflictError | ForbiddenError,
+    CreateProcessPayload
+    | ValidationError
+    | ConflictError
+    | IdempotencyKeyReusedError
+    | ForbiddenError,
     strawberry.union("CreateProcessResult", description="The new process, or why not."),
 ]
 UpdateProcessResult = Annotated[
@@ -98,6 +113,7 @@ DeleteRunResult = Annotated[
     | NotFoundError
     | PreconditionFailedError
     | InvalidTransitionError
+    | LaterAttemptExistsError
     | ForbiddenError,
     strawberry.union("DeleteRunResult", description="The deleted run's id, or why not."),
 ]
@@ -105,7 +121,10 @@ DeleteRunResult = Annotated[
 
 @strawberry.type(description="Writes: processes and runs.")
 class Mutation(LifecycleMutation):
-    @strawberry.mutation(description="Create a process.")
+    @strawberry.mutation(
+        description="Create a process; safe to re-run with `ifExists` (by `sourceId`) or an "
+        "`idempotencyKey`."
+    )
     @requires(Scope.RUNS_WRITE)
     @expected_errors
     async def create_process(
@@ -114,8 +133,18 @@ class Mutation(LifecycleMutation):
         input: Annotated[CreateProcessInput, strawberry.argument(description="The process.")],
     ) -> CreateProcessResult:
         spec = input.to_spec(info.context.principal.default_workspace(DEFAULT_WORKSPACE_ID))
-        process = await process_service.create_process(info.context.db, spec, info.context.actor)
-        return CreateProcessPayload(process=process)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
+        made = await process_service.create_process(
+            info.context.db,
+            spec,
+            info.context.actor,
+            if_exists=input.if_exists,
+            idempotency_key=input.idempotency_key,
+        )
+        return CreateProcessPayload(
+            process=made.process,  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
+            created=made.created,
+            replayed=made.replayed,
+        )
 
     @strawberry.mutation(description="Change a process.")
     @requires(Scope.RUNS_WRITE)
@@ -179,7 +208,8 @@ class Mutation(LifecycleMutation):
 
     @strawberry.mutation(
         description="Delete a finished run and its activities; its history keeps a DELETED "
-        "tombstone."
+        "tombstone. A run that a later attempt retries is kept (delete the later attempts "
+        "first); deleting the latest attempt makes the one before it the latest again."
     )
     @requires(Scope.RUNS_WRITE)
     @expected_errors

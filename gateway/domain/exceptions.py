@@ -7,6 +7,7 @@
     ├── PreconditionFailedError   a stale `ifMatch`; carries the current eTag
     ├── ConflictError             the change conflicts with the current state or another record
     ├── InvalidTransitionError    an illegal status change; carries from and to
+    ├── LaterAttemptExistsError   a run a later attempt retries cannot go before it
     ├── IdempotencyKeyReusedError an idempotency key sent again with a different input
     ├── ThrottledError            the process's throttle allows no more runs now; retry after
     ├── ProcessNotReadyError      the process is not READY, so it starts no runs
@@ -73,7 +74,14 @@ class PreconditionFailedError(GatewayError):
 
 
 class ConflictError(GatewayError):
+    """The change conflicts with the current state or another record; `existing_id` names the
+    record that is in the way, when there is one."""
+
     code = "CONFLICT"
+
+    def __init__(self, message: str, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
 
 
 class InvalidTransitionError(GatewayError):
@@ -85,6 +93,23 @@ class InvalidTransitionError(GatewayError):
         )
         self.from_status = from_status
         self.to_status = to_status
+
+
+class LaterAttemptExistsError(GatewayError):
+    """A later attempt names the run as its original or previous attempt: deleting the run
+    would leave that attempt's lineage dangling."""
+
+    code = "LATER_ATTEMPT_EXISTS"
+
+    def __init__(self, id: str, later_id: str, later_attempt_number: int) -> None:
+        super().__init__(
+            f"The run {id!r} is retried by attempt {later_attempt_number} ({later_id!r}); "
+            "delete the later attempts first, newest first, so that no attempt loses its "
+            "lineage."
+        )
+        self.id = id
+        self.later_id = later_id
+        self.later_attempt_number = later_attempt_number
 
 
 class IdempotencyKeyReusedError(GatewayError):

@@ -22,6 +22,28 @@ def check_transition(current: RunStatus, new: RunStatus) -> None:
         )
 
 
+NOT_STARTED = frozenset({RunStatus.PENDING, RunStatus.QUEUED, RunStatus.UNKNOWN})
+NEVER_RAN = frozenset({RunStatus.CANCELLED, RunStatus.SKIPPED})
+
+
+def stamp_transition(
+    status: RunStatus, start: datetime | None, end: datetime | None, *, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The start and end times of a run or activity that has just changed to `status`.
+
+    A time the client sent (or the record had) is kept; a missing one is `now`: a record that
+    leaves PENDING or QUEUED has started, and one that finishes has ended (its start is its end
+    when it was never seen running). A record CANCELLED or SKIPPED before it started never ran,
+    and gets no times.
+    """
+    started = status not in NOT_STARTED
+    if start is None and started and not (status in NEVER_RAN and end is None):
+        start = min(now, end) if end is not None else now
+    if end is None and status.is_terminal and start is not None:
+        end = max(now, start)
+    return start, end
+
+
 def _ms_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,22 @@ from gateway.domain.sources import (
     Source,
 )
 from gateway.domain.status import ReadinessStatus
+
+
+class IfExists(enum.Enum):
+    """What creating a process does when one with the same identity (workspace, source, kind and
+    sourceId) exists already."""
+
+    ERROR = "ERROR"
+    RETURN_EXISTING = "RETURN_EXISTING"
+    UPDATE_EXISTING = "UPDATE_EXISTING"
+
+
+IF_EXISTS_DESCRIPTIONS = {
+    IfExists.ERROR: "Refuse with a ConflictError that carries the existing process's id.",
+    IfExists.RETURN_EXISTING: "Return the existing process as it is.",
+    IfExists.UPDATE_EXISTING: "Change the existing process to match the input, and return it.",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +133,18 @@ def build_process(spec: ProcessSpec, *, id: str, now: datetime) -> Process:
         activity_definitions=check_definitions(spec.source, spec.activity_definitions),
         created_date_time=now,
         last_modified_date_time=now,
+    )
+
+
+def patch_of(spec: ProcessSpec) -> ProcessPatch:
+    """The patch that makes an existing process what `spec` describes."""
+    return ProcessPatch(
+        display_name=spec.display_name,
+        description=spec.description,
+        readiness_status=spec.readiness_status,
+        schedule=spec.schedule,
+        throttle=spec.throttle,
+        activity_definitions=spec.activity_definitions,
     )
 
 

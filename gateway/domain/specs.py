@@ -30,7 +30,7 @@ from gateway.domain.checks import (
     resolve_status,
 )
 from gateway.domain.exceptions import ValidationError
-from gateway.domain.lifecycle import check_transition, derive_durations
+from gateway.domain.lifecycle import check_transition, derive_durations, stamp_transition
 from gateway.domain.models import (
     ACTIVITY_CLASSES,
     EMPTY_STATISTICS,
@@ -228,10 +228,15 @@ def build_run(
 
 
 def _progress(
-    record: Run | Activity, patch: RunPatch | ActivityPatch, mapped: Callable[[str], RunStatus]
+    record: Run | Activity,
+    patch: RunPatch | ActivityPatch,
+    mapped: Callable[[str], RunStatus],
+    *,
+    now: datetime,
 ) -> dict[str, Any]:
     """Status and time changes, the same for runs and activities: a raw platform status sets the
-    unified one through its map, an explicit status wins, and a finished record stays finished."""
+    unified one through its map, an explicit status wins, and a finished record stays finished.
+    A record that starts or finishes gets its times stamped (`stamp_transition`)."""
     changes: dict[str, Any] = {}
     status = record.status
     if patch.source_status is not UNSET:
@@ -247,6 +252,8 @@ def _progress(
         changes["status"] = status
     start = record.start_date_time if patch.start_date_time is UNSET else patch.start_date_time
     end = record.end_date_time if patch.end_date_time is UNSET else patch.end_date_time
+    if status is not record.status:
+        start, end = stamp_transition(status, start, end, now=now)
     check_times("", record.created_date_time, start, end)
     changes["start_date_time"] = start
     changes["end_date_time"] = end
@@ -258,7 +265,7 @@ def apply_run_patch(run: Run, patch: RunPatch, *, now: datetime) -> Run:
     changes: dict[str, Any] = {}
     if patch.display_name is not UNSET:
         changes["display_name"] = check_name("displayName", patch.display_name, required=False)
-    changes.update(_progress(run, patch, lambda raw: run_status(run.source, raw)))
+    changes.update(_progress(run, patch, lambda raw: run_status(run.source, raw), now=now))
     start, end = changes["start_date_time"], changes["end_date_time"]
     given = run.durations if patch.durations is UNSET else check_durations("", patch.durations)
     if patch.durations is UNSET and (start, end) != (run.start_date_time, run.end_date_time):
@@ -288,7 +295,7 @@ class ActivityPatch:
 
 def apply_activity_patch(activity: Activity, patch: ActivityPatch, *, now: datetime) -> Activity:
     """The next version of `activity` with `patch` applied; illegal status changes are refused."""
-    changes = _progress(activity, patch, lambda raw: activity_status(activity.kind, raw))
+    changes = _progress(activity, patch, lambda raw: activity_status(activity.kind, raw), now=now)
     if patch.statistics is not UNSET:
         changes["statistics"] = check_statistics("", patch.statistics)
     if patch.blocking_error is not UNSET:

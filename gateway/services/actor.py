@@ -15,3 +15,8 @@ class Actor:
     name: str | None = None
     request_id: str | None = None
     workspaces: Workspaces = ALL_WORKSPACES
+
+
+def key_namespace(operation: str, actor: Actor) -> str:
+    """Idempotency keys are the caller's own: two tokens may use the same key."""
+    return f"{operation}/{actor.name}" if actor.name else operation

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.domain.exceptions import ValidationError
-from gateway.domain.models import Run, RunChangeKind
+from gateway.domain.models import Run
 from gateway.domain.status import RunStatus
 from gateway.services.actor import Actor
 from gateway.services.lifecycle import cancel_in
-from gateway.services.runs import record
+from gateway.services.runs import delete_attempt
 from gateway.store import runs
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Database, Transaction
@@ -59,18 +59,47 @@ async def cancel_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: A
         return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)
 
 
+async def _blocked_attempts(tx: Transaction, targets: list[Run]) -> dict[str, tuple[str, int]]:
+    """The finished targets a bulk delete keeps, each with the latest attempt that retries it
+    and is kept: an attempt outside the targets, or kept itself (so a whole chain is kept)."""
+    deleted = {r.id for r in targets if r.status.is_terminal}
+    links = {
+        r.id: await runs.later_attempts(tx, r)
+        for r in targets
+        if r.id in deleted and not r.is_latest_attempt
+    }
+    blocked: dict[str, tuple[str, int]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for id, later in links.items():
+            left = [attempt for attempt in later if attempt[0] not in deleted]
+            if id in deleted and left:
+                deleted.discard(id)
+                blocked[id] = left[0]
+                changed = True
+    return blocked
+
+
 async def delete_runs(db: Database, query: ListQuery, *, dry_run: bool, actor: Actor) -> BulkResult:
-    """Delete every finished run of the list; active runs are reported and left alone."""
+    """Delete every finished run of the list; active runs are reported and left alone, and so
+    are runs that a later attempt outside the deleted ones retries (their lineage stays whole)."""
     async with db.transaction() as tx:
         outcomes = []
-        for run in await _bulk_targets(tx, query):
+        targets = await _bulk_targets(tx, query)
+        blocked = await _blocked_attempts(tx, targets)
+        deleted = frozenset(r.id for r in targets if r.status.is_terminal) - blocked.keys()
+        for run in targets:
             if not run.status.is_terminal:
                 outcomes.append(
                     Outcome(run, False, run.status, f"{run.status.value}: cancel it first")
                 )
-                continue
-            if not dry_run:
-                await runs.delete(tx, run.id)
-                await record(tx, run, RunChangeKind.DELETED, run.status, actor, "bulk delete")
-            outcomes.append(Outcome(run, True, run.status))
+            elif run.id in blocked:
+                later_id, number = blocked[run.id]
+                reason = f"retried by attempt {number} ({later_id}): delete it first"
+                outcomes.append(Outcome(run, False, run.status, reason))
+            else:
+                if not dry_run:
+                    await delete_attempt(tx, run, actor, deleted=deleted, reason="bulk delete")
+                outcomes.append(Outcome(run, True, run.status))
         return BulkResult(len(outcomes), sum(o.changed for o in outcomes), outcomes, dry_run)

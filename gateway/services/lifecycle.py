@@ -35,7 +35,7 @@ from gateway.domain.starts import (
     retry_spec,
     start_spec,
 )
-from gateway.services.actor import Actor
+from gateway.services.actor import Actor, key_namespace
 from gateway.services.runs import insert_run, load_run, lost_race, record
 from gateway.store import activities, idempotency, processes, runs, schedules
 from gateway.store.protocol import Database, Transaction
@@ -55,11 +55,6 @@ async def _save_run(
     if not await runs.update(tx, updated, current.version):
         raise lost_race("run", current.id, current.e_tag)
     await record(tx, updated, RunChangeKind.UPDATED, current.status, actor, reason)
-
-
-def _namespace(operation: str, actor: Actor) -> str:
-    """Idempotency keys are the caller's own: two tokens may use the same key."""
-    return f"{operation}/{actor.name}" if actor.name else operation
 
 
 async def _replay(
@@ -96,7 +91,7 @@ async def start_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("startRun", actor)
+        operation = key_namespace("startRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)
@@ -209,7 +204,7 @@ async def retry_run(
     )
     async with db.transaction() as tx:
         now = utc_now()
-        operation = _namespace("retryRun", actor)
+        operation = key_namespace("retryRun", actor)
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:
             return Started(replayed, True)

@@ -7,9 +7,12 @@ when they raise.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
     InvalidTransitionError,
+    LaterAttemptExistsError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
@@ -116,6 +119,33 @@ async def delete_run(db: Database, id: str, if_match: str | None, actor: Actor) 
                 f"The run {id!r} is {current.status.value}; only a finished run can be deleted. "
                 "Cancel it first.",
             )
-        await runs.delete(tx, id)
-        await record(tx, current, RunChangeKind.DELETED, current.status, actor)
+        # A retry marks the run it retries as no longer the latest attempt.
+        later = [] if current.is_latest_attempt else await runs.later_attempts(tx, current)
+        if later:
+            raise LaterAttemptExistsError(id, *later[0])
+        await delete_attempt(tx, current, actor, deleted=frozenset({id}))
         return current
+
+
+async def delete_attempt(
+    tx: Transaction, run: Run, actor: Actor, *, deleted: frozenset[str], reason: str | None = None
+) -> None:
+    """Delete `run` (no later attempt names it); when it was the latest attempt, the attempt
+    before it becomes the latest again, unless it is among the `deleted` runs too."""
+    await runs.delete(tx, run.id)
+    await record(tx, run, RunChangeKind.DELETED, run.status, actor, reason)
+    previous_id = run.previous_attempt_run_id
+    if not run.is_latest_attempt or previous_id is None or previous_id in deleted:
+        return
+    previous = await runs.get(tx, previous_id)
+    if previous is None or previous.is_latest_attempt:
+        return
+    latest = replace(
+        previous,
+        is_latest_attempt=True,
+        last_modified_date_time=utc_now(),
+        version=previous.version + 1,
+    )
+    if not await runs.update(tx, latest, previous.version):
+        raise lost_race("run", previous.id, previous.e_tag)
+    await record(tx, latest, RunChangeKind.UPDATED, previous.status, actor, f"{run.id} deleted")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from gateway.domain.models import Process
 from gateway.domain.paging import PageRequest
+from gateway.domain.sources import ProcessKind, Source
 from gateway.odata import order_by
 from gateway.store import paging
 from gateway.store.catalogs import PROCESSES
@@ -41,6 +42,18 @@ async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
 async def insert(conn: Connection, process: Process) -> None:
     params = process_to_params(process)
     await conn.execute(insert_sql("processes", params), params)
+
+
+async def find(
+    conn: Connection, workspace_id: str, source: Source, kind: ProcessKind, source_id: str
+) -> Process | None:
+    """The process with this identity (the table's unique key), if any."""
+    row = await conn.fetchone(
+        "SELECT * FROM processes "
+        "WHERE workspace_id = ? AND source = ? AND kind = ? AND source_id = ?",
+        (workspace_id, source.value, kind.value, source_id),
+    )
+    return process_from_row(row) if row is not None else None
 
 
 async def update(conn: Connection, process: Process, expected_version: int) -> bool:

@@ -93,6 +93,18 @@ async def delete(conn: Connection, id: str) -> None:
     await conn.execute("DELETE FROM runs WHERE id = ?", (id,))
 
 
+async def later_attempts(conn: Connection, run: Run) -> list[tuple[str, int]]:
+    """(id, attempt number) of the attempts that name `run` as their original or previous
+    attempt, latest first. Attempts share their process, whose index narrows the search."""
+    rows = await conn.fetchall(
+        "SELECT id, attempt_number FROM runs WHERE process_id = ? "
+        "AND (previous_attempt_run_id = ? OR original_attempt_run_id = ?) "
+        "ORDER BY attempt_number DESC, id DESC",
+        (run.process_id, run.id, run.id),
+    )
+    return [(str(row[0]), int(row[1])) for row in rows]
+
+
 async def matching(conn: Connection, query: ListQuery, limit: int) -> list[Run]:
     """Up to `limit` runs of the list, in its order."""
     return await paging.fetch_matching(

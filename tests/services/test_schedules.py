@@ -59,7 +59,7 @@ async def _scheduled_process(db: Database) -> str:
         ),
         Actor(name="test"),
     )
-    return process.id
+    return process.process.id
 
 
 async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -> None:

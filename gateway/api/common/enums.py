@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
-from gateway.domain import aggregates, models, run_errors, sources, status
+from gateway.domain import aggregates, models, process_specs, run_errors, sources, status
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -85,4 +85,10 @@ TimeInterval = _describe(
     aggregates.TimeInterval,
     "The width of the time buckets of `runStatistics`, in UTC.",
     aggregates.TIME_INTERVAL_DESCRIPTIONS,
+)
+IfExists = _describe(
+    process_specs.IfExists,
+    "What `createProcess` does when a process with the same workspace, source, kind and "
+    "`sourceId` exists already.",
+    process_specs.IF_EXISTS_DESCRIPTIONS,
 )

@@ -47,7 +47,11 @@ class PreconditionFailedError(Error):
 
 @strawberry.type(description="The change conflicts with the current state or another record.")
 class ConflictError(Error):
-    pass
+    existing_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The id of the record already in the way (such as the process with the "
+        "same `sourceId`), when the conflict is with one.",
+    )
 
 
 @strawberry.type(description="The status change is not allowed; nothing was changed.")
@@ -71,6 +75,19 @@ class InvalidTransitionError(Error):
     )
     def to(self) -> RunStatus:
         return self.to_status
+
+
+@strawberry.type(
+    description="A later attempt retries this run, so deleting it would leave that attempt "
+    "without its original or previous attempt. Nothing was changed; delete the later attempts "
+    "first, newest first."
+)
+class LaterAttemptExistsError(Error):
+    id: strawberry.ID = strawberry.field(description="The run that was to be deleted.")
+    later_attempt_run_id: strawberry.ID = strawberry.field(
+        description="The latest attempt that retries it."
+    )
+    later_attempt_number: int = strawberry.field(description="That attempt's number.")
 
 
 @strawberry.type(
@@ -132,7 +149,22 @@ def _transition(exc: exceptions.InvalidTransitionError) -> Error:
 
 
 def _conflict(exc: exceptions.ConflictError) -> Error:
-    return ConflictError(code=exc.code, message=exc.message)
+    existing = exc.existing_id
+    return ConflictError(
+        code=exc.code,
+        message=exc.message,
+        existing_id=strawberry.ID(existing) if existing is not None else None,
+    )
+
+
+def _later_attempt(exc: exceptions.LaterAttemptExistsError) -> Error:
+    return LaterAttemptExistsError(
+        code=exc.code,
+        message=exc.message,
+        id=strawberry.ID(exc.id),
+        later_attempt_run_id=strawberry.ID(exc.later_id),
+        later_attempt_number=exc.later_attempt_number,
+    )
 
 
 def _key_reused(exc: exceptions.IdempotencyKeyReusedError) -> Error:
@@ -158,6 +190,7 @@ SCHEMA_ERRORS: dict[type[Exception], Callable[[Any], Error]] = {
     exceptions.PreconditionFailedError: _precondition,
     exceptions.InvalidTransitionError: _transition,
     exceptions.ConflictError: _conflict,
+    exceptions.LaterAttemptExistsError: _later_attempt,
     exceptions.IdempotencyKeyReusedError: _key_reused,
     exceptions.ThrottledError: _throttled,
     exceptions.ProcessNotReadyError: _not_ready,

@@ -6,6 +6,7 @@ import strawberry
 
 from gateway.api.common.inputs import UNSET, patch_value
 from gateway.domain import checks, models, process_specs
+from gateway.domain.process_specs import IfExists
 from gateway.domain.sources import ActivityKind, ProcessKind, Source
 from gateway.domain.status import ReadinessStatus
 
@@ -71,6 +72,17 @@ class CreateProcessInput:
     )
     activity_definitions: list[ActivityDefinitionInput] = strawberry.field(
         default_factory=list, description="The activities a run of it performs."
+    )
+    if_exists: IfExists = strawberry.field(
+        default=IfExists.ERROR,
+        description="What to do when a process with the same workspace, source, kind and "
+        "`sourceId` exists already: ERROR (a ConflictError with its id), RETURN_EXISTING, or "
+        "UPDATE_EXISTING. With a `sourceId` of its own, a setup script is safe to re-run.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A key of the caller's choosing: repeating the request with the same key "
+        "and input (within 24 hours) returns the first result instead of a second process.",
     )
 
     def to_spec(self, default_workspace_id: str) -> process_specs.ProcessSpec:

@@ -35,6 +35,7 @@ SAMPLES: list[tuple[BaseException, type[errors.Error]]] = [
         errors.InvalidTransitionError,
     ),
     (exceptions.ConflictError("taken"), errors.ConflictError),
+    (exceptions.LaterAttemptExistsError("r1", "r2", 2), errors.LaterAttemptExistsError),
     (exceptions.IdempotencyKeyReusedError("k"), errors.IdempotencyKeyReusedError),
     (exceptions.ThrottledError("slow down", 3), errors.ThrottledError),
     (
