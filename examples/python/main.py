@@ -104,7 +104,7 @@ async def main(endpoint: str) -> None:
                     "RunChanged",
                     kind=change.kind.value,
                     runId=change.run_id,
-                    status=change.status.value if change.status else None,
+                    status=change.to_status.value if change.to_status else None,
                 )
                 return
 

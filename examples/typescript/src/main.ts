@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   for await (const message of changes) {
     const change = message.data?.runChanged;
     if (change && change.runId === runId) {
-      report("RunChanged", { kind: change.kind, runId: change.runId, status: change.status });
+      report("RunChanged", { kind: change.kind, runId: change.runId, status: change.toStatus });
       break;
     }
   }
