@@ -21,6 +21,7 @@ from gateway.api.common.graphiql import graphiql_routes
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
+from gateway.domain.exceptions import StorageFaultError
 from gateway.http.abort import Abortable
 from gateway.http.access_log import AccessLog
 from gateway.http.auth import Authenticate, Authenticator
@@ -30,8 +31,10 @@ from gateway.http.headers import SecurityHeaders
 from gateway.http.ingest import INGEST_PREFIX, ingest_routes
 from gateway.http.jwt import JwtVerifier
 from gateway.http.rate_limit import RateLimit
+from gateway.odata_http.error_shape import ODataErrorShape
 from gateway.odata_http.routes import odata_routes
 from gateway.services.schedules import run_schedules
+from gateway.services.sync_schedule import run_syncs
 from gateway.store.engines import database_for
 from gateway.store.feed import ChangeFeed
 from gateway.store.migrations import latest_version
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings.database,
         readers=settings.readers,
         statement_timeout_ms=settings.statement_timeout_ms,
+        create=settings.create,
     )
     feed = ChangeFeed(
         db, poll_seconds=settings.live_poll_ms / 1000, queue_bound=settings.live_queue
@@ -68,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await stack.enter_async_context(
                     run_schedules(db, float(settings.scheduler_interval))
                 )
+            if settings.sync:
+                await stack.enter_async_context(run_syncs(db, float(settings.sync_tick)))
             # Under `--workers N`, one process moves the demo's runs; the others only serve.
             if settings.demo and stack.enter_context(first_process(settings.database, "demo")):
                 await stack.enter_async_context(keep_moving(db))
@@ -79,6 +85,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def readyz(request: Request) -> Response:
         try:
             version = await db.schema_version()
+        except StorageFaultError as fault:  # vanished, replaced, full, read-only: say which
+            log.error("not ready: %s", fault.message)
+            return JSONResponse({"status": "unavailable", "reason": fault.code}, status_code=503)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)
@@ -101,12 +110,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(Abortable),  # first: it sees the server's own send
         Middleware(AccessLog),
         Middleware(SecurityHeaders),
+        Middleware(ODataErrorShape),  # outside every middleware that answers errors itself
         Middleware(
             CORSMiddleware,
             allow_origins=settings.origins("cors_origins"),
-            allow_methods=["GET", "POST"],
-            allow_headers=["authorization", "content-type", "x-request-id"],
-            expose_headers=["x-request-id", "retry-after"],
+            allow_methods=["GET", "POST", "PATCH"],  # PATCH: OData entities
+            allow_headers=[
+                "authorization",
+                "content-type",
+                "x-request-id",
+                *("if-match", "if-none-match", "prefer", "odata-version", "odata-maxversion"),
+            ],
+            expose_headers=["x-request-id", "retry-after", "etag", "odata-version"],
             max_age=600,
         ),
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=(INGEST_PREFIX,)),

@@ -35,6 +35,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "address to listen on")
     port: int = _setting(8000, "port to listen on")
     database: str = _setting("gateway.db", "the database: a SQLite file")
+    create: bool = _setting(False, "create the database if it does not exist (serve refuses)")
     demo: bool = _setting(False, "load the demo data into an empty database, keep runs moving")
     workers: int = _setting(1, "worker processes")
     # Reader connections (each with its driver thread) per process: 2 leaves one free while a
@@ -48,6 +49,8 @@ class Settings:
     )
     scheduler: bool = _setting(True, "start runs on processes' cron schedules")
     scheduler_interval: int = _setting(15, "how often the scheduler looks for due slots, seconds")
+    sync: bool = _setting(True, "sync every connection to the platforms each of its intervals")
+    sync_tick: int = _setting(5, "how often the server looks for a connection due a sync, seconds")
     ingest_max_bytes: int = _setting(256 * 1024 * 1024, "largest POST /ingest/{format} body, bytes")
     # Live run changes (runChanged): how often each process reads the run events of other
     # processes, each subscriber's queue bound, subscriptions per WebSocket, and the interval of
@@ -115,6 +118,8 @@ class Settings:
             raise SettingsError(
                 f"scheduler_interval must be 1 second or more; it is {self.scheduler_interval}."
             )
+        if self.sync_tick < 1:
+            raise SettingsError(f"sync_tick must be 1 second or more; it is {self.sync_tick}.")
         if self.readers < 1:
             raise SettingsError(f"readers must be 1 or more; it is {self.readers}.")
         for name in ("live_poll_ms", "live_queue", "live_subscriptions"):

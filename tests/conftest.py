@@ -1,4 +1,10 @@
-"""Shared fixtures: a demo database made once and copied per test, the app over it, a client."""
+"""Shared fixtures: a demo database made once and copied per test, the app over it, a client.
+
+`GATEWAY_TEST_STORE=postgres` runs the same tests on PostgreSQL (tests/pg.py): `db`, `demo_db`,
+`demo_path`, `gql` and `empty_gql` are then databases cloned, per test, from two template
+databases made once per session (migrated, and migrated with the demo data set), each under a
+unique name and dropped after the test.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +23,20 @@ from gateway.config import Settings
 from gateway.demo.generator import load
 from gateway.store.engines import database_for
 from gateway.store.protocol import Database
+from tests import pg
 
+ON_POSTGRES = pg.REQUIRED
 DEMO_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 DEMO_RUNS = 300
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="tests the SQLite engine itself")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -36,18 +53,62 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[dict[str, str]]:
+    """PostgreSQL template databases, made once per session: "empty" (migrated) and "demo"."""
+    pg.need_postgres()
+    names = {"empty": pg.unique_name(), "demo": pg.unique_name()}
+
+    async def make() -> None:
+        for kind, name in names.items():
+            await pg.create_database(name)
+            async with database_for(pg.url_of(name), readers=1) as db:
+                if kind == "demo":
+                    await load(db, runs_wanted=DEMO_RUNS, now=DEMO_NOW)
+
+    try:
+        asyncio.run(make())
+        yield names
+    finally:
+
+        async def drop() -> None:
+            for name in names.values():
+                await pg.drop_database(name)
+
+        asyncio.run(drop())
+
+
+def _pg_clone(request: pytest.FixtureRequest, kind: str) -> str:
+    """A new database cloned from a template, dropped when the test ends; its URL."""
+    templates: dict[str, str] = request.getfixturevalue("pg_templates")
+    name = pg.unique_name()
+    asyncio.run(pg.create_database(name, templates[kind]))
+    request.addfinalizer(lambda: asyncio.run(pg.drop_database(name)))
+    return pg.url_of(name)
+
+
 @pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the demo database for one test."""
+def demo_path(demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A fresh copy of the demo database for one test (on PostgreSQL: its URL)."""
+    if ON_POSTGRES:
+        return _pg_clone(request, "demo")  # type: ignore[return-value]  # a URL in this mode
     path = tmp_path / "gateway.db"
     shutil.copy(demo_template, path)
     return path
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+def empty_location(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """Where an empty, migrated database is (on PostgreSQL: its URL)."""
+    if ON_POSTGRES:
+        return _pg_clone(request, "empty")  # type: ignore[return-value]  # a URL in this mode
+    return tmp_path / "empty.db"
+
+
+@pytest.fixture
+async def db(empty_location: Path) -> AsyncIterator[Database]:
     """An empty, migrated database."""
-    async with database_for(tmp_path / "empty.db", readers=2) as database:
+    async with database_for(empty_location, readers=2) as database:
         yield database
 
 
@@ -89,6 +150,7 @@ def client_factory() -> Iterator[Callable[..., GraphQLClient]]:
 
     def make(path: Path, **settings: Any) -> GraphQLClient:
         settings.setdefault("scheduler", False)  # no scheduled runs among what tests count
+        settings.setdefault("create", True)  # tests open new files; `serve` itself would refuse
         http = TestClient(create_app(Settings(database=str(path), **settings)))
         http.__enter__()
         opened.append(http)
@@ -106,6 +168,8 @@ def gql(demo_path: Path, client_factory: Callable[[Path], GraphQLClient]) -> Gra
 
 
 @pytest.fixture
-def empty_gql(tmp_path: Path, client_factory: Callable[[Path], GraphQLClient]) -> GraphQLClient:
+def empty_gql(
+    empty_location: Path, client_factory: Callable[[Path], GraphQLClient]
+) -> GraphQLClient:
     """A client of the app over an empty database."""
-    return client_factory(tmp_path / "empty.db")
+    return client_factory(empty_location)

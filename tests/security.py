@@ -4,7 +4,6 @@ and a client that sends one."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from gateway.domain.auth import Scope
 from gateway.services import tokens
 from gateway.store.engines import database_for
+from tests import pg
 from tests.conftest import GraphQLClient
 
 CONTOSO = "ws_0DEM0C0NT0S000000000000000"
@@ -36,8 +36,7 @@ def make_token(
 
 
 def rows(path: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as conn:
-        return list(conn.execute(sql, tuple(params)).fetchall())
+    return pg.rows(path, sql, tuple(params))
 
 
 class TokenClient(GraphQLClient):

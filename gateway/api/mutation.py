@@ -23,6 +23,7 @@ from gateway.api.common.errors import (
     expected_errors,
 )
 from gateway.api.common.node import IfMatch, TargetId
+from gateway.api.connections.mutations import ConnectionMutation
 from gateway.api.lifecycle.mutations import LifecycleMutation
 from gateway.api.processes.inputs import CreateProcessInput, UpdateProcessInput
 from gateway.api.processes.types import Process
@@ -120,7 +121,7 @@ DeleteRunResult = Annotated[
 
 
 @strawberry.type(description="Writes: processes and runs.")
-class Mutation(LifecycleMutation):
+class Mutation(LifecycleMutation, ConnectionMutation):
     @strawberry.mutation(
         description="Create a process; safe to re-run with `ifExists` (by `sourceId`) or an "
         "`idempotencyKey`."

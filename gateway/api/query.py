@@ -14,6 +14,8 @@ from gateway.api.common.lists import PROCESS_LIST, RUN_LIST, ListArguments, list
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, Search
 from gateway.api.common.relay import Connection, connection
 from gateway.api.common.where import ProcessWhere, RunWhere
+from gateway.api.connections.queries import connection_by_id, connections
+from gateway.api.connections.types import PlatformConnection
 from gateway.api.live.changes import run_changes
 from gateway.api.processes.types import Process
 from gateway.api.runs.types import Run
@@ -74,6 +76,8 @@ async def _load(info: Info, id: str) -> object | None:
             return await loaders.process.load(id)
         case IdKind.WORKSPACE:
             return await loaders.workspace.load(id)
+        case IdKind.CONNECTION:
+            return await connection_by_id(info, id)
         case _:
             return None
 
@@ -180,6 +184,15 @@ class Query:
     )
     def capabilities(self) -> Capabilities:
         return CAPABILITIES
+
+    @strawberry.field(
+        description="The connections to the platforms in the caller's workspaces, by id, each "
+        "with the report of its latest sync."
+    )
+    async def connections(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[PlatformConnection]:
+        return await connections(info, first, after)
 
     @strawberry.field(
         description="The workspaces the caller may see, in the order they were created, Relay "

@@ -25,6 +25,8 @@ class IdKind(enum.Enum):
     RUN = "run"
     ACTIVITY = "act"
     TOKEN = "tok"  # noqa: S105 (an id prefix, not a secret)
+    CONNECTION = "conn"
+    SYNC_REPORT = "sync"
 
 
 class _Generator:

@@ -31,6 +31,9 @@ Usage::
     q = compile_filter("status eq 'failed'", RUN)   # q.sql == '(r.status IS ?)', q.params == ('FAILED',)
 
 The store registers ``sqlite_functions()`` on each connection (tolower/toupper/trim/matchesPattern).
+
+Dialects: every compiling function takes ``dialect=Dialect.POSTGRESQL`` for PostgreSQL's SQL from
+the same tree (``dialect.py``, ``postgres.py``); ``numbered`` turns ``?`` into ``$1, $2...``.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from . import ast
 from .cache import compile_filter
 from .catalog import Catalog, Field, FieldType, Relation, SearchSpec
 from .compile import compile_expr
-from .dialect import Dialect
+from .dialect import Dialect, json_path, numbered
 from .errors import ErrorCode, ODataError
 from .functions import sqlite_functions
 from .orderby import OrderBy, OrderKey, compile_orderby, keyset_predicate, order_by
 from .parser import parse_filter, parse_orderby, parse_search
+from .postgres import percentile_disc, tsquery
 from .search import compile_search, fts5_query
 from .sqlparts import Compiled
 
@@ -65,10 +69,14 @@ __all__ = [
     "compile_orderby",
     "compile_search",
     "fts5_query",
+    "json_path",
     "keyset_predicate",
+    "numbered",
     "order_by",
     "parse_filter",
     "parse_orderby",
     "parse_search",
+    "percentile_disc",
     "sqlite_functions",
+    "tsquery",
 ]

@@ -6,6 +6,7 @@ import functools
 
 from .catalog import Catalog
 from .compile import compile_expr
+from .dialect import Dialect
 from .errors import ErrorCode, ODataError
 from .limits import CACHE_SIZE
 from .parser import parse_filter
@@ -15,16 +16,16 @@ __all__ = ["compile_filter"]
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _compile(catalog: Catalog, text: str) -> Compiled:
-    return compile_expr(parse_filter(text), catalog)
+def _compile(catalog: Catalog, text: str, dialect: Dialect) -> Compiled:
+    return compile_expr(parse_filter(text), catalog, dialect)
 
 
-def compile_filter(text: str, catalog: Catalog) -> Compiled:
+def compile_filter(text: str, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> Compiled:
     """$filter text to ``(sql, params)``. Raises only ODataError. Errors are not cached."""
     if not isinstance(text, str):
         raise ODataError(ErrorCode.INVALID_FILTER, "expected a string")
     try:
-        return _compile(catalog, text)
+        return _compile(catalog, text, dialect)
     except ODataError as exc:
         raise exc.with_text(text) from None
     except RecursionError:

@@ -58,6 +58,10 @@ class Field:
     nullable: bool = True
     description: str = ""
     enum_name: str = ""  # e.g. "RunStatus": the qualifier accepted in RunStatus'FAILED'
+    postgres_sql: str = ""  # the PostgreSQL spelling, where it is not ``sql``'s
+
+    def sql_for(self, postgres: bool) -> str:
+        return self.postgres_sql if postgres and self.postgres_sql else self.sql
 
     def __post_init__(self) -> None:
         if self.type is FieldType.ENUM and not self.enum_values:
@@ -75,12 +79,16 @@ class Relation:
 
 @dataclass(frozen=True)
 class SearchSpec:
-    """How ``$search`` reaches the entity's FTS5 table. ``match_sql`` holds exactly one ``?``,
+    """How ``$search`` reaches the entity's full-text index (FTS5; a tsvector on PostgreSQL).
+    ``match_sql`` holds exactly one ``?``,
     bound to the FTS5 query string, e.g.
     ``{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)``."""
 
     match_sql: str
     description: str = ""
+    # PostgreSQL: one ``?`` bound to a ``to_tsquery`` text, e.g.
+    # ``{alias}.search_vector @@ to_tsquery('simple', ?)`` over a GIN-indexed tsvector.
+    postgres_sql: str = ""
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the compile cache

@@ -1,7 +1,8 @@
 """Tree to SQL: the $filter compiler (OData 4.01 Part 2 URL Conventions §5.1.1, ABNF).
 
-Output is ``Compiled(sql, params)``: a SQLite boolean expression over the catalog's alias, with
-every client value bound as a ``?`` parameter and every identifier taken from the catalog.
+Output is ``Compiled(sql, params)``: a boolean expression over the catalog's alias, in SQLite's
+dialect or PostgreSQL's (``dialect.py``), with every client value bound as a ``?`` parameter
+(``dialect.numbered`` turns them into ``$n``) and every identifier taken from the catalog.
 
 Null semantics, as OData 4.01 URL Conventions §5.1.1.1-5.1.1.2 defines them:
 
@@ -31,14 +32,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import ast
+from . import ast, postgres
 from .ast import Kind
 from .catalog import Catalog, Field, FieldType, render
 from .check import NUMERIC, arithmetic_result, comparable, orderable
+from .dialect import Dialect, spelling
 from .errors import ErrorCode, ODataError
 from .functions import DISPLAY, FUNCTIONS, check_pattern
-from .limits import MAX_DEPTH, MAX_IN_LIST, MAX_LAMBDA_NESTING, MAX_NODES
-from .sqlparts import Compiled, Part, fmt, join
+from .limits import MAX_IN_LIST, MAX_LAMBDA_NESTING, check_limits
+from .sqlparts import Compiled, Param, Part, fmt, join
 
 __all__ = ["Compiled", "check_limits", "compile_expr"]
 
@@ -52,7 +54,7 @@ _KIND_OF = {
     FieldType.ENUM: Kind.ENUM,
     FieldType.GUID: Kind.GUID,
 }
-_SQL_OP = {"eq": "IS", "ne": "IS NOT", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_SQL_OP = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}  # eq/ne: the dialect's null-safe forms
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/", "mod": "%"}
 _LITERAL_TYPES: dict[Kind, tuple[type, ...]] = {
     Kind.STRING: (str,),
@@ -83,30 +85,6 @@ class _Scope:
     alias: str
 
 
-def check_limits(expr: ast.Expr) -> None:
-    """Node count and depth of a tree built in code, walked without recursion."""
-    stack: list[tuple[ast.Expr, int]] = [(expr, 1)]
-    nodes = 0
-    while stack:
-        node, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise ODataError(
-                ErrorCode.LIMIT_EXCEEDED, f"more than MAX_NODES={MAX_NODES} expression nodes"
-            )
-        if depth > MAX_DEPTH:
-            raise ODataError(
-                ErrorCode.LIMIT_EXCEEDED, f"expression nested deeper than MAX_DEPTH={MAX_DEPTH}"
-            )
-        if isinstance(node, ast.In) and len(node.items) > MAX_IN_LIST:
-            raise ODataError(
-                ErrorCode.LIMIT_EXCEEDED,
-                f"more than MAX_IN_LIST={MAX_IN_LIST} values in an 'in' list",
-                node.pos,
-            )
-        stack.extend((child, depth + 1) for child in ast.children(node))
-
-
 def _mismatch(message: str, pos: int) -> ODataError:
     return ODataError(ErrorCode.TYPE_MISMATCH, message, pos if pos >= 0 else None)
 
@@ -118,7 +96,9 @@ def _kind_name(t: _Typed) -> str:
 
 
 class _Compiler:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> None:
+        self.pg = dialect is Dialect.POSTGRESQL
+        self.s = spelling(dialect)
         self.root = _Scope(catalog, catalog.alias)
         self.vars: dict[str, _Scope] = {}
         self.lambdas = 0
@@ -147,7 +127,7 @@ class _Compiler:
                 return _Typed(fmt("(NOT {0})", inner), Kind.BOOL, True)
             case ast.Unary():
                 return self.negate(e)
-            case ast.Binary() if e.op in _SQL_OP:
+            case ast.Binary() if e.op in _SQL_OP or e.op in ("eq", "ne"):
                 return self.compare(e, positive)
             case ast.Binary():
                 return self.arithmetic(e)
@@ -160,6 +140,15 @@ class _Compiler:
         raise ODataError(ErrorCode.INVALID_FILTER, f"not an expression: {type(e).__name__}")
 
     # --- leaves -----------------------------------------------------------------------------
+    def bind(self, value: Param, kind: Kind) -> Part:
+        """A bound value; on PostgreSQL cast to its type, so no placeholder's type is a guess."""
+        cast = self.s.casts.get(kind)
+        if cast is None:
+            return Part.bind(value)
+        if kind is Kind.FLOAT and isinstance(value, int):
+            value = float(value)
+        return Part(f"?::{cast}", (value,))
+
     def literal(self, lit: ast.Literal) -> _Typed:
         if lit.kind is Kind.NULL:
             return _Typed(Part("NULL"), Kind.NULL, True, literal=lit)
@@ -168,9 +157,9 @@ class _Compiler:
         if not isinstance(lit.value, allowed) or bad_bool:
             raise _mismatch(f"{lit.value!r} is not a {lit.kind.value} value", lit.pos)
         value = lit.value
-        if isinstance(value, bool):
+        if isinstance(value, bool) and not self.s.native_bool:
             value = int(value)
-        return _Typed(Part.bind(value), lit.kind, False, literal=lit)
+        return _Typed(self.bind(value, lit.kind), lit.kind, False, literal=lit)
 
     def member(self, m: ast.Member) -> _Typed:
         scope, path = self.resolve(m.path, m.pos)
@@ -192,7 +181,7 @@ class _Compiler:
             )
         if not f.filterable:
             raise ODataError(ErrorCode.UNKNOWN_FIELD, f"'{name}' cannot be filtered on", m.pos)
-        sql = Part.raw(render(f.sql, scope.alias))
+        sql = Part.raw(render(f.sql_for(self.pg), scope.alias))
         return _Typed(sql, _KIND_OF[f.type], f.nullable, field=f)
 
     def resolve(self, path: tuple[str, ...], pos: int) -> tuple[_Scope, tuple[str, ...]]:
@@ -227,10 +216,11 @@ class _Compiler:
                         + ", ".join(f.enum_values),
                         lit.pos,
                     )
-                return _Typed(Part.bind(member), Kind.ENUM, False, literal=lit)
+                return _Typed(self.bind(member, Kind.ENUM), Kind.ENUM, False, literal=lit)
         if other.kind is Kind.GUID and lit.kind is Kind.STRING and isinstance(lit.value, str):
             try:
-                return _Typed(Part.bind(str(uuid.UUID(lit.value))), Kind.GUID, False, literal=lit)
+                guid = self.bind(str(uuid.UUID(lit.value)), Kind.GUID)
+                return _Typed(guid, Kind.GUID, False, literal=lit)
             except ValueError:
                 raise _mismatch(f"'{lit.value}' is not a Guid", lit.pos) from None
         return t
@@ -246,9 +236,9 @@ class _Compiler:
             raise _mismatch(
                 f"cannot compare {_kind_name(a)} with {_kind_name(b)} using '{e.op}'", e.pos
             )
-        op = _SQL_OP[e.op]
+        op = {"eq": self.s.same, "ne": self.s.differ}.get(e.op) or _SQL_OP[e.op]
         if Kind.NULL in (a.kind, b.kind):
-            return _Typed(_null_compare(e.op, a, b), Kind.BOOL, False)
+            return _Typed(self.null_compare(e.op, a, b), Kind.BOOL, False)
         if e.op in ("eq", "ne"):
             # `=` and `<>` are what SQLite's planner matches to indexes (partial ones included);
             # they agree with IS / IS NOT wherever a NULL result cannot be told from false: when
@@ -267,7 +257,7 @@ class _Compiler:
                 f"COALESCE({{0}} {op} {{1}}, {{0}} IS NULL AND {{1}} IS NULL)", a.part, b.part
             )
         else:
-            sql = fmt(f"COALESCE({{0}} {op} {{1}}, 0)", a.part, b.part)
+            sql = fmt(f"COALESCE({{0}} {op} {{1}}, {self.s.false})", a.part, b.part)
         return _Typed(sql, Kind.BOOL, False)
 
     def membership(self, e: ast.In, positive: bool) -> _Typed:
@@ -292,9 +282,9 @@ class _Compiler:
             if has_null:
                 test = fmt("({0} OR {1} IS NULL)", test, a.part)
             elif a.nullable and not positive:
-                test = fmt("COALESCE({0}, 0)", test)
+                test = fmt(f"COALESCE({{0}}, {self.s.false})", test)
             return _Typed(Part(f"({test.sql})", test.params), Kind.BOOL, False)
-        tests = [fmt("{0} IS {1}", a.part, i.part) for i in items]
+        tests = [fmt(f"{{0}} {self.s.same} {{1}}", a.part, i.part) for i in items]
         joined = join(" OR ", tests)
         return _Typed(Part(f"({joined.sql})", joined.params), Kind.BOOL, False)
 
@@ -307,8 +297,12 @@ class _Compiler:
             raise ODataError(ErrorCode.INVALID_FILTER, "division by zero", e.right.pos)
         nullable = a.nullable or b.nullable or (e.op in ("div", "divby", "mod"))
         if e.op == "divby":
-            return _Typed(fmt("(CAST({0} AS REAL) / {1})", a.part, b.part), kind, nullable)
+            real = f"(CAST({{0}} AS {self.s.real}) / {{1}})"
+            return _Typed(fmt(real, a.part, b.part), kind, nullable)
         sql = fmt(f"({{0}} {_ARITH[e.op]} {{1}})", a.part, b.part)
+        if self.pg and e.op == "mod" and Kind.FLOAT in (a.kind, b.kind):
+            # SQLite's % reads its operands as integers; PostgreSQL has no % on double precision.
+            sql = fmt("(CAST(trunc({0}) AS bigint) % CAST(trunc({1}) AS bigint))", a.part, b.part)
         if kind is Kind.DATE and e.op in ("add", "sub"):
             sql = fmt("({0} - (({0} % 86400000000) + 86400000000) % 86400000000)", sql)
         return _Typed(sql, kind, nullable)
@@ -344,7 +338,20 @@ class _Compiler:
         self.check_call(e, shown, lits)
         result = sig.result or args[0].kind
         nullable = any(t.nullable for t in args) or e.name in ("substring", "matchespattern")
-        return _Typed(sig.sql([t.part for t in args], lits), result, nullable)
+        build = postgres.FUNCTIONS.get(e.name, sig.sql) if self.pg else sig.sql
+        parts = [t.part for t in args]
+        inner = e.args[0] if e.args else None
+        if (
+            self.pg
+            and e.name in postgres.INSENSITIVE
+            and isinstance(inner, ast.Call)
+            and inner.name == "tolower"
+            and isinstance(lits[1], str)
+            and lits[1] == lits[1].lower()
+        ):
+            # contains(tolower(x), 'abc') is x ILIKE '%abc%': the same rows, and indexable.
+            build, parts[0] = postgres.INSENSITIVE[e.name], self.expr(inner.args[0]).part
+        return _Typed(build(parts, lits), result, nullable)
 
     def check_call(self, e: ast.Call, shown: str, lits: Sequence[object]) -> None:
         if e.name == "substring":
@@ -380,7 +387,7 @@ class _Compiler:
             )
         self.aliases += 1
         alias = f"{rel.target.alias}{self.aliases}"
-        source = render(rel.from_sql, alias)
+        source = render(rel.from_sql, alias)  # plain SQL in both dialects
         where = render(rel.correlate_sql, alias, scope.alias)
         if e.predicate is None:
             if e.kind == "all":
@@ -401,28 +408,29 @@ class _Compiler:
             sql = fmt(f"EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}})", pred)
         else:
             sql = fmt(
-                f"(NOT EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}} IS NOT 1))", pred
+                f"(NOT EXISTS (SELECT 1 FROM {source} WHERE {where} AND {{0}} IS NOT {self.s.true}))",
+                pred,
             )
         return _Typed(sql, Kind.BOOL, False)
 
+    def null_compare(self, op: str, a: _Typed, b: _Typed) -> Part:
+        """Comparisons with the null literal, per §5.1.1.1: they are never null themselves."""
+        other = b if a.kind is Kind.NULL else a
+        true, false = self.s.true, self.s.false
+        if other.kind is Kind.NULL:
+            return Part(true if op in ("eq", "ge", "le") else false)
+        if op in ("eq", "ge", "le"):
+            return fmt("({0} IS NULL)", other.part)
+        if op == "ne":
+            return fmt("({0} IS NOT NULL)", other.part)
+        return Part(false)
 
-def _null_compare(op: str, a: _Typed, b: _Typed) -> Part:
-    """Comparisons with the null literal, per §5.1.1.1: they are never null themselves."""
-    other = b if a.kind is Kind.NULL else a
-    if other.kind is Kind.NULL:
-        return Part("1" if op in ("eq", "ge", "le") else "0")
-    if op in ("eq", "ge", "le"):
-        return fmt("({0} IS NULL)", other.part)
-    if op == "ne":
-        return fmt("({0} IS NOT NULL)", other.part)
-    return Part("0")
 
-
-def compile_expr(expr: ast.Expr, catalog: Catalog) -> Compiled:
+def compile_expr(expr: ast.Expr, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> Compiled:
     """A tree (parsed, or built with the ``ast`` constructors) to ``(sql, params)``."""
     check_limits(expr)
     try:
-        part = _Compiler(catalog).predicate(expr, True)
+        part = _Compiler(catalog, dialect).predicate(expr, True)
     except RecursionError:
         raise ODataError(ErrorCode.LIMIT_EXCEEDED, "expression too deeply nested") from None
     return Compiled(part.sql, part.params)

@@ -4,7 +4,9 @@
 order, each a sortable catalog field, with the entity id appended as the unique last key. Nulls
 sort as OData 4.01 Part 1 (Protocol) §11.2.6.2 says: "null values come before non-null values when
 sorting in ascending order and after non-null values when sorting in descending order", which is
-SQLite's own order (NULL is the smallest value), so no NULLS FIRST/LAST is emitted.
+SQLite's own order (NULL is the smallest value), so no NULLS FIRST/LAST is emitted for SQLite;
+PostgreSQL sorts NULL as the largest value, so its ORDER BY names them on nullable keys (and its
+indexes are built ``NULLS FIRST`` to match).
 
 ``keyset_predicate(order, values)`` is the "strictly after this row" condition for the next page
 (``before=True``: strictly before, for the previous page, read with ``order.sql(reverse=True)``).
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .catalog import Catalog, render
+from .dialect import Dialect
 from .errors import ErrorCode, ODataError
 from .limits import MAX_ORDERBY_KEYS
 from .parser import OrderItem, parse_orderby
@@ -34,14 +37,22 @@ class OrderKey:
     sql: str
     descending: bool
     nullable: bool
+    postgres_sql: str = ""  # where the field's PostgreSQL spelling differs
+
+    def expr(self, dialect: Dialect) -> str:
+        return (
+            self.postgres_sql if dialect is Dialect.POSTGRESQL and self.postgres_sql else self.sql
+        )
 
 
 @dataclass(frozen=True)
 class OrderBy:
     keys: tuple[OrderKey, ...]  # the id is the last key
 
-    def sql(self, reverse: bool = False) -> str:
+    def sql(self, reverse: bool = False, dialect: Dialect = Dialect.SQLITE) -> str:
         """The ORDER BY list (without the keywords); ``reverse`` for backward paging."""
+        if dialect is Dialect.POSTGRESQL:
+            return ", ".join(_pg_key(k, k.descending != reverse) for k in self.keys)
         return ", ".join(
             f"{k.sql} {'DESC' if k.descending != reverse else 'ASC'}" for k in self.keys
         )
@@ -50,6 +61,17 @@ class OrderBy:
     def select_sql(self) -> tuple[str, ...]:
         """The key expressions, to select alongside each row and build its cursor."""
         return tuple(k.sql for k in self.keys)
+
+    def select_for(self, dialect: Dialect) -> tuple[str, ...]:
+        """``select_sql`` in a dialect."""
+        return tuple(k.expr(dialect) for k in self.keys)
+
+
+def _pg_key(key: OrderKey, descending: bool) -> str:
+    sql = key.expr(Dialect.POSTGRESQL)
+    if not key.nullable:
+        return f"{sql} {'DESC' if descending else 'ASC'}"
+    return f"{sql} {'DESC NULLS LAST' if descending else 'ASC NULLS FIRST'}"
 
 
 def order_by(catalog: Catalog, items: Sequence[tuple[str, bool]], alias: str = "") -> OrderBy:
@@ -94,7 +116,9 @@ def _build(catalog: Catalog, items: Sequence[OrderItem], alias: str) -> OrderBy:
         if path in seen:
             raise ODataError(ErrorCode.INVALID_ORDERBY, f"'{path}' is ordered on twice", pos)
         seen.add(path)
-        keys.append(OrderKey(path, Part.raw(render(f.sql, alias)).sql, item.descending, f.nullable))
+        pg = Part.raw(render(f.postgres_sql, alias)).sql if f.postgres_sql else ""
+        sql = Part.raw(render(f.sql, alias)).sql
+        keys.append(OrderKey(path, sql, item.descending, f.nullable, pg))
     # The id breaks ties in the direction of the last key, so that an index on (key, id) serves
     # the whole order in one scan, forwards or backwards.
     id_descending = keys[-1].descending if keys else False
@@ -102,29 +126,38 @@ def _build(catalog: Catalog, items: Sequence[OrderItem], alias: str) -> OrderBy:
     return OrderBy(tuple(keys))
 
 
-def _after(key: OrderKey, value: Param, descending: bool) -> Part | None:
+def _after(k: str, nullable: bool, value: Param, descending: bool) -> Part | None:
     """key strictly after value in this direction, NULL being the smallest value; None: never."""
     if not descending:
         if value is None:
-            return Part(f"{key.sql} IS NOT NULL")
-        return fmt(f"{key.sql} > {{0}}", Part.bind(value))
+            return Part(f"{k} IS NOT NULL")
+        return fmt(f"{k} > {{0}}", Part.bind(value))
     if value is None:
         return None
-    if key.nullable:
-        return fmt(f"({key.sql} < {{0}} OR {key.sql} IS NULL)", Part.bind(value))
-    return fmt(f"{key.sql} < {{0}}", Part.bind(value))
+    if nullable:
+        return fmt(f"({k} < {{0}} OR {k} IS NULL)", Part.bind(value))
+    return fmt(f"{k} < {{0}}", Part.bind(value))
 
 
-def _equal(key: OrderKey, value: Param) -> Part:
+def _equal(k: str, value: Param) -> Part:
     if value is None:
-        return Part(f"{key.sql} IS NULL")
-    return fmt(f"{key.sql} = {{0}}", Part.bind(value))
+        return Part(f"{k} IS NULL")
+    return fmt(f"{k} = {{0}}", Part.bind(value))
 
 
-def keyset_predicate(order: OrderBy, values: Sequence[Param], *, before: bool = False) -> Compiled:
-    """Rows strictly after (or before) the row whose key values are ``values`` (id last)."""
+def keyset_predicate(
+    order: OrderBy,
+    values: Sequence[Param],
+    *,
+    before: bool = False,
+    dialect: Dialect = Dialect.SQLITE,
+) -> Compiled:
+    """Rows strictly after (or before) the row whose key values are ``values`` (id last).
+    On PostgreSQL a Boolean key's value is a bool (its columns are ``boolean``)."""
+    bools = dialect is Dialect.POSTGRESQL
     if len(values) != len(order.keys) or not all(
-        v is None or (isinstance(v, str | int | float) and not isinstance(v, bool)) for v in values
+        v is None or (isinstance(v, str | int | float) and (bools or not isinstance(v, bool)))
+        for v in values
     ):
         raise ODataError(ErrorCode.INVALID_ORDERBY, "the cursor does not match the ordering")
     if values[-1] is None:
@@ -132,11 +165,12 @@ def keyset_predicate(order: OrderBy, values: Sequence[Param], *, before: bool = 
     # Built from the last key outwards: after_1 OR (eq_1 AND (after_2 OR (eq_2 AND ...))).
     tail: Part | None = None
     for key, value in reversed(list(zip(order.keys, values, strict=True))):
-        after = _after(key, value, key.descending != before)
+        k = key.expr(dialect)
+        after = _after(k, key.nullable, value, key.descending != before)
         if tail is None:
             tail = after
             continue
-        rest = fmt("({0} AND {1})", _equal(key, value), tail)
+        rest = fmt("({0} AND {1})", _equal(k, value), tail)
         tail = rest if after is None else fmt("({0} OR {1})", after, rest)
     assert tail is not None
     first, value = order.keys[0], values[0]
@@ -144,6 +178,7 @@ def keyset_predicate(order: OrderBy, values: Sequence[Param], *, before: bool = 
         # A redundant bound on the leading key lets SQLite seek into its index instead of
         # scanning from the start: pages cost the same at any depth.
         descending = first.descending != before
-        bound = fmt(f"{first.sql} {'<=' if descending else '>='} {{0}}", Part.bind(value))
+        first_sql = first.expr(dialect)
+        bound = fmt(f"{first_sql} {'<=' if descending else '>='} {{0}}", Part.bind(value))
         tail = fmt("({0} AND {1})", bound, tail)
     return Compiled(tail.sql, tail.params)

@@ -1,4 +1,5 @@
-"""$search (OData 4.01 Part 2 §5.1.7, ABNF searchExpr) compiled to one FTS5 MATCH query.
+"""$search (OData 4.01 Part 2 §5.1.7, ABNF searchExpr) compiled to one FTS5 MATCH query
+(on PostgreSQL, to one ``to_tsquery`` text: ``postgres.tsquery``).
 
 Syntax: words, "quoted phrases", ``AND`` (or juxtaposition), ``OR``, ``NOT``, parentheses;
 ``NOT`` binds tighter than ``AND``, which binds tighter than ``OR``. Every word and phrase is
@@ -16,8 +17,10 @@ The catalog's ``SearchSpec.match_sql`` says where the query goes, e.g.
 from __future__ import annotations
 
 from .catalog import Catalog, render
+from .dialect import Dialect
 from .errors import ErrorCode, ODataError
 from .parser import SearchNode, SearchNot, SearchTerm, parse_search
+from .postgres import tsquery
 from .sqlparts import Compiled
 
 __all__ = ["compile_search", "fts5_query"]
@@ -58,8 +61,11 @@ def fts5_query(text: str) -> str:
         raise exc.with_text(text) from None
 
 
-def compile_search(text: str, catalog: Catalog) -> Compiled:
-    """$search text to ``(sql, params)`` over the catalog's FTS5 table."""
-    if catalog.search is None:
+def compile_search(text: str, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> Compiled:
+    """$search text to ``(sql, params)`` over the catalog's full-text index."""
+    spec = catalog.search
+    if dialect is Dialect.POSTGRESQL and spec is not None and spec.postgres_sql:
+        return Compiled(render(spec.postgres_sql, catalog.alias), (tsquery(text),))
+    if spec is None or dialect is Dialect.POSTGRESQL:
         raise ODataError(ErrorCode.INVALID_SEARCH, f"{catalog.entity} does not support $search")
-    return Compiled(render(catalog.search.match_sql, catalog.alias), (fts5_query(text),))
+    return Compiled(render(spec.match_sql, catalog.alias), (fts5_query(text),))

@@ -174,7 +174,7 @@ class PlatformHttp:
             try:
                 self.calls += 1
                 response = await self._client.request(
-                    method, path, params=clean, content=content, headers=headers
+                    method, path, params=clean or None, content=content, headers=headers
                 )
             except httpx2.TimeoutException:
                 fault = f"{method} {path} timed out"

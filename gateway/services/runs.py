@@ -8,6 +8,7 @@ when they raise.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import (
@@ -67,15 +68,16 @@ async def insert_run(
     *,
     reason: str | None = None,
     previous: Run | None = None,
+    now: datetime | None = None,
 ) -> tuple[Run, list[Activity]]:
     """A new run of `process` and its activities, saved with its CREATED event; the latest
-    attempt after `previous` when it retries one."""
+    attempt after `previous` when it retries one. `now` is its creation time (default: now)."""
     run, created = build_run(
         spec,
         process=process,
         id=new_id(IdKind.RUN),
         activity_ids=[new_id(IdKind.ACTIVITY) for _ in spec.activities],
-        now=utc_now(),
+        now=now or utc_now(),
     )
     if previous is not None:
         run = link_attempt(run, previous)

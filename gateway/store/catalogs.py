@@ -30,12 +30,25 @@ def _enum(path: str, column: str, enum_class: type[Enum], description: str, **kw
         enum_values=_names(enum_class),
         enum_name=enum_class.__name__,
         description=description,
-        **kw,
+        **kw,  # type: ignore[arg-type]  # reason: the flags are the bool fields of Field
     )
 
 
 def _col(path: str, column: str, kind: FieldType, description: str, **kw: bool) -> Field:
     return Field(path, f"{{alias}}.{column}", kind, description=description, **kw)  # type: ignore[arg-type]  # kw are Field's bool flags (filterable, sortable, ...), which mypy cannot match by name
+
+
+def _flag(path: str, column: str, description: str, nullable: bool) -> Field:
+    """A Boolean column: 0/1 on both engines (the row code is shared); PostgreSQL's SQL reads it
+    as a `boolean`, which its comparisons and filters need."""
+    return Field(
+        path,
+        f"{{alias}}.{column}",
+        T.BOOL,
+        description=description,
+        nullable=nullable,
+        postgres_sql=f"({{alias}}.{column} <> 0)",
+    )
 
 
 def _statistics_and_error() -> list[Field]:
@@ -65,7 +78,7 @@ def _statistics_and_error() -> list[Field]:
             "The blocking error's category.",
             indexed=True,
         ),
-        _col("blockingError/retryable", "error_retryable", T.BOOL, "Whether a retry may succeed."),
+        _flag("blockingError/retryable", "error_retryable", "Whether a retry may succeed.", True),
     ]
 
 
@@ -134,7 +147,7 @@ RUNS = Catalog.build(
         _enum("trigger/type", "trigger_type", TriggerType, "Why it started.", nullable=False),
         _col("trigger/invokedBy", "trigger_invoked_by", T.STRING, "Who or what started it."),
         _col("attemptNumber", "attempt_number", T.INT, "Its attempt.", nullable=False),
-        _col("isLatestAttempt", "is_latest_attempt", T.BOOL, "No later attempt.", nullable=False),
+        _flag("isLatestAttempt", "is_latest_attempt", "No later attempt.", False),
         *_statistics_and_error(),
         _col(
             "process/id", "process_id", T.STRING, "The process's id.", nullable=False, indexed=True
@@ -193,6 +206,7 @@ RUNS = Catalog.build(
     search=SearchSpec(
         "{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)",
         description="Run name, source id and status, error code and message, process name.",
+        postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
     ),
 )
 
@@ -225,5 +239,6 @@ PROCESSES = Catalog.build(
     search=SearchSpec(
         "{alias}.rowid IN (SELECT rowid FROM processes_fts WHERE processes_fts MATCH ?)",
         description="Process name, source id and description.",
+        postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
     ),
 )

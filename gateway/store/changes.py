@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.domain.models import Run, RunChangeKind, RunEvent
-from gateway.odata import Compiled
+from gateway.odata import Compiled, Dialect
 from gateway.store import events, runs
 from gateway.store.protocol import Connection
 
@@ -33,6 +33,7 @@ EVERYTHING: FilterKey = ()
 _WITH_DELETED = (
     "WITH activities AS (SELECT * FROM main.activities UNION ALL SELECT * FROM deleted_activities) "
 )
+_WITH_DELETED_PG = _WITH_DELETED.replace("main.", "public.")  # the schema's name on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ async def _matching(
         c.sql for c in key
     )
     params = [*seqs, *(p for c in key for p in c.params)]
-    rows = await conn.fetchall((_WITH_DELETED if deleted_runs else "") + sql, params)
+    with_deleted = _WITH_DELETED_PG if conn.dialect is Dialect.POSTGRESQL else _WITH_DELETED
+    rows = await conn.fetchall((with_deleted if deleted_runs else "") + sql, params)
     return frozenset(row[0] for row in rows)
 
 

@@ -9,14 +9,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from gateway.odata import Compiled
+from gateway.odata import Compiled, Dialect
 
-_LIST = r"\((?:\?, )*\?\)"
-_STATUS = re.compile(rf"^\(?r\.status (?:= \?|IN {_LIST})\)?$")
+_MARK = r"\?(?:::text)?"  # PostgreSQL's compiled values carry their type
+_LIST = rf"\((?:{_MARK}, )*{_MARK}\)"
+_STATUS = re.compile(rf"^\(?r\.status (?:= {_MARK}|IN {_LIST})\)?$")
 _WORKSPACES = re.compile(rf"^r\.workspace_id IN {_LIST}$")
 
 
-def counted(entity: str, where: Sequence[Compiled]) -> tuple[str, list[Any]] | None:
+def counted(
+    entity: str, where: Sequence[Compiled], dialect: Dialect = Dialect.SQLITE
+) -> tuple[str, list[Any]] | None:
     """The statement that counts the list of `entity` with the AND-ed conditions `where` from
     `run_counts`, or None when it cannot."""
     if entity != "Run":
@@ -34,7 +37,8 @@ def counted(entity: str, where: Sequence[Compiled]) -> tuple[str, list[Any]] | N
     clauses, params = [], []
     for column, chosen in (("status", statuses), ("workspace_id", workspaces)):
         if chosen is not None:
-            clauses.append(f"{column} IN ({', '.join('?' * len(chosen))})" if chosen else "0")
+            nothing = "FALSE" if dialect is Dialect.POSTGRESQL else "0"
+            clauses.append(f"{column} IN ({', '.join('?' * len(chosen))})" if chosen else nothing)
             params.extend(sorted(chosen))
     sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     return f"SELECT coalesce(sum(runs), 0) FROM run_counts{sql}", params

@@ -18,11 +18,22 @@ def is_postgres(location: str | Path) -> bool:
 
 
 def database_for(
-    location: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
+    location: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0, create: bool = True
 ) -> Database:
-    """An unopened `Database` of the location's engine (`await db.open()` or `async with`)."""
+    """An unopened `Database` of the location's engine (`await db.open()` or `async with`);
+    without `create`, a SQLite file that does not exist is refused instead of created."""
     if is_postgres(location):
-        raise ValueError("PostgreSQL stores are not available in this version.")
+        try:
+            from gateway.store.postgres import PostgresDatabase
+        except ImportError:
+            raise ValueError(
+                'PostgreSQL needs the postgres extra: pip install "runs-gateway[postgres]"'
+            ) from None
+        return PostgresDatabase(
+            str(location), readers=readers, statement_timeout_ms=statement_timeout_ms
+        )
     from gateway.store.sqlite import SqliteDatabase
 
-    return SqliteDatabase(location, readers=readers, statement_timeout_ms=statement_timeout_ms)
+    return SqliteDatabase(
+        location, readers=readers, statement_timeout_ms=statement_timeout_ms, create=create
+    )

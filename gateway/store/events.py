@@ -102,7 +102,7 @@ async def latest_for_runs(
     marks = ", ".join("?" * len(run_ids))
     rows = await conn.fetchall(
         f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY seq DESC) "
-        f"AS _rn FROM run_events WHERE run_id IN ({marks})) WHERE _rn <= ? ORDER BY run_id, seq",
+        f"AS _rn FROM run_events WHERE run_id IN ({marks})) AS e WHERE _rn <= ? ORDER BY run_id, seq",
         (*run_ids, limit),
     )
     found: dict[str, list[RunEvent]] = {id: [] for id in run_ids}

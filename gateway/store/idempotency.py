@@ -38,8 +38,10 @@ async def remember(
         (to_micros(now), PURGE_BATCH),
     )
     await tx.execute(
-        "INSERT OR REPLACE INTO idempotency_keys "
+        "INSERT INTO idempotency_keys "
         "(operation, key, request_hash, result_id, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (operation, key) DO UPDATE SET "
+        "request_hash = excluded.request_hash, result_id = excluded.result_id, "
+        "created_at = excluded.created_at, expires_at = excluded.expires_at",
         (operation, key, request_hash, result_id, to_micros(now), to_micros(now + IDEMPOTENCY_TTL)),
     )

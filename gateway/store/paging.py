@@ -22,6 +22,7 @@ from gateway.domain.paging import PageRequest, decode_cursor, encode_cursor
 from gateway.odata import (
     Catalog,
     Compiled,
+    Dialect,
     OrderBy,
     ast,
     compile_expr,
@@ -37,13 +38,31 @@ T = TypeVar("T")
 FEW_CHILDREN = 16  # children per parent read at once before paging each parent in a window
 
 
+Source = tuple[str, Any]  # what a condition was compiled from: ("filter", text), ("where", tree)...
+
+
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """What to list: conditions (AND-ed) and a total order whose last key is the id."""
+    """What to list: conditions (AND-ed) and a total order whose last key is the id.
+
+    `where` is compiled for SQLite; `sources` keep what the client's conditions were compiled
+    from, so `in_dialect` compiles them again for another engine (PostgreSQL)."""
 
     entity: str
     order: OrderBy
     where: tuple[Compiled, ...] = ()
+    catalog: Catalog | None = None
+    sources: tuple[Source, ...] = ()
+    dialect: Dialect = Dialect.SQLITE
+
+    def in_dialect(self, dialect: Dialect) -> ListQuery:
+        """The same list in `dialect`'s SQL."""
+        if dialect is self.dialect:
+            return self
+        base = self.where[: len(self.where) - len(self.sources)]  # written portable by hand
+        catalog = self.catalog
+        again = tuple(_compile(catalog, s, dialect) for s in self.sources) if catalog else ()
+        return ListQuery(self.entity, self.order, base + again, self.catalog, self.sources, dialect)
 
     @property
     def signature(self) -> str:
@@ -56,11 +75,25 @@ def confine(catalog: Catalog, workspaces: Workspaces) -> Compiled | None:
     """The condition that keeps a list inside `workspaces` (every table has `workspace_id`)."""
     if workspaces.ids is None:
         return None
-    ids = tuple(sorted(workspaces.ids))
+    return _confined(catalog, tuple(sorted(workspaces.ids)), Dialect.SQLITE)
+
+
+def _confined(catalog: Catalog, ids: tuple[str, ...], dialect: Dialect) -> Compiled:
     if not ids:
-        return Compiled("0", ())
+        return Compiled("FALSE" if dialect is Dialect.POSTGRESQL else "0", ())
     marks = ", ".join("?" * len(ids))
     return Compiled(f"{catalog.alias}.workspace_id IN ({marks})", ids)
+
+
+def _compile(catalog: Catalog, source: Source, dialect: Dialect) -> Compiled:
+    kind, value = source
+    if kind == "confine":
+        return _confined(catalog, value, dialect)
+    if kind == "filter":
+        return compile_filter(value, catalog, dialect)
+    if kind == "search":
+        return compile_search(value, catalog, dialect)
+    return compile_expr(value, catalog, dialect)
 
 
 def build_query(
@@ -77,17 +110,17 @@ def build_query(
     and a typed `where` already turned into the query language's AST (AND-ed with `filter`),
     inside the caller's `workspaces` (the context's `workspaces`)."""
     order = compile_orderby(order_by, catalog) if order_by and order_by.strip() else default.order
-    conditions = list(default.where)
-    confined = confine(catalog, workspaces)
-    if confined is not None:
-        conditions.append(confined)
+    sources: list[Source] = []
+    if workspaces.ids is not None:
+        sources.append(("confine", tuple(sorted(workspaces.ids))))
     if filter is not None and filter.strip():
-        conditions.append(compile_filter(filter, catalog))
+        sources.append(("filter", filter))
     if search is not None and search.strip():
-        conditions.append(compile_search(search, catalog))
+        sources.append(("search", search))
     if where is not None:
-        conditions.append(compile_expr(where, catalog))
-    return ListQuery(catalog.entity, order, tuple(conditions))
+        sources.append(("where", where))
+    conditions = [*default.where, *(_compile(catalog, s, Dialect.SQLITE) for s in sources)]
+    return ListQuery(catalog.entity, order, tuple(conditions), catalog, tuple(sources))
 
 
 @dataclass(slots=True)
@@ -112,7 +145,7 @@ def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[s
     params: list[Any] = [p for c in query.where for p in c.params]
     if page.cursor is not None:
         values = decode_cursor(page.cursor, query.signature, len(query.order.keys), argument)
-        seek = keyset_predicate(query.order, values, before=not page.forward)
+        seek = keyset_predicate(query.order, values, before=not page.forward, dialect=query.dialect)
         clauses.append(seek.sql)
         params.extend(seek.params)
     return clauses, params
@@ -123,7 +156,8 @@ def _select(alias: str, columns: Sequence[str]) -> str:
 
 
 def _keys_sql(query: ListQuery) -> str:
-    return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(query.order.select_sql))
+    keys = query.order.select_for(query.dialect)
+    return ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
 
 
 Key = str | int  # a column of a row: its name in a `sqlite3.Row`, its position in a tuple
@@ -189,20 +223,23 @@ async def fetch_page(
     """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
     (default: every column of the table, as `sqlite3.Row`s) and makes the rows plain tuples in
     its order (then the sort keys); `cursors=False` leaves the page's cursors empty."""
+    query = query.in_dialect(conn.dialect)
     if page.limit == 0:
         return Page([], [], False, False)
     alias = table.split()[-1]
     argument = argument_prefix + ("after" if page.forward else "before")
     clauses, params = _clauses(query, page, argument)
     select = f"SELECT {_select(alias, columns)}, {_keys_sql(query)} FROM {table}"
-    order = query.order.sql(reverse=not page.forward)
-    if clauses:
+    order = query.order.sql(not page.forward, query.dialect)
+    if clauses and query.dialect is Dialect.SQLITE:
         # The page's rows are found by their rowids first (conditions and order over an index
         # when one covers them), then read: a condition on one key ordered by another sorts
         # index entries, not whole rows (a week's runs, newest first, of 1,000,000: 241 -> 77
         # ms); for conditions an index serves in order, it costs the same.
         found = f"SELECT {alias}.rowid FROM {table} WHERE {' AND '.join(clauses)}"
         sql = f"{select} WHERE {alias}.rowid IN ({found} ORDER BY {order} LIMIT ?) ORDER BY {order}"
+    elif clauses:
+        sql = f"{select} WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ?"
     else:
         sql = f"{select} ORDER BY {order} LIMIT ?"
     rows = await _fetch(conn, sql, [*params, page.limit + 1], columns)
@@ -212,7 +249,8 @@ async def fetch_page(
 async def count(conn: Connection, *, table: str, query: ListQuery) -> int:
     """How many rows the list has, whatever the page (runs by status and workspace from the
     counts the database keeps: `gateway/store/counts.py`)."""
-    found = counted(query.entity, query.where)
+    query = query.in_dialect(conn.dialect)
+    found = counted(query.entity, query.where, query.dialect)
     if found is not None:
         sql, params = found
     else:
@@ -248,6 +286,7 @@ async def fetch_pages_by_parent(
     select list (default: every column of the table) and makes the rows plain tuples in its order
     (then the sort keys and the parent's id); `cursors=False` leaves cursors empty.
     """
+    query = query.in_dialect(conn.dialect)
     empty: dict[str, Page[T]] = {
         parent: Page([], [], False, page.cursor is not None) for parent in parent_ids
     }
@@ -258,7 +297,7 @@ async def fetch_pages_by_parent(
     marks = ", ".join("?" * len(parent_ids))
     clauses.insert(0, f"{parent_column} IN ({marks})")
     params[:0] = list(parent_ids)
-    order = query.order.sql(reverse=not page.forward)
+    order = query.order.sql(not page.forward, query.dialect)
     select = f"{_select(alias, columns)}, {_keys_sql(query)}, {parent_column} AS _parent"
     where = " AND ".join(clauses)
     per_parent = page.limit + 1
@@ -273,7 +312,7 @@ async def fetch_pages_by_parent(
         rows = await _fetch(
             conn,
             f"SELECT * FROM (SELECT {select}, row_number() OVER (PARTITION BY {parent_column} "
-            f"ORDER BY {order}) AS _rn FROM {table} WHERE {where}) WHERE _rn <= ? "
+            f"ORDER BY {order}) AS _rn FROM {table} WHERE {where}) AS _w WHERE _rn <= ? "
             "ORDER BY _parent, _rn",
             [*params, per_parent],
             columns,
@@ -296,6 +335,7 @@ async def count_by_parent(
     query: ListQuery,
 ) -> dict[str, int]:
     """How many rows each parent's list has, in one statement."""
+    query = query.in_dialect(conn.dialect)
     if not parent_ids:
         return {}
     marks = ", ".join("?" * len(parent_ids))
@@ -320,10 +360,11 @@ async def fetch_matching(
     convert: Callable[[Row], T],
 ) -> list[T]:
     """Up to `limit` rows of the list in its order, with no cursors (for bulk changes)."""
+    query = query.in_dialect(conn.dialect)
     alias = table.split()[-1]
     sql = f"SELECT {alias}.* FROM {table}"
     if query.where:
         sql += " WHERE " + " AND ".join(c.sql for c in query.where)
-    sql += f" ORDER BY {query.order.sql(reverse=False)} LIMIT ?"
+    sql += f" ORDER BY {query.order.sql(False, query.dialect)} LIMIT ?"
     rows = await conn.fetchall(sql, [*(p for c in query.where for p in c.params), limit])
     return [convert(row) for row in rows]

@@ -45,6 +45,7 @@ from gateway.domain.models import COUNTER_NAMES
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import Source, TriggerType
 from gateway.domain.status import RunStatus
+from gateway.odata import Dialect
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Connection, Row
 
@@ -89,6 +90,11 @@ _BUCKET_SQL: dict[TimeInterval, str] = {
     TimeInterval.MONTH: f"CAST(strftime('%s', {_BUCKET_TIME} / 1000000, 'unixepoch', "
     "'start of month') AS INTEGER) * 1000000",
 }
+# PostgreSQL spells the month's start, the status counts and the value lists its own way.
+_PG_MONTH = (
+    f"CAST(EXTRACT(EPOCH FROM date_trunc('month', to_timestamp({_BUCKET_TIME} / 1000000) AT TIME ZONE 'UTC'))"
+    " AS BIGINT) * 1000000"
+)
 _OUTCOME_TIME = "coalesce(r.ended_at, r.started_at, r.created_at)"
 
 
@@ -103,12 +109,16 @@ _FAILURE = _names(FAILURE_STATUSES)
 class _Grouping:
     """The key expressions of one grouping, as `_g0, _g1, …` columns."""
 
-    def __init__(self, keys: Sequence[RunGroupKey], interval: TimeInterval | None) -> None:
+    def __init__(
+        self, keys: Sequence[RunGroupKey], interval: TimeInterval | None, pg: bool = False
+    ) -> None:
         self.keys = tuple(keys)
         self.interval = interval
+        self.pg = pg
         self.exprs = [_KEY_SQL[k] for k in self.keys]
         if interval is not None:
-            self.exprs.append(_BUCKET_SQL[interval])
+            month = pg and interval is TimeInterval.MONTH
+            self.exprs.append(_PG_MONTH if month else _BUCKET_SQL[interval])
         self.columns = [f"_g{i}" for i in range(len(self.exprs))]
 
     def group_by(self) -> str:
@@ -145,7 +155,10 @@ class _Grouping:
 
 
 def _table(query: ListQuery) -> str:
-    """`runs r`, through the covering index when every run column the filter uses is in it."""
+    """`runs r`, through the covering index when every run column the filter uses is in it
+    (PostgreSQL's planner picks its index itself)."""
+    if query.dialect is Dialect.POSTGRESQL:
+        return TABLE
     used = {name for c in query.where for name in _RUN_COLUMN.findall(c.sql)}
     return f"{TABLE} INDEXED BY {COVERING_INDEX}" if used <= COVERED_COLUMNS else TABLE
 
@@ -155,9 +168,18 @@ def _aggregate_sql(grouping: _Grouping, table: str, where: str) -> str:
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
     columns += ["count(*) AS n", "min(r.started_at) AS first_start"]
     columns.append("max(r.started_at) AS last_start")
-    columns += [f"sum(r.status = '{s.value}') AS s_{s.value}" for s in RunStatus]
-    columns += [f"sum(r.stat_{c}) AS c_{c}" for c in COUNTER_NAMES]
-    columns += ["group_concat(r.total_ms) AS total_ms", "group_concat(r.queue_ms) AS queue_ms"]
+    if grouping.pg:
+        columns += [
+            f"count(*) FILTER (WHERE r.status = '{s.value}') AS \"s_{s.value}\"" for s in RunStatus
+        ]
+        columns += [f"CAST(sum(r.stat_{c}) AS BIGINT) AS c_{c}" for c in COUNTER_NAMES]
+        columns += [
+            f"string_agg(CAST(r.{c} AS TEXT), ',') AS {c}" for c in ("total_ms", "queue_ms")
+        ]
+    else:
+        columns += [f"sum(r.status = '{s.value}') AS s_{s.value}" for s in RunStatus]
+        columns += [f"sum(r.stat_{c}) AS c_{c}" for c in COUNTER_NAMES]
+        columns += ["group_concat(r.total_ms) AS total_ms", "group_concat(r.queue_ms) AS queue_ms"]
     return f"SELECT {', '.join(columns)} FROM {table}{where}{grouping.group_by()}"
 
 
@@ -215,7 +237,7 @@ def _merge(groups: Sequence[_Group]) -> RunAggregate:
 
 async def _check_scanned(conn: Connection, table: str, where: str, params: list[Any]) -> None:
     row = await conn.fetchone(
-        f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT ?)",
+        f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT ?) AS _scanned",
         [*params, MAX_SCANNED_RUNS + 1],
     )
     if row is not None and row[0] > MAX_SCANNED_RUNS:
@@ -293,8 +315,9 @@ async def report(
 ) -> RunStatisticsReport:
     """The totals over the runs `query` selects, and one group per key combination: three
     statements, two when recoveries are not asked for."""
+    query = query.in_dialect(conn.dialect)
     scope = _Scope(query)
-    grouping = _Grouping(keys, interval)
+    grouping = _Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL)
     groups = await _groups(conn, scope, grouping)
     if with_recoveries:
         await _add_recoveries(conn, scope, grouping, groups)
@@ -315,8 +338,9 @@ async def by_process(
     """The aggregate over each process's runs that `query` selects, in three statements."""
     if not process_ids:
         return {}
+    query = query.in_dialect(conn.dialect)
     scope = _Scope(query, [f"r.process_id IN ({', '.join('?' * len(process_ids))})"], process_ids)
-    grouping = _Grouping((RunGroupKey.PROCESS,), None)
+    grouping = _Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
     groups = await _groups(conn, scope, grouping)
     await _add_recoveries(conn, scope, grouping, groups)
     found = dict.fromkeys(process_ids, RunAggregate())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -303,15 +305,18 @@ def test_delete_run_only_when_finished_and_delete_process_only_when_empty(
     assert gone["deleteProcess"]["__typename"] == "DeleteProcessPayload"
 
 
-async def test_every_change_appends_a_run_event(empty_gql: GraphQLClient) -> None:
+async def test_every_change_appends_a_run_event(
+    empty_location: Path, client_factory: Callable[[Path], GraphQLClient]
+) -> None:
     from gateway.store import events
+    from gateway.store.engines import database_for
 
+    empty_gql = client_factory(empty_location)
     process = _job(empty_gql)
     run = _run(empty_gql, process["id"])
     empty_gql.data(UPDATE_RUN, {"id": run["id"], "input": {"status": "FAILED"}})
     empty_gql.data(DELETE_RUN, {"id": run["id"]})
-    db = empty_gql.http.app.state.db  # type: ignore[attr-defined]
-    async with db.read() as conn:
+    async with database_for(empty_location, readers=1) as db, db.read() as conn:
         history = await events.for_run(conn, run["id"])
     assert [
         (e.kind.value, e.from_status and e.from_status.value, e.to_status and e.to_status.value)

@@ -154,6 +154,7 @@ class FakeDatabricks:
         if run_id not in self.runs:
             return _error(404, "RESOURCE_DOES_NOT_EXIST", f"Run {run_id} does not exist.")
         self.cancels.append(run_id)
+        self.change(run_id, life="TERMINATED", result="CANCELED")
         return JSONResponse({})
 
     async def _repair(self, request: Request) -> JSONResponse:
@@ -162,6 +163,7 @@ class FakeDatabricks:
         if run_id not in self.runs:
             return _error(404, "RESOURCE_DOES_NOT_EXIST", f"Run {run_id} does not exist.")
         self.repairs.append(run_id)
+        self.change(run_id, life="RUNNING", result=None)
         return JSONResponse({"repair_id": 900 + len(self.repairs)})
 
     def app(self) -> ASGIApp:

@@ -4,7 +4,9 @@
   `{"items": [DataSourceRunSummary], "nextToken"}`, newest first, at most `page_size` a page;
 - `POST /v2/domains/{domain}/data-sources/{dataSource}/runs` (StartDataSourceRun) with
   `{"clientToken"}`: the new run; the same client token gives the same run again;
-- `GET /v2/domains/{domain}/data-source-runs/{id}` (GetDataSourceRun): one run.
+- `GET /v2/domains/{domain}/data-source-runs/{id}` (GetDataSourceRun): one run;
+- `GET /v2/domains/{domain}/data-source-runs/{id}/activities` (ListDataSourceRunActivities): the
+  run's assets (`items`, `nextToken`, `page_size` a page).
 
 Times are ISO 8601 (the service's `timestampFormat`). Every call must be signed with SigV4 by the
 expected access key for service `datazone` in the expected region (the check reads the
@@ -54,9 +56,16 @@ class FakeDataZone(FakePlatform):
         self.page_size = page_size
         self.runs: dict[str, list[dict[str, Any]]] = {}
         self.tokens: dict[str, str] = {}
+        self.assets: dict[str, list[dict[str, Any]]] = {}
         self._numbers = itertools.count(1)
         self.route("ListDataSourceRuns", "GET", RUNS, self._list)
         self.route("StartDataSourceRun", "POST", RUNS, self._start)
+        self.route(
+            "ListDataSourceRunActivities",
+            "GET",
+            r"/v2/domains/(?P<domain>[^/]+)/data-source-runs/(?P<run>[^/]+)/activities",
+            self._activities,
+        )
         self.route(
             "GetDataSourceRun",
             "GET",
@@ -70,7 +79,7 @@ class FakeDataZone(FakePlatform):
         n = next(self._numbers)
         created = created or datetime.now(UTC) - timedelta(hours=2) + timedelta(seconds=n)
         finished = status not in ("REQUESTED", "RUNNING")
-        run = {
+        run: dict[str, Any] = {
             "id": f"dsr-{n:04d}",
             "dataSourceId": source,
             "type": "SCHEDULED",
@@ -84,13 +93,27 @@ class FakeDataZone(FakePlatform):
                 "failed": 0,
             },
             "createdAt": aws_time(created),
-            "updatedAt": aws_time(created + timedelta(minutes=3)),
-            "startedAt": aws_time(created + timedelta(seconds=5)),
+            "updatedAt": aws_time(created + timedelta(minutes=3) if finished else created),
         }
+        if status != "REQUESTED":
+            run["startedAt"] = aws_time(created + timedelta(seconds=5))
         if finished:
             run["stoppedAt"] = aws_time(created + timedelta(minutes=3))
         with self.lock:
             self.runs.setdefault(source, []).append(run)
+            self.assets[run["id"]] = [
+                {
+                    "database": "sales",
+                    "dataSourceRunId": run["id"],
+                    "technicalName": name,
+                    "dataAssetStatus": "SUCCEEDED_CREATED" if finished else "UNCHANGED",
+                    "projectId": "prj-sales",
+                    "dataAssetId": f"asset-{name}",
+                    "createdAt": run["createdAt"],
+                    "updatedAt": run["updatedAt"],
+                }
+                for name in ("orders", "refunds", "customers")
+            ]
         return run
 
     def change_run(self, run_id: str, *, status: str) -> None:
@@ -101,7 +124,14 @@ class FakeDataZone(FakePlatform):
                     if run["id"] == run_id:
                         run["status"] = status
                         run["updatedAt"] = aws_time(now)
-                        run["stoppedAt"] = aws_time(now)
+                        run.setdefault("startedAt", aws_time(now))
+                        if status not in ("REQUESTED", "RUNNING"):
+                            run["stoppedAt"] = aws_time(now)
+                        for asset in self.assets[run_id]:
+                            asset["dataAssetStatus"] = (
+                                "FAILED" if status == "FAILED" else "SUCCEEDED_UPDATED"
+                            )
+                            asset["updatedAt"] = aws_time(now)
                         return
         raise KeyError(run_id)
 
@@ -135,13 +165,21 @@ class FakeDataZone(FakePlatform):
         if isinstance(runs, Response):
             return runs
         ordered = sorted(runs, key=lambda r: (r["createdAt"], r["id"]), reverse=True)
+        return self._page(request, ordered)
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
         size = min(int(request.query.get("maxResults") or 50), self.page_size)
         token = request.query.get("nextToken")
         offset = int(base64.b64decode(token).decode()) if token else 0
-        out: dict[str, Any] = {"items": [dict(r) for r in ordered[offset : offset + size]]}
-        if offset + size < len(ordered):
+        out: dict[str, Any] = {"items": [dict(i) for i in items[offset : offset + size]]}
+        if offset + size < len(items):
             out["nextToken"] = base64.b64encode(str(offset + size).encode()).decode()
         return Response(200, out)
+
+    def _activities(self, request: Request) -> Response:
+        if request.match["domain"] != self.domain or request.match["run"] not in self.assets:
+            return _error(404, "ResourceNotFoundException", "Data source run not found.")
+        return self._page(request, self.assets[request.match["run"]])
 
     def _get(self, request: Request) -> Response:
         if request.match["domain"] != self.domain:

@@ -18,10 +18,11 @@ class Fault:
     times: int
     retry_after: str | None
     method: str | None
+    skip: int = 0
 
 
 class Faults:
-    """`add(path_prefix, status, times=1, retry_after=None)` queues a fault; `calls` counts each
+    """`add(path_prefix, status, times=1, retry_after=None, skip=0)` queues a fault; `calls` counts each
     `(method, path)` served (faults included); `wrap(app)` is the app with both."""
 
     def __init__(self) -> None:
@@ -38,9 +39,11 @@ class Faults:
         times: int = 1,
         retry_after: str | None = None,
         method: str | None = None,
+        skip: int = 0,
     ) -> None:
+        """Answer `status` to the next `times` calls under `prefix`, after letting `skip` pass."""
         with self._lock:
-            self._queue.append(Fault(prefix, status, times, retry_after, method))
+            self._queue.append(Fault(prefix, status, times, retry_after, method, skip))
 
     def count(self, method: str, path: str) -> int:
         return self.calls[(method, path)]
@@ -50,6 +53,9 @@ class Faults:
             self.calls[(method, path)] += 1
             for fault in self._queue:
                 if path.startswith(fault.prefix) and fault.method in (None, method):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._queue.remove(fault)

@@ -224,7 +224,12 @@ RUN = Catalog.build(
         Field("durations/totalMs", "{alias}.total_ms", FieldType.INT),
         Field("statistics/errors", "{alias}.errors", FieldType.INT),
         Field("ratio", "{alias}.ratio", FieldType.FLOAT),
-        Field("isLatestAttempt", "{alias}.is_latest", FieldType.BOOL),
+        Field(
+            "isLatestAttempt",
+            "{alias}.is_latest",
+            FieldType.BOOL,
+            postgres_sql="({alias}.is_latest <> 0)",  # 0/1 on both engines, as the store keeps it
+        ),
         Field("guid", "{alias}.guid", FieldType.GUID, nullable=False),
         Field(
             "activityCount",
@@ -238,7 +243,10 @@ RUN = Catalog.build(
     relations=[
         Relation("activities", ACTIVITY, "activities AS {alias}", "{alias}.run_id = {outer}.id")
     ],
-    search=SearchSpec("{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)"),
+    search=SearchSpec(
+        "{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)",
+        postgres_sql="{alias}.search @@ to_tsquery('simple', ?)",
+    ),
 )
 
 

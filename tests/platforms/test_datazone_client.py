@@ -4,11 +4,12 @@ AWS credentials of the environment, throttling, and StartDataSourceRun's client 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gateway.domain.imports import ImportedRun
-from gateway.platforms.base import ProcessTarget, Target
+from gateway.platforms.base import ProcessTarget, Target, scrub
 from gateway.platforms.datazone.client import DataZoneClient, _region
 from gateway.platforms.errors import PlatformAuthError, PlatformRefusedError
 from tests.fakes.datazone import ACCESS_KEY, SECRET_KEY, FakeDataZone
@@ -53,10 +54,10 @@ def client(fake: FakeDataZone, sources: str = "ds-sales") -> DataZoneClient:
     )
 
 
-async def read_all(c: DataZoneClient) -> list[ImportedRun]:
+async def read_all(c: DataZoneClient, watermark: str | None = None) -> list[ImportedRun]:
     runs: list[ImportedRun] = []
-    async for page in c.pages(None):
-        assert page.watermark is None  # DataZone has none: every pass reads every run
+    async for page in c.pages(watermark):
+        assert page.watermark is not None
         for item in page.records:
             assert isinstance(item, tuple), item
             assert isinstance(item[1], ImportedRun)
@@ -81,6 +82,31 @@ async def test_every_run_of_every_data_source_once(fake: FakeDataZone) -> None:
     assert all(r.headers["authorization"].startswith("AWS4-HMAC-SHA256 ") for r in listed)
     one = next(r for r in runs if r.spec.source_id == made[0])
     assert one.spec.start_date_time is not None and one.spec.statistics.unchanged == 5
+    assert {a.key for a in one.spec.activities} == {
+        "asset-orders",
+        "asset-refunds",
+        "asset-customers",
+    }
+    assert fake.calls["ListDataSourceRunActivities"] == 2 * 7  # three assets: pages of two
+
+
+async def test_every_run_is_read_again_but_settled_ones_without_their_assets(
+    fake: FakeDataZone,
+) -> None:
+    fake.add_run(created=datetime.now(UTC) - timedelta(days=5))
+    fake.add_run(status="RUNNING")
+    c = client(fake)
+    try:
+        first = await read_all(c)
+        mark = datetime.now(UTC).isoformat()
+        assert fake.calls["ListDataSourceRunActivities"] == 4
+        again = await read_all(c, mark)
+    finally:
+        await c.aclose()
+    assert len(first) == len(again) == 2
+    assert fake.calls["ListDataSourceRunActivities"] == 4 + 2  # the running run's only
+    settled = next(r for r in again if r.spec.source_status == "SUCCESS")
+    assert settled.spec.activities == ()
 
 
 async def test_throttling_is_waited_out_and_the_page_asked_again(fake: FakeDataZone) -> None:
@@ -118,6 +144,7 @@ async def test_wrong_or_missing_credentials_are_auth_errors(
         await c.aclose()
     assert "dz-sales" in str(raised.value) and "UnrecognizedClientException" in str(raised.value)
     assert SECRET_KEY not in str(raised.value)
+    assert scrub(f"key {SECRET_KEY}") == "key ***"  # the client registered AWS's secret key
     aws.delenv("AWS_ACCESS_KEY_ID")
     aws.delenv("AWS_SECRET_ACCESS_KEY")
     c = client(fake)

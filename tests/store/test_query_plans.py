@@ -15,6 +15,8 @@ from gateway.store.catalogs import RUNS
 from gateway.store.paging import build_query
 from gateway.store.protocol import Connection, Database
 
+pytestmark = pytest.mark.sqlite_only  # the plans are SQLite's (EXPLAIN QUERY PLAN)
+
 
 async def _plan(db: Database, **arguments: str) -> str:
     query = build_query(RUNS, runs.NEWEST_FIRST, workspaces=ALL_WORKSPACES, **arguments)

@@ -4,7 +4,6 @@ equal to the runs themselves through every write: a count through the API always
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from gateway.store import runs
 from gateway.store.catalogs import RUNS
 from gateway.store.paging import build_query
 from gateway.store.protocol import Database
+from tests import pg
 from tests.conftest import GraphQLClient
 from tests.security import CONTOSO
 
@@ -32,8 +32,7 @@ mutation ($filter: String) {
 
 
 def _rows(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql, params).fetchall()
+    return pg.rows(path, sql, params)
 
 
 def _check(path: Path, gql: GraphQLClient) -> None:

@@ -12,6 +12,8 @@ from gateway.store.catalogs import RUNS
 from gateway.store.paging import build_query
 from gateway.store.protocol import Database
 
+pytestmark = pytest.mark.sqlite_only  # the plans are SQLite's (EXPLAIN QUERY PLAN)
+
 
 async def _plan(db: Database, filter: str | None) -> str:
     query = build_query(RUNS, runs.NEWEST_FIRST, workspaces=ALL_WORKSPACES, filter=filter)

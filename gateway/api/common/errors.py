@@ -13,6 +13,7 @@ import strawberry
 from gateway.domain import exceptions
 from gateway.domain.status import ReadinessStatus, RunStatus
 from gateway.odata import ODataError
+from gateway.platforms import errors as platform_errors
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -181,6 +182,24 @@ def _not_ready(exc: exceptions.ProcessNotReadyError) -> Error:
     )
 
 
+@strawberry.type(
+    description="The platform a connection forwards to refused the change or could not be "
+    "reached; nothing was recorded as done that the platform did not do."
+)
+class PlatformError(Error):
+    connection: str = strawberry.field(description="The name of the connection that was used.")
+    platform_code: str | None = strawberry.field(
+        description="The platform's own error code, when it gave one (such as `INVALID_STATE`)."
+    )
+
+
+def _platform(exc: platform_errors.PlatformError) -> Error:
+    code = exc.platform_code if isinstance(exc, platform_errors.PlatformRefusedError) else None
+    return PlatformError(
+        code=exc.code, message=exc.message, connection=exc.connection, platform_code=code
+    )
+
+
 # The one registry: each expected exception and the schema error type a mutation answers with.
 # Anything not here (StoreError, a defect) is raised on and masked.
 SCHEMA_ERRORS: dict[type[Exception], Callable[[Any], Error]] = {
@@ -194,6 +213,7 @@ SCHEMA_ERRORS: dict[type[Exception], Callable[[Any], Error]] = {
     exceptions.IdempotencyKeyReusedError: _key_reused,
     exceptions.ThrottledError: _throttled,
     exceptions.ProcessNotReadyError: _not_ready,
+    platform_errors.PlatformError: _platform,
 }
 
 

@@ -20,6 +20,7 @@ from gateway.api.common.errors import (
     IdempotencyKeyReusedError,
     InvalidTransitionError,
     NotFoundError,
+    PlatformError,
     PreconditionFailedError,
     ProcessNotReadyError,
     ThrottledError,
@@ -34,7 +35,7 @@ from gateway.api.runs.types import Run
 from gateway.domain import exceptions
 from gateway.domain.auth import Scope, Workspaces
 from gateway.domain.status import RunStatus
-from gateway.services import bulk, lifecycle
+from gateway.services import bulk, forwarding, lifecycle
 from gateway.store.paging import ListQuery
 
 BulkWhere = Annotated[
@@ -74,7 +75,10 @@ class CancelRunPayload:
 
 @strawberry.type(description="A new attempt of the run was started.")
 class RetryRunPayload:
-    run: Run = strawberry.field(description="The new attempt, now the latest.")
+    run: Run = strawberry.field(
+        description="The new attempt, now the latest; for a run its platform repairs in place "
+        "(Databricks `runs/repair`), the same run, PENDING again."
+    )
     replayed: bool = strawberry.field(
         description="True when the idempotency key was seen before and no new run was started."
     )
@@ -107,7 +111,8 @@ StartRunResult = Annotated[
     | ValidationError
     | ProcessNotReadyError
     | ThrottledError
-    | IdempotencyKeyReusedError,
+    | IdempotencyKeyReusedError
+    | PlatformError,
     strawberry.union("StartRunResult", description="The started run, or why not."),
 ]
 UpdateActivityResult = Annotated[
@@ -124,7 +129,8 @@ CancelRunResult = Annotated[
     | CancelRunPayload
     | NotFoundError
     | PreconditionFailedError
-    | InvalidTransitionError,
+    | InvalidTransitionError
+    | PlatformError,
     strawberry.union("CancelRunResult", description="The cancelled run, or why not."),
 ]
 RetryRunResult = Annotated[
@@ -134,7 +140,8 @@ RetryRunResult = Annotated[
     | ValidationError
     | InvalidTransitionError
     | ConflictError
-    | IdempotencyKeyReusedError,
+    | IdempotencyKeyReusedError
+    | PlatformError,
     strawberry.union("RetryRunResult", description="The new attempt, or why not."),
 ]
 BulkRunsResult = Annotated[
@@ -195,7 +202,7 @@ class LifecycleMutation:
         input: Annotated[StartRunInput, strawberry.argument(description="What to start.")],
     ) -> StartRunResult:
         db = info.context.db
-        started = await lifecycle.start_run(
+        started = await forwarding.start_run(
             db,
             str(input.process_id),
             input.to_options(),
@@ -238,7 +245,7 @@ class LifecycleMutation:
         ] = None,
         if_match: IfMatch = None,
     ) -> CancelRunResult:
-        run = await lifecycle.cancel_run(
+        run = await forwarding.cancel_run(
             info.context.db, str(id), reason, if_match, info.context.actor
         )
         return CancelRunPayload(run=run)  # type: ignore[arg-type]  # a domain object, served as its GraphQL type
@@ -260,7 +267,7 @@ class LifecycleMutation:
     ) -> RetryRunResult:
         input = input or RetryRunInput()
         db = info.context.db
-        started = await lifecycle.retry_run(
+        started = await forwarding.retry_run(
             db,
             str(id),
             from_failure=input.from_failure,

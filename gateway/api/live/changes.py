@@ -46,7 +46,7 @@ async def run_changes(
         raise InvalidArgumentError(
             "INVALID_PAGE_SIZE", "first", f"first must be between 1 and {MAX_PAGE_SIZE}."
         )
-    key = filter_key(filter, where, info.context.workspaces)
+    key = filter_key(filter, where, info.context.workspaces, info.context.db.dialect)
     position = 0 if after is None else decode_change_cursor(after)
     async with info.context.db.read() as conn:
         found, position, more = await changes.page(

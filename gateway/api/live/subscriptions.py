@@ -53,7 +53,7 @@ class Subscription:
         where: ChangesWhere = None,
         after: ChangesAfter = None,
     ) -> AsyncIterator[RunChange]:
-        key = filter_key(filter, where, info.context.workspaces)
+        key = filter_key(filter, where, info.context.workspaces, info.context.db.dialect)
         position = None if after is None else decode_change_cursor(after)
         feed = info.context.feed
         if feed is None:

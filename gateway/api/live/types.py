@@ -16,6 +16,7 @@ from gateway.domain.change_cursors import encode_change_cursor
 from gateway.domain.models import RunChangeKind
 from gateway.domain.status import RunStatus
 from gateway.store.changes import Change, FilterKey
+from gateway.store.protocol import Dialect
 
 ChangesAfter = Annotated[
     str | None,
@@ -33,10 +34,15 @@ ChangesWhere = Annotated[
 ]
 
 
-def filter_key(filter: str | None, where: RunWhere | None, workspaces: Workspaces) -> FilterKey:
+def filter_key(
+    filter: str | None,
+    where: RunWhere | None,
+    workspaces: Workspaces,
+    dialect: Dialect = Dialect.SQLITE,
+) -> FilterKey:
     """The compiled conditions of the `runs` list for these arguments, inside the caller's
-    workspaces (typed errors if bad)."""
-    return list_query(RUN_LIST, workspaces, ListArguments(filter, where)).where
+    workspaces (typed errors if bad), in the SQL of the store's engine."""
+    return list_query(RUN_LIST, workspaces, ListArguments(filter, where)).in_dialect(dialect).where
 
 
 @strawberry.type(

@@ -6,9 +6,13 @@ paginator, SigV4 signing and the standard AWS credential chain.
 - `--endpoint` is boto3's `endpoint_url` (`https://datazone.<region>.amazonaws.com`); the region
   is the option `region`, else the one in the endpoint's host name, else boto3's default.
 - Sync: `ListDataSourceRuns` for each data source of the option `data-source` (comma-separated) in
-  the domain `domain`, paged by `nextToken` (`maxResults` 50, or the option `page-size`). DataZone
-  filters these runs by nothing but status, so there is no watermark: every pass reads every run
-  again and the gateway compares each with what it has; an equal run counts `unchanged`.
+  the domain `domain`, paged by `nextToken` (`maxResults` 50, or the option `page-size`), and each
+  run's assets (`ListDataSourceRunActivities`) as its activities. DataZone filters these runs by
+  nothing but status, so every pass reads every run again and the gateway compares each with what
+  it has; an equal run counts `unchanged`. What the watermark (the time the last complete pass
+  started) saves is the asset listings: a finished run last updated more than the re-read window
+  (`REREAD_WINDOW`, option `reread-window`) before it was read whole by that pass, and is taken
+  from the list alone (a record without activities keeps the stored ones).
 - Start: `StartDataSourceRun` with `clientToken` = the idempotency key (DataZone starts one run per
   token). Retry: a new `StartDataSourceRun` of the run's data source (`GetDataSourceRun` names it).
   Cancel: DataZone has none; refused.
@@ -25,7 +29,7 @@ import asyncio
 import functools
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import boto3
@@ -33,7 +37,14 @@ import botocore.config
 import botocore.exceptions
 import botocore.paginate
 
-from gateway.platforms.base import Forwarded, ProcessTarget, SyncPage, Target, parse_page
+from gateway.platforms.base import (
+    Forwarded,
+    ProcessTarget,
+    Secret,
+    SyncPage,
+    Target,
+    parse_page,
+)
 from gateway.platforms.datazone.mapping import parse
 from gateway.platforms.errors import (
     PlatformAuthError,
@@ -46,6 +57,9 @@ from gateway.platforms.http import RetryPolicy, default_policy, retry_after
 
 PAGE_SIZE = 50
 """The most runs `ListDataSourceRuns` returns a page."""
+REREAD_WINDOW = timedelta(days=1)
+"""Finished runs updated this long before the last pass started are listed without their assets."""
+FINISHED = frozenset({"SUCCESS", "FAILED", "PARTIALLY_SUCCEEDED"})
 AUTH_CODES = frozenset(
     {
         "AccessDeniedException",
@@ -76,6 +90,35 @@ def _region(target: Target) -> str | None:
     return found.group(1) if found else None
 
 
+def _reread(target: Target) -> timedelta:
+    given = target.option("reread-window")
+    try:
+        return timedelta(minutes=max(0.0, float(given))) if given else REREAD_WINDOW
+    except ValueError:
+        return REREAD_WINDOW
+
+
+def _settled_before(watermark: str | None, window: timedelta) -> datetime | None:
+    if not watermark:
+        return None
+    try:
+        mark = datetime.fromisoformat(watermark)
+    except ValueError:
+        return None
+    return (mark if mark.tzinfo else mark.replace(tzinfo=UTC)) - window
+
+
+def _settled(run: object, before: datetime | None) -> bool:
+    """True for a finished run last updated before `before`: an earlier pass read it whole."""
+    if before is None or not isinstance(run, Mapping) or run.get("status") not in FINISHED:
+        return False
+    try:
+        updated = datetime.fromisoformat(str(run.get("updatedAt")))
+    except ValueError:
+        return False
+    return (updated if updated.tzinfo else updated.replace(tzinfo=UTC)) < before
+
+
 def _jsonable(value: Any) -> Any:
     """boto3's answer back in the service's JSON shape (times as ISO 8601 text)."""
     if isinstance(value, datetime):
@@ -104,8 +147,10 @@ class DataZoneClient:
         except ValueError:
             self.page_size = PAGE_SIZE
         region = _region(target)
+        self._session = boto3.session.Session()
+        self._secrets: list[Secret] | None = None
         try:
-            self.client = boto3.session.Session().client(
+            self.client = self._session.client(
                 "datazone",
                 region_name=region,
                 endpoint_url=target.endpoint,
@@ -125,9 +170,23 @@ class DataZoneClient:
     async def aclose(self) -> None:
         await asyncio.to_thread(self.client.close)
 
+    def _register_secrets(self) -> list[Secret]:
+        """The AWS secret key and session token boto3 signs with, as `Secret`s, so that no error
+        message can show them (they are never sent, only signed with; this is a second guard)."""
+        try:
+            found = self._session.get_credentials()
+            frozen = found.get_frozen_credentials() if found is not None else None
+        except botocore.exceptions.BotoCoreError:
+            return []
+        if frozen is None:
+            return []
+        return [Secret(v) for v in (frozen.secret_key, frozen.token) if v]
+
     # -- calls, with the retry policy ------------------------------------------------------------
     async def _call(self, what: str, call: Callable[[], T]) -> T:
         name = self.target.connection
+        if self._secrets is None:
+            self._secrets = await asyncio.to_thread(self._register_secrets)
         waited = 0.0
         attempt = 0
         while True:
@@ -187,22 +246,21 @@ class DataZoneClient:
             await asyncio.sleep(delay)
 
     # -- sync -------------------------------------------------------------------------------
-    async def _runs(self, source: str) -> AsyncIterator[list[Any]]:
-        """The pages of `ListDataSourceRuns` of one data source, through boto3's paginator. Each
-        page is asked for by a paginator started from the last `nextToken` (in the paginator's
-        own token form), so a page that failed is asked for again, never skipped."""
-        paginator = self.client.get_paginator("list_data_source_runs")
+    async def _paginate(
+        self, operation: str, what: str, **arguments: str
+    ) -> AsyncIterator[list[Any]]:
+        """The pages of a listing through boto3's paginator. Each page is asked for by a
+        paginator started from the last `nextToken` (in the paginator's own token form), so a page
+        that failed is asked for again, never skipped."""
+        paginator = self.client.get_paginator(operation)
         token: str | None = None
         seen: set[str] = set()
-        what = f"ListDataSourceRuns({source})"
 
         def fetch(starting: str | None) -> Any:
             config: dict[str, Any] = {"PageSize": self.page_size}
             if starting:
                 config["StartingToken"] = _TOKENS.encode({"nextToken": starting})
-            pages = paginator.paginate(
-                domainIdentifier=self.domain, dataSourceIdentifier=source, PaginationConfig=config
-            )
+            pages = paginator.paginate(PaginationConfig=config, **arguments)
             return next(iter(pages), None)
 
         while True:
@@ -220,12 +278,42 @@ class DataZoneClient:
                 raise PlatformResponseError(self.target.connection, f"{what}: nextToken repeats.")
             seen.add(token)
 
+    async def _with_activities(self, run: Mapping[str, Any]) -> dict[str, Any]:
+        """The run with its assets (`ListDataSourceRunActivities`) as `activities`."""
+        run_id = run.get("id")
+        if not isinstance(run_id, str) or not run_id:
+            return dict(run)  # the mapping reports the missing id
+        activities: list[Any] = []
+        async for items in self._paginate(
+            "list_data_source_run_activities",
+            f"ListDataSourceRunActivities({run_id})",
+            domainIdentifier=self.domain,
+            identifier=run_id,
+        ):
+            activities.extend(items)
+        return {**run, "activities": activities}
+
     async def pages(self, watermark: str | None) -> AsyncIterator[SyncPage]:
+        started = datetime.now(UTC)
+        settled_before = _settled_before(watermark, _reread(self.target))
         for source in self.sources:
             number = 0
-            async for items in self._runs(source):
+            async for items in self._paginate(
+                "list_data_source_runs",
+                f"ListDataSourceRuns({source})",
+                domainIdentifier=self.domain,
+                dataSourceIdentifier=source,
+            ):
                 number += 1
-                yield SyncPage(parse_page(parse, items, f"{source} page {number}"))
+                runs: list[object] = []
+                for item in items:
+                    if _settled(item, settled_before):
+                        runs.append(item)  # read whole by an earlier pass: activities as stored
+                    else:
+                        runs.append(await self._with_activities(item))
+                yield SyncPage(
+                    parse_page(parse, runs, f"{source} page {number}"), started.isoformat()
+                )
 
     # -- forwarding ---------------------------------------------------------------------------
     async def _start(self, source: str, token: str) -> Forwarded:

@@ -11,6 +11,7 @@ from gateway.api.schema import schema
 from gateway.domain import exceptions
 from gateway.domain.status import ReadinessStatus, RunStatus
 from gateway.odata import ODataError, compile_filter
+from gateway.platforms.errors import PlatformRefusedError
 from gateway.store.catalogs import RUNS
 
 
@@ -42,6 +43,7 @@ SAMPLES: list[tuple[BaseException, type[errors.Error]]] = [
         exceptions.ProcessNotReadyError("p1", ReadinessStatus.DISABLED),
         errors.ProcessNotReadyError,
     ),
+    (PlatformRefusedError("prod", "no", status=400, platform_code="X"), errors.PlatformError),
 ]
 
 

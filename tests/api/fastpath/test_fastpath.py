@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,11 @@ from typing import Any
 import orjson
 import pytest
 from graphql import specified_rules
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gateway.api.common.context import Context
-from gateway.api.common.limits import QueryLimits
+from gateway.api.common.limits import MAX_ALIASES, QueryLimits
 from gateway.api.fastpath import FastPath, validation_rules
 from gateway.api.schema import schema
 from gateway.domain.auth import OPEN, Principal, Scope, Workspaces
@@ -273,6 +274,8 @@ def operations(draw: st.DrawFn) -> tuple[str, str | None]:
     query = f"{head} {{ {listed} {{ {body} }} }}"
     if "...RunBits" in query:
         query += " " + FRAGMENT
+    # within the document limits, which both paths refuse alike (tests/http/test_limits.py)
+    assume(len(re.findall(r"\ba\d+:", query)) <= MAX_ALIASES)
     return query, None if first_page is None else first_page.replace("()", "")
 
 
@@ -297,6 +300,8 @@ def test_generated_selections_answer_the_same_on_both_paths(
     shared_demo: Path, operation: tuple[str, str | None]
 ) -> None:
     query, first_page = operation
+    # nested connections repeat their fields' aliases: keep under the document's alias limit
+    assume(len(re.findall(r"\ba\d+: ", query)) <= MAX_ALIASES)
     variables = {"after": asyncio.run(_cursor(shared_demo, first_page))} if first_page else None
     fast, reference, _ = asyncio.run(_both(shared_demo, query, variables))
     assert fast is not None, "generated selections are all on the fast path"
@@ -366,6 +371,20 @@ def test_errors_are_the_executors(gql: GraphQLClient, query: str) -> None:
     body = gql(query)
     assert body["errors"][0]["extensions"]["code"]
     assert _taken(gql) == taken
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ runs(after: "nope") { totalCount } }',  # declined while it runs (a bad cursor)
+        "{ runs(first: 2) { nodes { id parameters } } }",  # declined by its plan
+    ],
+)
+def test_a_declined_request_asks_the_fast_path_once(gql: GraphQLClient, query: str) -> None:
+    fast_path: FastPath = gql.http.app.state.fast_path  # type: ignore[attr-defined]
+    before = fast_path.consulted
+    gql(query)
+    assert fast_path.consulted == before + 1
 
 
 def test_typed_where_as_a_variable_takes_the_fast_path(gql: GraphQLClient) -> None:

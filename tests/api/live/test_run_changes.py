@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.config import Settings
+from tests import pg
 from tests.conftest import GraphQLClient
 
 CHANGES = """query ($after: String, $filter: String, $first: Int) {
@@ -125,14 +125,13 @@ def test_the_tombstone_tables_keep_the_columns_of_runs_and_activities(
     demo_path: Path, client_factory: Callable[[Path], GraphQLClient]
 ) -> None:
     client_factory(demo_path)  # migrated
-    with sqlite3.connect(demo_path) as conn:
 
-        def columns(table: str) -> list[str]:
-            return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    def columns(table: str) -> list[str]:
+        return pg.columns(demo_path, table)
 
-        assert columns("deleted_runs") == columns("runs")
-        assert columns("run_states") == ["seq", *columns("runs")]
-        assert columns("deleted_activities") == columns("activities")
+    assert columns("deleted_runs") == columns("runs")
+    assert columns("run_states") == ["seq", *columns("runs")]
+    assert columns("deleted_activities") == columns("activities")
 
 
 def test_a_subscription_over_http_is_a_clear_request_error(empty_gql: GraphQLClient) -> None:

@@ -1,0 +1,2 @@
+"""GraphQL of the connections to the platforms: the `Connection` node, its `SyncReport`s, the
+`connections` list and `syncConnection`."""

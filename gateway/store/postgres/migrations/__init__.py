@@ -1,0 +1,1 @@
+"""The PostgreSQL text of every migration of `gateway.store.migrations`, under the same names."""
