@@ -250,3 +250,15 @@ def test_the_type_ignore_check_tells_explained_from_not() -> None:
     assert _unexplained("x = 1  # type: ignore\n") == [1]
     assert _unexplained("x = 1  # type: ignore[misc]\n") == [1]
     assert _unexplained("x = 1  # type: ignore[misc]  # strawberry's union\n") == []
+
+
+MAX_MODULE_LINES = 450  # "small modules with one job each (about 400 lines at most)"
+
+
+def test_no_module_grows_past_the_limit() -> None:
+    long = {
+        name: lines
+        for name, path in modules().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these modules: {long}"

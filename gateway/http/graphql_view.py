@@ -52,6 +52,7 @@ from gateway.store.feed import ChangeFeed
 from gateway.store.protocol import Database
 
 _MEDIA = "gateway.media_type"
+_DECLINED = "gateway.fast_path_declined"  # the fast path declined this request once already
 _CODES = {
     400: "BAD_REQUEST",
     405: "METHOD_NOT_ALLOWED",
@@ -160,7 +161,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Queries the fast path covers are answered by it (`_fast`); everything else by the
         executor."""
-        if isinstance(request_data.query, str):
+        if isinstance(request_data.query, str) and not state_of(request.scope).get(_DECLINED):
             answer = await self._fast(
                 context.principal,
                 request_data.query,
@@ -199,6 +200,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         principal = state.get(PRINCIPAL, NOBODY)
         answer = await self._fast(principal, query, operation_name, variables, state.get(REPORT))
         if answer is None:
+            state[_DECLINED] = True  # the executor answers it; the fast path is not asked again
             return None
         return orjson.dumps({"data": answer.data, "extensions": cost_extension(answer.cost)})
 

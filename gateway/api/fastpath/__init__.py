@@ -62,6 +62,7 @@ class FastPath:
         self.maxsize = maxsize
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.taken = 0  # requests answered by the fast path (tests read it)
+        self.consulted = 0  # requests it was asked to answer (tests read it)
 
     async def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The plan of a valid operation the fast path covers, else None."""
@@ -112,6 +113,7 @@ class FastPath:
         """The response's `data`, encoded, and its cost; None when the executor must answer
         instead (it reports every error, a cost past the limit included). `report` gets the
         operation's name and cost for the access log, as the executor's extension does."""
+        self.consulted += 1
         plan = await self.plan(query, operation_name)
         if plan is None:
             return None

@@ -1,9 +1,10 @@
 """What the fast path knows: for runs, activities and processes, the GraphQL fields it can write
 straight from a row, and the relations it can fetch in one batched statement.
 
-Scalars come from the store's query catalogs (the one place public field paths meet SQL); the few
-fields a catalog does not list are named here with their column. A field that is not listed here
-is unknown to the fast path, and an operation that selects it runs through the executor.
+Scalars come from the store's query catalogs (the one place public field paths meet SQL, selected
+through `store.selects`); the few fields a catalog does not list are named here with their
+column. A field that is not listed here is unknown to the fast path, and an operation that selects
+it runs through the executor.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
-from gateway.odata.catalog import FieldType, render
+from gateway.odata.catalog import FieldType
 from gateway.store import activities, processes, runs
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
+from gateway.store.selects import column, field_column
 
 
 class Convert(enum.Enum):
@@ -89,26 +91,19 @@ def _label(path: str) -> str:
 def _from_catalog(catalog: Catalog, paths: tuple[str, ...]) -> dict[str, Column]:
     """Columns of catalog fields: a plain column keeps its name; an expression gets a label."""
     found: dict[str, Column] = {}
-    alias = catalog.alias
     for path in paths:
-        f = catalog.fields[path]
-        sql = render(f.sql, alias)
-        name = sql.removeprefix(f"{alias}.")
-        convert = _CONVERT.get(f.type, Convert.NONE)
-        if name.isidentifier():
-            found[path] = Column(name, sql, convert)
-        else:
-            found[path] = Column(_label(path), f"({sql}) AS {_label(path)}", convert)
+        label, sql = field_column(catalog, path, _label(path))
+        found[path] = Column(label, sql, _CONVERT.get(catalog.fields[path].type, Convert.NONE))
     return found
 
 
 def _plain(alias: str, columns: Mapping[str, tuple[str, Convert]]) -> dict[str, Column]:
     """Columns the catalogs do not list (not filterable), by GraphQL path."""
-    return {path: Column(name, f"{alias}.{name}", conv) for path, (name, conv) in columns.items()}
+    return {path: Column(name, column(alias, name), conv) for path, (name, conv) in columns.items()}
 
 
 def _version(alias: str) -> Column:
-    return Column("version", f"{alias}.version", Convert.ETAG)
+    return Column("version", column(alias, "version"), Convert.ETAG)
 
 
 _STATISTICS = tuple(
@@ -210,7 +205,7 @@ RUN = Entity(
         "process": Embedded("process"),
         "workspace": Embedded("workspace"),
     },
-    relations={"activities": RelationSpec("Activity", "a.run_id")},
+    relations={"activities": RelationSpec("Activity", column("a", "run_id"))},
 )
 
 ACTIVITY = Entity(
@@ -232,9 +227,9 @@ ACTIVITY = Entity(
         ),
         "durationMs": Column(
             "started_at",
-            "a.started_at",
+            column("a", "started_at"),
             Convert.DURATION_MS,
-            extra=(Column("ended_at", "a.ended_at"),),
+            extra=(Column("ended_at", column("a", "ended_at")),),
         ),
         "eTag": _version("a"),
     },
@@ -268,7 +263,7 @@ PROCESS = Entity(
         "eTag": _version("p"),
     },
     embedded={"workspace": Embedded("workspace")},
-    relations={"runs": RelationSpec("Run", "r.process_id")},
+    relations={"runs": RelationSpec("Run", column("r", "process_id"))},
 )
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS)}

@@ -32,6 +32,7 @@ from graphql import (
 )
 
 from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity
+from gateway.store.selects import column as column_sql
 
 LIST_ARGUMENTS = frozenset(
     ("filter", "where", "orderBy", "search", "first", "after", "last", "before")
@@ -52,7 +53,7 @@ class Layout:
         self.sql: dict[str, str] = {}
         self.need(entity.id_column)
         if entity.discriminator is not None:
-            self.need(Column(entity.discriminator, f"{entity.alias}.{entity.discriminator}"))
+            self.need(Column(entity.discriminator, column_sql(entity.alias, entity.discriminator)))
 
     def need(self, column: Column) -> None:
         self.sql.setdefault(column.label, column.sql)
@@ -353,7 +354,7 @@ class Compiler:
         runtime = self._object_type(named.name)
         null_when = None
         if spec.null_when is not None:
-            null_when = Column(spec.null_when, f"{entity.alias}.{spec.null_when}")
+            null_when = Column(spec.null_when, column_sql(entity.alias, spec.null_when))
             layout.need(null_when)
         fields: list[tuple[str, Scalar | Const]] = []
         for key, inner in self.collector.collect(runtime, _sets(nodes)).items():

@@ -274,6 +274,8 @@ def operations(draw: st.DrawFn) -> tuple[str, str | None]:
     query = f"{head} {{ {listed} {{ {body} }} }}"
     if "...RunBits" in query:
         query += " " + FRAGMENT
+    # within the document limits, which both paths refuse alike (tests/http/test_limits.py)
+    assume(len(re.findall(r"\ba\d+:", query)) <= MAX_ALIASES)
     return query, None if first_page is None else first_page.replace("()", "")
 
 
@@ -369,6 +371,20 @@ def test_errors_are_the_executors(gql: GraphQLClient, query: str) -> None:
     body = gql(query)
     assert body["errors"][0]["extensions"]["code"]
     assert _taken(gql) == taken
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ runs(after: "nope") { totalCount } }',  # declined while it runs (a bad cursor)
+        "{ runs(first: 2) { nodes { id parameters } } }",  # declined by its plan
+    ],
+)
+def test_a_declined_request_asks_the_fast_path_once(gql: GraphQLClient, query: str) -> None:
+    fast_path: FastPath = gql.http.app.state.fast_path  # type: ignore[attr-defined]
+    before = fast_path.consulted
+    gql(query)
+    assert fast_path.consulted == before + 1
 
 
 def test_typed_where_as_a_variable_takes_the_fast_path(gql: GraphQLClient) -> None:
