@@ -21,6 +21,7 @@ from gateway.api.common.graphiql import graphiql_routes
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
 from gateway.demo.once import first_process
+from gateway.domain.exceptions import StorageFaultError
 from gateway.http.abort import Abortable
 from gateway.http.access_log import AccessLog
 from gateway.http.auth import Authenticate, Authenticator
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings.database,
         readers=settings.readers,
         statement_timeout_ms=settings.statement_timeout_ms,
+        create=settings.create,
     )
     feed = ChangeFeed(
         db, poll_seconds=settings.live_poll_ms / 1000, queue_bound=settings.live_queue
@@ -83,6 +85,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def readyz(request: Request) -> Response:
         try:
             version = await db.schema_version()
+        except StorageFaultError as fault:  # vanished, replaced, full, read-only: say which
+            log.error("not ready: %s", fault.message)
+            return JSONResponse({"status": "unavailable", "reason": fault.code}, status_code=503)
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable"}, status_code=503)

@@ -35,6 +35,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "address to listen on")
     port: int = _setting(8000, "port to listen on")
     database: str = _setting("gateway.db", "the database: a SQLite file")
+    create: bool = _setting(False, "create the database if it does not exist (serve refuses)")
     demo: bool = _setting(False, "load the demo data into an empty database, keep runs moving")
     workers: int = _setting(1, "worker processes")
     # Reader connections (each with its driver thread) per process: 2 leaves one free while a

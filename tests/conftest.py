@@ -150,6 +150,7 @@ def client_factory() -> Iterator[Callable[..., GraphQLClient]]:
 
     def make(path: Path, **settings: Any) -> GraphQLClient:
         settings.setdefault("scheduler", False)  # no scheduled runs among what tests count
+        settings.setdefault("create", True)  # tests open new files; `serve` itself would refuse
         http = TestClient(create_app(Settings(database=str(path), **settings)))
         http.__enter__()
         opened.append(http)

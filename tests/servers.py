@@ -32,6 +32,7 @@ def serve_process(
         **os.environ,
         "GATEWAY_DATABASE": str(database),
         "GATEWAY_SCHEDULER": "false",  # no scheduled runs among the changes a test counts
+        "GATEWAY_CREATE": "true",  # a new file: `serve` creates it only when asked
         **{f"GATEWAY_{k.upper()}": v for k, v in settings.items()},
     }
     with (

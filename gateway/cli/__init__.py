@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from gateway import __version__
 from gateway.cli import connections, demo, imports, migrate, schema, serve, tokens
 from gateway.config import SettingsError
-from gateway.domain.exceptions import StoreUnavailableError
+from gateway.domain.exceptions import ForeignDatabaseError, StoreUnavailableError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
     except SettingsError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    except ForeignDatabaseError as exc:  # refused before anything changed
+        print(f"gateway: {exc.message}", file=sys.stderr)
         return 2
     except StoreUnavailableError as exc:  # the database cannot be used: one line, no trace
         print(f"gateway: {exc}", file=sys.stderr)

@@ -37,3 +37,15 @@ def add_database(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a TOML file of settings, keys named as below (GATEWAY_CONFIG)",
     )
+
+
+def check_location(location: str, *, create: bool) -> None:
+    """Raise `ForeignDatabaseError` (one line) when the store must not open `location`."""
+    from gateway.store.engines import is_postgres
+
+    if is_postgres(location):
+        return
+    from gateway.store.migrations import latest_version
+    from gateway.store.sqlite.identity import inspect
+
+    inspect(location, create=create, latest=latest_version())

@@ -9,7 +9,7 @@ import sys
 
 from gateway import __version__
 from gateway.cli.demo import load_demo
-from gateway.cli.options import SubParsers, add_database, settings_of
+from gateway.cli.options import SubParsers, add_database, check_location, settings_of
 from gateway.config import CONFIG_VARIABLE, describe_settings
 
 
@@ -17,10 +17,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.cli.serving import serve
 
     settings = settings_of(args)
+    # Refused here, in one line, rather than by every worker's start-up (the demo creates).
+    check_location(settings.database, create=settings.create or settings.demo)
     if settings.demo:
         print(asyncio.run(load_demo(settings, 3000, only_if_empty=True)), file=sys.stderr)
     # Worker processes read their settings from the environment, the same way.
-    for name in ("host", "port", "database", "demo", "workers", "allow_open", "root_path"):
+    for name in (
+        "host",
+        "port",
+        "database",
+        "create",
+        "demo",
+        "workers",
+        "allow_open",
+        "root_path",
+    ):
         os.environ[f"GATEWAY_{name.upper()}"] = str(getattr(settings, name))
     if args.config:
         os.environ[CONFIG_VARIABLE] = os.path.abspath(args.config)
@@ -50,6 +61,12 @@ def add_parser(sub: SubParsers) -> None:
         "--demo",
         action="store_true",
         help="load the demo data set into an empty database and keep demo runs moving",
+    )
+    serve.add_argument(
+        "--create",
+        action="store_true",
+        help="create the database if it does not exist (GATEWAY_CREATE); without it, serve "
+        "refuses a missing file (`gateway migrate` creates one)",
     )
     serve.add_argument("--workers", type=int, help="worker processes (default 1)")
     serve.add_argument(

@@ -14,7 +14,13 @@
     ├── QueryTimeoutError         a statement ran past the configured time limit
     └── StoreError                the store failed (busy, corrupt, unavailable); never shown as is
         ├── StoreBusyError        the database stayed locked past the busy timeout
+        ├── StorageFaultError     the storage cannot serve; shown with its code, for operators
+        │   ├── StorageFullError          STORAGE_FULL: the disk (or the file's size limit) is full
+        │   ├── StorageReadOnlyError      STORAGE_READ_ONLY: the file cannot be written
+        │   └── StorageUnavailableError   STORAGE_UNAVAILABLE: the file vanished, was replaced
+        │                                 or cannot be read
         └── StoreUnavailableError the database cannot be used (down, wrong URL, not ours)
+            └── ForeignDatabaseError  the SQLite file is not a gateway database (or a newer one's)
 
 Expected errors become typed GraphQL results or errors with `extensions.code`; `StoreError` and
 anything else is masked: the client gets a request id, the log gets the trace.
@@ -170,8 +176,41 @@ class StoreBusyError(StoreError):
     code = "STORE_BUSY"
 
 
+class StorageFaultError(StoreError):
+    """The storage cannot serve requests; the client sees the code (nothing was changed)."""
+
+    code = "STORAGE_FAULT"
+
+
+class StorageFullError(StorageFaultError):
+    code = "STORAGE_FULL"
+
+    def __init__(self) -> None:
+        super().__init__("The store is full; nothing was changed. Free disk space and retry.")
+
+
+class StorageReadOnlyError(StorageFaultError):
+    code = "STORAGE_READ_ONLY"
+
+    def __init__(self) -> None:
+        super().__init__("The store is read-only; nothing was changed.")
+
+
+class StorageUnavailableError(StorageFaultError):
+    code = "STORAGE_UNAVAILABLE"
+
+    def __init__(self, why: str = "cannot be read or written") -> None:
+        super().__init__(f"The store is unavailable: its file {why}; nothing was changed.")
+
+
 class StoreUnavailableError(StoreError):
     """The database cannot be used: its server does not answer, the location or the credentials
     are wrong, it does not exist, or it belongs to something else. The message is one line."""
 
     code = "STORE_UNAVAILABLE"
+
+
+class ForeignDatabaseError(StoreUnavailableError):
+    """The file at the database location is not one the gateway may open (one-line message)."""
+
+    code = "FOREIGN_DATABASE"

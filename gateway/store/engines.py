@@ -18,9 +18,10 @@ def is_postgres(location: str | Path) -> bool:
 
 
 def database_for(
-    location: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
+    location: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0, create: bool = True
 ) -> Database:
-    """An unopened `Database` of the location's engine (`await db.open()` or `async with`)."""
+    """An unopened `Database` of the location's engine (`await db.open()` or `async with`);
+    without `create`, a SQLite file that does not exist is refused instead of created."""
     if is_postgres(location):
         try:
             from gateway.store.postgres import PostgresDatabase
@@ -33,4 +34,6 @@ def database_for(
         )
     from gateway.store.sqlite import SqliteDatabase
 
-    return SqliteDatabase(location, readers=readers, statement_timeout_ms=statement_timeout_ms)
+    return SqliteDatabase(
+        location, readers=readers, statement_timeout_ms=statement_timeout_ms, create=create
+    )

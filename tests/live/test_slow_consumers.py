@@ -26,7 +26,9 @@ pytestmark = pytest.mark.slow
 
 
 def _settings(database: Path, queue: int) -> Settings:
-    return Settings(database=str(database), live_queue=queue, live_keep_alive_ms=0, scheduler=False)
+    return Settings(
+        database=str(database), create=True, live_queue=queue, live_keep_alive_ms=0, scheduler=False
+    )
 
 
 async def _flood(database: Path, run_id: str, count: int) -> None:

@@ -115,11 +115,11 @@ def _zombie(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_server_that_cannot_start_exits_with_uvicorns_status(
+def test_a_server_over_a_file_that_is_not_a_database_exits_at_once(
     tmp_path: Path, workers: str
 ) -> None:
-    """Not a database: the application cannot start, and the server exits (3) rather than hang
-    on the connection it opened or start workers again and again."""
+    """Not a database: `serve` refuses it in one line and exits (2), with one worker or several,
+    rather than hang on a connection it opened or start workers again and again."""
     database = tmp_path / "not-a-database.db"
     database.write_bytes(b"this is not a SQLite file" * 100)
     env = {**os.environ, "GATEWAY_DATABASE": str(database), "GATEWAY_SCHEDULER": "false"}
@@ -138,6 +138,10 @@ def test_a_server_that_cannot_start_exits_with_uvicorns_status(
         capture_output=True,
         timeout=60,
     )
-    assert done.returncode == 3, done.stderr.decode()[-2000:]
-    assert b"Application startup failed" in done.stderr
-    assert (b"a worker could not start" in done.stderr) == (workers != "1")
+    # Refused before any worker starts, in one line, the file unchanged.
+    assert done.returncode == 2, done.stderr.decode()[-2000:]
+    assert done.stderr.decode().strip().splitlines() == [
+        "gateway: not-a-database.db is not a SQLite database (a text file, or truncated?); "
+        "refused, unchanged."
+    ]
+    assert database.read_bytes() == b"this is not a SQLite file" * 100

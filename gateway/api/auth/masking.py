@@ -15,6 +15,7 @@ from gateway.domain.exceptions import (
     GatewayError,
     InvalidArgumentError,
     QueryTimeoutError,
+    StorageFaultError,
     StoreError,
 )
 from gateway.odata import ODataError
@@ -37,6 +38,8 @@ def client_extensions(exc: BaseException) -> dict[str, Any] | None:
         return {"code": exc.code, "argument": exc.argument, "classification": BAD_USER_INPUT}
     if isinstance(exc, QueryTimeoutError):
         return {"code": exc.code, "limit": "statementTimeMs", "max": exc.limit_ms}
+    if isinstance(exc, StorageFaultError):  # the client can act on it: wait, or tell an operator
+        return {"code": exc.code}
     if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
         return {"code": exc.code}
     return None

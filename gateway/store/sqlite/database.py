@@ -28,11 +28,13 @@ from typing import Any
 
 import aiosqlite
 
-from gateway.domain.exceptions import QueryTimeoutError
+from gateway.domain.exceptions import QueryTimeoutError, StorageFaultError
 from gateway.domain.models import RunEvent
 from gateway.odata import Dialect, sqlite_functions
+from gateway.store.migrations import latest_version
 from gateway.store.protocol import CommitListener, Params, Row, StatementCounter
 from gateway.store.sqlite.errors import translate_errors
+from gateway.store.sqlite.identity import APPLICATION_ID, FileIdentity, inspect
 from gateway.store.sqlite.migrate import BUSY_TIMEOUT_MS, current_version, migrate
 
 PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apart
@@ -196,9 +198,17 @@ class SqliteDatabase:
     dialect = Dialect.SQLITE
 
     def __init__(
-        self, path: str | Path, *, readers: int = 3, statement_timeout_ms: int = 0
+        self,
+        path: str | Path,
+        *,
+        readers: int = 3,
+        statement_timeout_ms: int = 0,
+        create: bool = True,
     ) -> None:
         self.path = str(path)
+        self.create = create  # False: a missing file is refused, not created (`serve`)
+        self._identity: FileIdentity | None = None
+        self._fault: StorageFaultError | None = None  # the last write's, until one succeeds
         self.statements = StatementCounter()
         self.statement_timeout_ms = statement_timeout_ms
         self._deadlines: dict[int, Deadline] = {}  # by id() of the raw connection
@@ -210,12 +220,18 @@ class SqliteDatabase:
         self._listeners: list[CommitListener] = []
 
     async def open(self) -> None:
-        """Connect, then apply pending migrations."""
+        """Check the file is one to open (gateway/store/sqlite/identity.py), connect, then apply
+        pending migrations and mark the file as a gateway database."""
+        inspect(self.path, create=self.create, latest=latest_version())
         try:
             self._writer = await self._connect(read_only=False)
-            await migrate(
-                SqliteConnection(self._writer, self.statements)
-            )  # migrations are not bounded
+            writer = SqliteConnection(self._writer, self.statements)
+            await migrate(writer)  # migrations are not bounded
+            marked = await writer.fetchone("PRAGMA application_id")
+            if marked is None or marked[0] != APPLICATION_ID:
+                await writer.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if self.path != ":memory:" and not self.path.startswith("file:"):
+                self._identity = FileIdentity.of(self.path)
             for _ in range(self._reader_count):
                 reader = await self._connect(read_only=True)
                 self._all_readers.append(reader)
@@ -250,7 +266,17 @@ class SqliteDatabase:
             await self._writer.close()
             self._writer = None
 
+    def check(self) -> None:
+        """Raise the storage fault that stops this store serving: its file vanished or was
+        replaced, or the last write found the storage full or read-only."""
+        if self._identity is not None:
+            self._identity.check(self.path)
+        if self._fault is not None:
+            raise self._fault
+
     async def schema_version(self) -> int:
+        """The applied schema version (readiness: a storage fault raises)."""
+        self.check()
         async with self.read() as conn:
             return await current_version(conn)
 
@@ -294,14 +320,23 @@ class SqliteDatabase:
                 self._deadlines.get(id(self._writer)),
                 self.statement_timeout_ms,
             )
-            await tx.execute("BEGIN IMMEDIATE")
+            try:
+                await tx.execute("BEGIN IMMEDIATE")
+            except StorageFaultError as exc:
+                self._fault = exc
+                raise
             try:
                 yield tx
-            except BaseException:
+                if self._identity is not None:  # never acknowledge a write to a vanished file
+                    self._identity.check(self.path)
+                await tx.execute("COMMIT")
+            except BaseException as exc:
+                if isinstance(exc, StorageFaultError):
+                    self._fault = exc
                 with translate_errors():
                     await self._writer.rollback()
                 raise
-            await tx.execute("COMMIT")
+            self._fault = None
         for listener in list(self._listeners):
             try:
                 await listener(tx.events)
