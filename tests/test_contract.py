@@ -54,12 +54,16 @@ def test_every_type_field_argument_and_enum_value_is_described() -> None:
     assert missing == []
 
 
-def _variables(path: Path) -> dict[str, Any]:
-    """The operation's variables, stored beside it as `<name>.variables.json` (or none)."""
+def _variables(path: Path, placeholders: dict[str, str]) -> dict[str, Any]:
+    """The operation's variables, stored beside it as `<name>.variables.json` (or none), with
+    the ids of this database for the placeholders `"<id>"` (a run) and `"<processId>"`."""
     stored = path.with_suffix(".variables.json")
     if not stored.exists():
         return {}
-    loaded: dict[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
+    text = stored.read_text(encoding="utf-8")
+    for placeholder, value in placeholders.items():
+        text = text.replace(f'"{placeholder}"', json.dumps(value))
+    loaded: dict[str, Any] = json.loads(text)
     return loaded
 
 
@@ -72,10 +76,18 @@ def test_stored_operations_validate_and_run(path: Path, gql: GraphQLClient) -> N
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     if operation.operation == OperationType.SUBSCRIPTION:
         pytest.skip("a subscription runs over WebSocket (tests/examples, tests/live)")
-    variables = _variables(path)
     names = {v.variable.name.value for v in operation.variable_definitions or ()}
+    first = gql.data(
+        "{ runs(first: 1) { nodes { id } } processes(where: {source: {eq: GATEWAY}}, first: 1) "
+        "{ nodes { id } } }"
+    )
+    placeholders = {
+        "<id>": first["runs"]["nodes"][0]["id"],
+        "<processId>": first["processes"]["nodes"][0]["id"],
+    }
+    variables = _variables(path, placeholders)
     if "id" in names:
-        variables["id"] = gql.data("{ runs(first: 1) { nodes { id } } }")["runs"]["nodes"][0]["id"]
+        variables["id"] = placeholders["<id>"]
     assert names >= set(variables), "a stored variable the operation does not declare"
     data = gql.data(source, variables)
     assert all(value is not None for value in data.values())

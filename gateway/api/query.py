@@ -7,7 +7,7 @@ from typing import Annotated, Any, Protocol
 import strawberry
 
 from gateway.api.activities.types import Activity
-from gateway.api.auth.workspaces import Workspace
+from gateway.api.auth.workspaces import Workspace, workspace_page
 from gateway.api.common.capabilities import CAPABILITIES, Capabilities
 from gateway.api.common.context import Info
 from gateway.api.common.lists import PROCESS_LIST, RUN_LIST, ListArguments, list_request
@@ -194,9 +194,28 @@ class Query:
     ) -> Connection[PlatformConnection]:
         return await connections(info, first, after)
 
-    @strawberry.field(description="Every workspace the caller may see.")
-    async def workspaces(self, info: Info) -> list[Workspace]:
+    @strawberry.field(
+        description="The workspaces the caller may see, in the order they were created, Relay "
+        "style (`gateway workspace create` adds one)."
+    )
+    async def workspaces(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Workspace]:
+        request = PageRequest.from_arguments(first, after, last, before)
         visible = info.context.workspaces
         async with info.context.db.read() as conn:
-            found = await workspaces.list_all(conn)
-        return [w for w in found if visible.allows(w.id)]  # type: ignore[misc]  # a domain object, served as its GraphQL type
+            found = [w for w in await workspaces.list_all(conn) if visible.allows(w.id)]
+        page = workspace_page(found, request)  # a bad cursor is refused here
+
+        async def the_page() -> Page[Workspace]:
+            return page  # type: ignore[return-value]  # domain objects, served as their GraphQL type
+
+        async def the_count() -> int:
+            return len(found)
+
+        return connection(the_page, the_count)

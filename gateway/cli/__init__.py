@@ -1,6 +1,5 @@
 """The command line: `gateway serve | migrate | demo | import | export | export-schema | token |
-connection | sync`,
-one module per command family."""
+workspace | connection | sync`, one module per command family."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from gateway import __version__
-from gateway.cli import connections, demo, imports, migrate, schema, serve, tokens
+from gateway.cli import connections, demo, imports, migrate, schema, serve, tokens, workspaces
 from gateway.config import SettingsError
 from gateway.domain.exceptions import ForeignDatabaseError, StoreUnavailableError
 
@@ -20,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"runs-gateway {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for family in (serve, migrate, demo, schema, imports, tokens, connections):
+    for family in (serve, migrate, demo, schema, imports, tokens, workspaces, connections):
         family.add_parser(sub)
     return parser
 

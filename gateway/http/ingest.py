@@ -4,9 +4,10 @@
 The body is read as it arrives (constant memory) and bounded by `GATEWAY_INGEST_MAX_BYTES`.
 Query parameters: `workspace` (default: the default workspace) and `strict` (`true`: one
 transaction, the first bad record fails the request and nothing is imported). Answers: 200 with the
-summary; 400 for an unknown format or workspace; 413 past the size bound (the records committed
-before it stay, and the summary says how many); 415 for a content type the format does not read;
-422 when a strict import failed. It needs the `runs:write` scope (403 without it), a `workspace`
+summary when every record was imported; 422 with the same summary when any record failed (with
+`strict`, nothing was imported; without, the others were); 400 for an unknown format or workspace;
+413 past the size bound (the records committed before it stay, and the summary says how many); 415
+for a content type the format does not read. It needs the `runs:write` scope (403 without it), a `workspace`
 the caller may see (400 otherwise, as for a missing one), and the gateway's own format, whose
 records name their workspaces, needs a caller of every workspace.
 """
@@ -111,8 +112,8 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
                 "were committed stay (see summary), unless the import was strict.",
                 summary=progress.get("summary"),
             )
-        return JSONResponse(
-            summary.to_json(), status_code=422 if strict and summary.failed else 200
-        )
+        # Any failed record is 422, as the CLI exits 1: a client that checks the status sees it.
+        # Without `strict`, the other records were imported (the summary counts them).
+        return JSONResponse(summary.to_json(), status_code=422 if summary.failed else 200)
 
     return [Route(INGEST_PREFIX + "{format}", ingest, methods=["POST"])]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.domain.imports import Record, RecordError, RecordFailure
+from gateway.ingest import shapes
 from gateway.ingest.native import NativeParser
 from gateway.ingest.reader import JsonRecords, NdjsonRecords, Raw, Reader
 from gateway.platforms.data_factory import mapping as data_factory
@@ -40,6 +41,27 @@ class RecordParser:
 
     def close(self) -> list[Parsed]:
         return []
+
+
+class ShapeChecked:
+    """A format's parser behind a look at each document's shape (gateway/ingest/shapes.py): an
+    empty page yields nothing, and an error response or another format's document fails with a
+    message that says so, instead of the parser's first missing field."""
+
+    def __init__(self, name: str, inner: Parser) -> None:
+        self._name = name
+        self._inner = inner
+
+    def parse(self, raw: Raw) -> list[Parsed]:
+        verdict = shapes.check(self._name, raw.value)
+        if verdict is None:
+            return self._inner.parse(raw)
+        if verdict == shapes.SKIP:
+            return []
+        return [RecordFailure(raw.position, verdict)]
+
+    def close(self) -> list[Parsed]:
+        return self._inner.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +101,7 @@ FORMATS: dict[str, Format] = {
 async def parse_chunks(format: Format, chunks: AsyncIterable[bytes]) -> AsyncIterator[Parsed]:
     """The records of a byte stream in `format`, one at a time, as the bytes arrive."""
     reader = format.reader()
-    parser = format.parser()
+    parser = ShapeChecked(format.name, format.parser())
     async for chunk in chunks:
         for item in reader.feed(chunk):
             for parsed in _parse(parser, item):

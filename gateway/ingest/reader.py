@@ -12,11 +12,13 @@ request body stream through the same code in constant memory, however long the i
   failed record and the next line is read as usual.
 
 A document that is not JSON at all cannot be read past its fault: the reader reports it as a failed
-record at the position it reached and stops.
+record at the position it reached, with the line and column of the fault while the input is at most
+`LOCATE_BYTES`, and stops.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +32,9 @@ SNIFF_BYTES = 64 * 1024
 """How much of a document is read before deciding whether it is a list or a get response."""
 MAX_LINE_BYTES = 16 * 1024 * 1024
 """The longest NDJSON line accepted; a longer one is a failed record (bounds memory)."""
+LOCATE_BYTES = 16 * 1024 * 1024
+"""How much of a JSON input is kept to name the line and column of a syntax error; past it, the
+error names the record it reached only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class JsonRecords:
         self._parsed: Any = ijson.sendable_list()
         self._coro: Any = None
         self._count = 0
+        self._kept: bytearray | None = bytearray()  # the input so far, while it is small
         self.stopped = False
 
     def _start(self, prefix: str) -> list[Item]:
@@ -103,10 +109,16 @@ class JsonRecords:
         except ijson.JSONError as exc:
             out = self._drain()
             first = str(exc).splitlines()[0] if str(exc) else "malformed JSON"
+            where = _locate(bytes(self._kept)) if self._kept is not None else None
+            at = (
+                f" at line {where[0]}, column {where[1]} ({where[2]})"
+                if where
+                else f" here ({first})"
+            )
             out.append(
                 RecordFailure(
                     f"record {self._count + 1}",
-                    f"the input is not valid JSON here ({first}); reading stopped.",
+                    f"the input is not valid JSON{at}; reading stopped.",
                 )
             )
             self.stopped = True
@@ -124,6 +136,10 @@ class JsonRecords:
     def feed(self, chunk: bytes) -> list[Item]:
         if self.stopped or not chunk:
             return []
+        if self._kept is not None:
+            self._kept += chunk
+            if len(self._kept) > LOCATE_BYTES:
+                self._kept = None
         if self._prefix is None:
             self._head += chunk
             prefix = _list_prefix(self._head, self._list_keys)
@@ -143,6 +159,23 @@ class JsonRecords:
             if self.stopped:
                 return out
         return out + self._push(None)
+
+
+def _locate(data: bytes) -> tuple[int, int, str] | None:
+    """(line, column, what is wrong) of the first syntax error in one or more JSON documents
+    (1-based, as editors count), or None when Python's decoder finds none."""
+    text = data.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    index = 0
+    try:
+        while True:
+            while index < len(text) and text[index] in " \t\r\n":
+                index += 1
+            if index >= len(text):
+                return None
+            _, index = decoder.raw_decode(text, index)
+    except json.JSONDecodeError as exc:
+        return exc.lineno, exc.colno, exc.msg
 
 
 class NdjsonRecords:

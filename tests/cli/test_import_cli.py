@@ -76,7 +76,7 @@ def test_malformed_ndjson_line_and_malformed_json_document(
     args = ["import", "--format", "datazone", "--database", str(database), str(truncated)]
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert "record 2: the input is not valid JSON here" in err
+    assert "record 2: the input is not valid JSON at line " in err  # and column
     assert "1 added" in err
 
 
@@ -90,7 +90,11 @@ def test_standard_input_and_several_pages(
     database = tmp_path / "g.db"
     assert main(["import", "--format", "datazone", "--database", str(database), "-"]) == 1
     err = capsys.readouterr().err
-    assert "stdin: record 3: dataSourceId: is required." in err
+    assert (
+        "stdin: record 3: this is not a DataZone ListDataSourceRuns, GetDataSourceRun or "
+        "ListDataSourceRunActivities document: it looks like Databricks runs/list or runs/get "
+        "(import it with --format databricks)." in err
+    )
     assert "2 added" in err and "3 failed" in err
 
 

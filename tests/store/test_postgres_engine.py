@@ -36,7 +36,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once() -> None:
 
         assert asyncio.run(open_all()) == [latest_version()] * 4
         applied = pg.rows(url, "SELECT version FROM schema_migrations ORDER BY version")
-        assert [v for (v,) in applied] == list(range(1, latest_version() + 1))
+        assert [v for (v,) in applied] == [v for v, _, _ in available()]
 
 
 def test_a_database_of_something_else_is_refused_and_left_alone(
@@ -44,7 +44,7 @@ def test_a_database_of_something_else_is_refused_and_left_alone(
 ) -> None:
     with pg.temporary_database() as url:
         pg.rows(url, "CREATE TABLE invoices (id int)")
-        assert main(["migrate", "--database", url]) == 3
+        assert main(["migrate", "--database", url]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "no gateway schema" in err, err
         tables = pg.rows(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -55,7 +55,7 @@ def test_a_newer_gateways_database_is_refused(capsys: pytest.CaptureFixture[str]
     with pg.temporary_database() as url:
         assert main(["migrate", "--database", url]) == 0
         pg.rows(url, "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 0)")
-        assert main(["migrate", "--database", url]) == 3
+        assert main(["migrate", "--database", url]) == 2
         assert "migration 999 '0999_future.sql'" in capsys.readouterr().err
 
 

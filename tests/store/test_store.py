@@ -38,7 +38,7 @@ async def test_migrating_twice_changes_nothing(db: Database) -> None:
     async with db.read() as conn:
         applied = await conn.fetchall("SELECT version FROM schema_migrations ORDER BY version")
     assert await db.schema_version() == before
-    assert [row[0] for row in applied] == list(range(1, latest_version() + 1))
+    assert [row[0] for row in applied] == [v for v, _, _ in available()]
 
 
 async def test_processes_opening_one_new_database_at_once_apply_each_migration_once(

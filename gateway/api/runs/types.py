@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 
@@ -22,13 +22,29 @@ from gateway.domain.sources import Source
 from gateway.domain.status import RunStatus
 
 if TYPE_CHECKING:
-    from gateway.api.activities.types import Activity
+    from gateway.api.activities.types import (
+        Activity,
+        DatabricksTask,
+        DataFactoryActivityRun,
+        DataZoneAssetActivity,
+        GatewayActivity,
+    )
     from gateway.api.auth.workspaces import Workspace
     from gateway.api.processes.types import Process
 
 MAX_HISTORY = 500
 
-LazyActivity = Annotated["Activity", strawberry.lazy("gateway.api.activities.types")]
+ActivityWhereArgument = Annotated[
+    ActivityWhere | None,
+    strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
+]
+
+_ACTIVITIES = "gateway.api.activities.types"
+LazyActivity = Annotated["Activity", strawberry.lazy(_ACTIVITIES)]
+LazyDatabricksTask = Annotated["DatabricksTask", strawberry.lazy(_ACTIVITIES)]
+LazyDataFactoryActivityRun = Annotated["DataFactoryActivityRun", strawberry.lazy(_ACTIVITIES)]
+LazyDataZoneAssetActivity = Annotated["DataZoneAssetActivity", strawberry.lazy(_ACTIVITIES)]
+LazyGatewayActivity = Annotated["GatewayActivity", strawberry.lazy(_ACTIVITIES)]
 LazyProcess = Annotated["Process", strawberry.lazy("gateway.api.processes.types")]
 LazyWorkspace = Annotated["Workspace", strawberry.lazy("gateway.api.auth.workspaces")]
 
@@ -137,15 +153,17 @@ class Run(Node):
             )
         return await info.context.loaders.history.load((self.id, last))  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
-    @strawberry.field(description="The activities the run performed, in order.")
+    @strawberry.field(
+        description="The activities the run performed, in order, of every platform's type; each "
+        "platform's run type also has them typed as that platform's (`DatabricksRun.tasks`, "
+        "`DataFactoryRun.activityRuns`, `DataZoneRun.assetActivities`, "
+        "`GatewayRun.gatewayActivities`)."
+    )
     async def activities(
         self,
         info: Info,
         filter: Filter = None,
-        where: Annotated[
-            ActivityWhere | None,
-            strawberry.argument(description="The same filter as typed input; ANDed with `filter`."),
-        ] = None,
+        where: ActivityWhereArgument = None,
         order_by: OrderBy = None,
         first: First = None,
         after: After = None,
@@ -153,13 +171,18 @@ class Run(Node):
         before: Before = None,
     ) -> Connection[LazyActivity]:
         arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
-        request, query = list_request(ACTIVITY_LIST, info.context.workspaces, arguments)
-        loaders = info.context.loaders
-        key = (self.id, query)
-        return connection(
-            lambda: loaders.activity_page.load((key[0], request, query)),  # type: ignore[arg-type,return-value]  # a domain object, served as its GraphQL type
-            lambda: loaders.activity_count.load(key),
-        )
+        return activity_connection(self, info, arguments)
+
+
+def activity_connection(run: Run, info: Info, arguments: ListArguments) -> Connection[Any]:
+    """A run's activities, one page and its count, through the data loaders."""
+    request, query = list_request(ACTIVITY_LIST, info.context.workspaces, arguments)
+    loaders = info.context.loaders
+    key = (run.id, query)
+    return connection(
+        lambda: loaders.activity_page.load((key[0], request, query)),
+        lambda: loaders.activity_count.load(key),
+    )
 
 
 @strawberry.type(description="A Microsoft Graph industry data run (`industryDataRun`).")
@@ -184,6 +207,24 @@ class DataFactoryRun(Run):
     has_logs: bool | None = strawberry.field(description="True when the platform kept logs.")
     data_artifact_id: str | None = strawberry.field(description="The table's id.")
 
+    @strawberry.field(
+        description="The pipeline run's activity runs, in order: the same list as `activities` (same arguments, order and cursors), "
+        "typed as `DataFactoryActivityRun`."
+    )
+    async def activity_runs(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: ActivityWhereArgument = None,
+        order_by: OrderBy = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LazyDataFactoryActivityRun]:
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        return activity_connection(self, info, arguments)
+
     is_type_of = served_from(models.DataFactoryRun)
 
 
@@ -197,6 +238,24 @@ class DatabricksRun(Run):
     creator_user_name: str | None = strawberry.field(description="Who created the run.")
     run_page_url: str | None = strawberry.field(description="The run's page in Databricks.")
     state_message: str | None = strawberry.field(description="The platform's state message.")
+
+    @strawberry.field(
+        description="The job run's task runs, in order: the same list as `activities` (same arguments, order and cursors), "
+        "typed as `DatabricksTask`."
+    )
+    async def tasks(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: ActivityWhereArgument = None,
+        order_by: OrderBy = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LazyDatabricksTask]:
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        return activity_connection(self, info, arguments)
 
     is_type_of = served_from(models.DatabricksRun)
 
@@ -216,11 +275,47 @@ class DataZoneRun(Run):
     def run_statistics_for_assets(self) -> AssetStatistics:
         return cast(models.Run, self).statistics  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
+    @strawberry.field(
+        description="The assets the run imported, in order: the same list as `activities` (same arguments, order and cursors), "
+        "typed as `DataZoneAssetActivity`."
+    )
+    async def asset_activities(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: ActivityWhereArgument = None,
+        order_by: OrderBy = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LazyDataZoneAssetActivity]:
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        return activity_connection(self, info, arguments)
+
     is_type_of = served_from(models.DataZoneRun)
 
 
 @strawberry.type(description="A run of a process native to the gateway.")
 class GatewayRun(Run):
+    @strawberry.field(
+        description="The run's activities, in order: the same list as `activities` (same arguments, order and cursors), "
+        "typed as `GatewayActivity`."
+    )
+    async def gateway_activities(
+        self,
+        info: Info,
+        filter: Filter = None,
+        where: ActivityWhereArgument = None,
+        order_by: OrderBy = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LazyGatewayActivity]:
+        arguments = ListArguments(filter, where, order_by, None, first, after, last, before)
+        return activity_connection(self, info, arguments)
+
     is_type_of = served_from(models.GatewayRun)
 
 

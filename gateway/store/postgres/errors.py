@@ -22,6 +22,7 @@ from gateway.domain.exceptions import (
     StoreError,
     StoreUnavailableError,
 )
+from gateway.domain.exceptions import ForeignDatabaseError as NotOursError
 from gateway.store.postgres.migrate import ForeignDatabaseError
 
 __all__ = ["StoreUnavailableError", "opening_errors", "safe_url", "translate_errors"]
@@ -66,8 +67,8 @@ def opening_errors(url: str) -> Iterator[None]:
     shown = safe_url(url)
     try:
         yield
-    except ForeignDatabaseError as exc:
-        raise StoreUnavailableError(f"{shown}: {exc}") from exc
+    except ForeignDatabaseError as exc:  # refused before anything changed (as SQLite's)
+        raise NotOursError(f"{shown}: {exc}") from exc
     except asyncpg.InvalidCatalogNameError as exc:
         raise StoreUnavailableError(f"{shown}: the database does not exist") from exc
     except (

@@ -36,7 +36,7 @@ query Everything($ids: [ID!]!, $runC: ID!, $runF: ID!, $actC: ID!, $actF: ID!, $
     totalCount
     nodes { workspace { id } runs(first: 200) { totalCount nodes { workspace { id } } } }
   }
-  workspaces { id }
+  workspaces { totalCount nodes { id } }
   nodes(ids: $ids) { id }
   nodeC: node(id: $runC) { id }
   nodeF: node(id: $runF) { id }
@@ -107,7 +107,8 @@ def test_every_query_field_sees_only_the_callers_workspaces(
     for process in processes["nodes"]:
         assert {r["workspace"]["id"] for r in process["runs"]["nodes"]} <= allowed
         assert process["workspace"]["id"] in allowed
-    assert {w["id"] for w in data["workspaces"]} == (
+    assert data["workspaces"]["totalCount"] == len(data["workspaces"]["nodes"])
+    assert {w["id"] for w in data["workspaces"]["nodes"]} == (
         allowed | {DEFAULT_WORKSPACE_ID} if given is None else allowed
     )
     # Lookups: null outside the caller's workspaces, exactly as for a missing id.
