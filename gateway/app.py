@@ -1,4 +1,5 @@
-"""The Starlette application: `/graphql` (with offline GraphiQL), `/odata/`, `/healthz`, `/readyz`, behind
+"""The Starlette application: `/graphql` (with offline GraphiQL, where `/` leads), `/odata/`,
+`/healthz`, `/readyz`, `/metrics` (Prometheus text, `gateway.metrics`), behind
 the HTTP middleware of `gateway.http` (access log, security headers, CORS, body limit,
 authentication, rate limit)."""
 
@@ -14,9 +15,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway import metrics
 from gateway.api.common.graphiql import graphiql_routes
 from gateway.config import Settings
 from gateway.demo.live import keep_moving
@@ -95,11 +97,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "migrating", "schemaVersion": version}, status_code=503)
         return JSONResponse({"status": "ready", "schemaVersion": version})
 
+    async def metrics_text(request: Request) -> Response:
+        return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
+
+    async def root(request: Request) -> Response:
+        # A browser's GET /graphql gets GraphiQL; behind a proxy, the root path leads there too.
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/graphql", status_code=302)
+
     routes = [
+        Route("/", root, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics_text, methods=["GET"]),
         *graphiql_routes(),
         *ingest_routes(db, settings),
         *odata_routes(db),
@@ -143,9 +154,12 @@ def jwt_verifier(settings: Settings) -> JwtVerifier | None:
 
 
 def _log_access_lines() -> None:
-    """Access-log lines go to standard error as they are (JSON), once per process."""
+    """Access-log lines go to standard error as they are (JSON), once per process; when the
+    server configured logging (`gateway.logs`), through its handlers."""
     access = logging.getLogger("gateway.access")
-    if not access.handlers:
+    if logging.getLogger().handlers and not access.handlers:
+        access.setLevel(logging.INFO)
+    elif not access.handlers:
         handler = _StandardError()
         handler.setFormatter(logging.Formatter("%(message)s"))
         access.addHandler(handler)

@@ -43,6 +43,9 @@ class Settings:
     # ~12% more req/s, bench/results/2026-11-22-session3-readers.md).
     readers: int = _setting(2, "reader connections per process")
     log_level: str = _setting("info", "log level: " + ", ".join(LOG_LEVELS))
+    log_format: str = _setting(
+        "json", "log lines: json (one object per line, with the request id) or text"
+    )
     graphiql: bool = _setting(True, "GraphiQL on GET /graphql for browsers")
     root_path: str = _setting(
         "", "the path a reverse proxy serves the gateway under (e.g. /runs); links use it"
@@ -129,6 +132,8 @@ class Settings:
             raise SettingsError(
                 f"live_keep_alive_ms must be 0 or more; it is {self.live_keep_alive_ms}."
             )
+        if self.log_format not in ("json", "text"):
+            raise SettingsError(f"log_format must be json or text; it is {self.log_format!r}.")
         if self.auth not in ("", "off", "token"):
             raise SettingsError(f"auth must be off or token; it is {self.auth!r}.")
         if self.auth_mode == "off" and not is_loopback(self.host) and not self.allow_open:

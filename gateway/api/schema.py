@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, ParserCache
+from strawberry.types import ExecutionContext
 
 from gateway.api.activities.types import ACTIVITY_TYPES
 from gateway.api.auth.access import ReadAccess
-from gateway.api.auth.masking import GatewayErrors
+from gateway.api.auth.masking import GatewayErrors, log_errors
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.limits import QueryBudget, QueryLimits
 from gateway.api.common.scalars import SCALAR_OVERRIDES
@@ -32,12 +34,21 @@ EXTENSIONS: list[Any] = [
 ]
 
 
+class GatewaySchema(strawberry.Schema):
+    """The schema, logging errors our way (`log_errors`: one line for a client's mistake)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema; without `introspection`, `__schema` and `__type` are refused."""
     extensions = EXTENSIONS
     if not introspection:
         extensions = [*EXTENSIONS, lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

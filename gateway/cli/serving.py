@@ -7,6 +7,9 @@ worker to wake would take every connection waiting at that moment: a few long-li
 connections (a proxy's pool, a load test's clients) could all land on one worker and leave the
 other cores idle. Dealt in turn, they spread evenly. The parent replaces a worker that dies,
 stops when a worker cannot start, and stops every worker on SIGTERM or SIGINT.
+
+The workers share one metrics directory (`gateway.metrics`, prometheus-client's multiprocess
+mode), so a scrape of `/metrics`, answered by whichever worker it is dealt to, counts them all.
 """
 
 from __future__ import annotations
@@ -14,20 +17,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
+from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
 
 from gateway.config import Settings
+from gateway.logs import logging_config
+from gateway.metrics import MULTIPROCESS_DIR
 
 log = logging.getLogger("uvicorn.error")  # the parent's lines look like its workers' (uvicorn's)
 
@@ -37,12 +47,14 @@ STOP_SECONDS = 30.0  # how long stopping workers may take before they are killed
 
 
 def _config(settings: Settings) -> uvicorn.Config:
+    log_config = logging_config(settings.log_level, settings.log_format)
     return uvicorn.Config(
         APP,
         factory=True,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=log_config if log_config is not None else LOGGING_CONFIG,
         access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
         loop="auto",
         http="auto",
@@ -59,6 +71,35 @@ def serve(settings: Settings) -> int:
 
 
 # --- the parent -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """Workers write their metrics to one directory, so that each answers a scrape with every
+    worker's (prometheus-client's multiprocess mode): a new one for this server, or the
+    operator's `PROMETHEUS_MULTIPROC_DIR`, emptied of a previous server's files first."""
+    given = os.environ.get(MULTIPROCESS_DIR)
+    if given:
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="gateway-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _forget_metrics_of(pid: int) -> None:
+    """A worker that exited no longer counts in the live gauges (open subscriptions)."""
+    directory = os.environ.get(MULTIPROCESS_DIR)
+    if directory:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
 
 
 @dataclass
@@ -89,6 +130,10 @@ class Dealer:
         self.status = 0
 
     def run(self) -> int:
+        with _shared_metrics():
+            return self._run()
+
+    def _run(self) -> int:
         settings = self.settings
         _config(settings)  # configures logging as each worker's does
         with socket.create_server((settings.host, settings.port), backlog=BACKLOG) as listener:
@@ -159,6 +204,7 @@ class Dealer:
             if code is None or self.stopping:
                 continue
             worker.channel.close()
+            _forget_metrics_of(worker.process.pid)
             if code == STARTUP_FAILURE:
                 log.error("a worker could not start (exit status %d); stopping", code)
                 self.status = code

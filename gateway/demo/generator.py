@@ -1,5 +1,5 @@
 """The deterministic demo data set: two workspaces, processes of all five sources, and runs over
-the last 30 days in every status, with retries, activities, statistics, warnings and errors.
+the last four months (`DAYS`) in every status, with retries, activities, statistics, warnings and errors.
 
 The same seed and `now` give the same data, ids included.
 """
@@ -41,7 +41,7 @@ from gateway.store import activities, events, processes, runs, workspaces
 from gateway.store.protocol import Database
 
 S = RunStatus
-DAYS = 30
+DAYS = 120  # months, so a filter on the last week or month picks a part of the runs
 ACTIVE = (S.PENDING, S.QUEUED, S.STARTING, S.RUNNING, S.WAITING, S.CANCELLING, S.FINALIZING)
 # How often each finished status appears (the rest of the weight is spread evenly).
 TERMINAL_WEIGHTS = {

@@ -1,6 +1,6 @@
 """The access log: one JSON line per request on the `gateway.access` logger, with the time, the
 request id, the token id (never the token), its workspaces, the GraphQL operation's name and cost, the
-status, the error codes and the duration. Also gives every request an id (the caller's sane
+status, the error codes and the duration; and counts it in the request metrics (`gateway.metrics`). Also gives every request an id (the caller's sane
 `X-Request-Id`, else a new one) and echoes it in the response."""
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, header, new_request_id, state_of
+from gateway.logs import FIELDS
+from gateway.logs import REQUEST_ID as REQUEST_ID_OF_LOGS
+from gateway.metrics import observe_request
 
 log = logging.getLogger("gateway.access")
 
@@ -29,6 +32,7 @@ class AccessLog:
         state = state_of(scope)
         request_id = new_request_id(header(scope, b"x-request-id"))
         state[REQUEST_ID] = request_id
+        serving = REQUEST_ID_OF_LOGS.set(request_id)
         report: dict[str, Any] = {}
         state[REPORT] = report
         status = 0
@@ -55,8 +59,18 @@ class AccessLog:
             status = 500
             raise
         finally:
+            seconds = time.perf_counter() - started
+            outcome = _outcome(status, report)
+            websocket = scope["type"] == "websocket"  # it lasts as long as its subscriptions
+            observe_request(
+                scope.get("path", ""),
+                report.get("operation"),
+                outcome,
+                None if websocket else seconds,
+            )
             if log.isEnabledFor(logging.INFO):  # else the line is not built at all
-                _write(scope, state, report, request_id, status, started)
+                _write(scope, state, report, request_id, status, seconds, outcome)
+            REQUEST_ID_OF_LOGS.reset(serving)
 
 
 def _write(
@@ -65,7 +79,8 @@ def _write(
     report: dict[str, Any],
     request_id: str,
     status: int,
-    started: float,
+    seconds: float,
+    outcome: str,
 ) -> None:
     principal = state.get(PRINCIPAL)
     workspaces: Any = None
@@ -78,15 +93,15 @@ def _write(
         "method": scope.get("method", "WEBSOCKET"),
         "path": scope.get("path"),
         "status": status,
-        "durationMs": round((time.perf_counter() - started) * 1000, 2),
+        "durationMs": round(seconds * 1000, 2),
         "tokenId": principal.token_id if principal is not None else None,
         "workspaces": workspaces,
         "operation": report.get("operation"),
         "cost": report.get("cost"),
-        "outcome": _outcome(status, report),
+        "outcome": outcome,
         "errors": report.get("errors") or None,
     }
-    log.info("%s", orjson.dumps(entry).decode())
+    log.info("%s", orjson.dumps(entry).decode(), extra={FIELDS: entry})
 
 
 def _now() -> str:

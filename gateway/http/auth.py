@@ -26,7 +26,7 @@ from gateway.http.state import PRINCIPAL, header, state_of
 from gateway.services import tokens
 from gateway.store.protocol import Database
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
 PUBLIC_PREFIXES = ("/graphiql-static/",)
 _REALM = 'Bearer realm="runs-gateway"'
 

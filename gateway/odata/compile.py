@@ -29,7 +29,7 @@ entity being filtered.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import ast, postgres
@@ -173,6 +173,9 @@ class _Compiler:
                 )
             hint = scope.catalog.nearest(name)
             more = f"; did you mean {', '.join(hint)}?" if hint else ""
+            value = _enum_value_named(scope.catalog.fields.values(), name)
+            if value is not None:  # `status eq FAILED`: a value written without quotes
+                more = f"; to compare with the value {value}, quote it: '{value}'"
             raise ODataError(
                 ErrorCode.UNKNOWN_FIELD,
                 f"{scope.catalog.entity} has no field '{name}'{more}",
@@ -434,3 +437,14 @@ def compile_expr(expr: ast.Expr, catalog: Catalog, dialect: Dialect = Dialect.SQ
     except RecursionError:
         raise ODataError(ErrorCode.LIMIT_EXCEEDED, "expression too deeply nested") from None
     return Compiled(part.sql, part.params)
+
+
+def _enum_value_named(fields: Iterable[Field], name: str) -> str | None:
+    """The enum value of some field that `name` spells (case-insensitively), if any: an
+    identifier that is no field but is a value was meant as a string literal."""
+    folded = name.lower()
+    for f in fields:
+        for value in f.enum_values:
+            if value.lower() == folded:
+                return value
+    return None

@@ -23,6 +23,7 @@ from gateway.store.protocol import Connection
 PageOf = Callable[[Connection, PageRequest, ListQuery], Awaitable[Page[Any]]]
 CountOf = Callable[[Connection, ListQuery], Awaitable[int]]
 GetMany = Callable[[Connection, Sequence[str]], Awaitable[dict[str, Any]]]
+RowsOf = Callable[[Connection, PageRequest, ListQuery, Sequence[str]], Awaitable[Page[Any]]]
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class Listing:
     default: ListQuery
     page: PageOf
     count: CountOf
+    rows: RowsOf | None = None  # a page as tuples of catalog columns (`projection.py`)
 
 
 ROOTS: dict[str, Listing] = {
-    "Runs": Listing(RUNS, runs.NEWEST_FIRST, runs.page, runs.count),
-    "Processes": Listing(PROCESSES, processes.NEWEST_FIRST, processes.page, processes.count),
-    "Activities": Listing(ACTIVITIES, activities.NEWEST_FIRST, activities.page, activities.count),
+    "Runs": Listing(RUNS, runs.NEWEST_FIRST, runs.page, runs.count, runs.rows_page),
+    "Processes": Listing(
+        PROCESSES, processes.NEWEST_FIRST, processes.page, processes.count, processes.rows_page
+    ),
+    "Activities": Listing(
+        ACTIVITIES, activities.NEWEST_FIRST, activities.page, activities.count, activities.rows_page
+    ),
 }
 
 GET_MANY: dict[str, GetMany] = {
@@ -57,6 +63,10 @@ class Children:
         [Connection, Sequence[str], PageRequest, ListQuery], Awaitable[dict[str, Page[Any]]]
     ]
     counts: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, int]]]
+    row_pages: Callable[
+        [Connection, Sequence[str], PageRequest, ListQuery, Sequence[str]],
+        Awaitable[dict[str, Page[Any]]],
+    ]
 
     def of(self, parent_id: str) -> Listing:
         """The list of one parent's children."""
@@ -67,15 +77,28 @@ class Children:
         async def count(conn: Connection, query: ListQuery) -> int:
             return (await self.counts(conn, [parent_id], query))[parent_id]
 
-        return Listing(self.catalog, self.default, page, count)
+        async def rows(
+            conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
+        ) -> Page[Any]:
+            return (await self.row_pages(conn, [parent_id], request, query, columns))[parent_id]
+
+        return Listing(self.catalog, self.default, page, count, rows)
 
 
 CHILDREN: dict[tuple[str, str], Children] = {
     ("Run", "activities"): Children(
-        ACTIVITIES, activities.IN_RUN_ORDER, activities.pages_by_run, activities.count_by_run
+        ACTIVITIES,
+        activities.IN_RUN_ORDER,
+        activities.pages_by_run,
+        activities.count_by_run,
+        activities.row_pages_by_run,
     ),
     ("Process", "runs"): Children(
-        RUNS, runs.NEWEST_FIRST, runs.pages_by_process, runs.count_by_process
+        RUNS,
+        runs.NEWEST_FIRST,
+        runs.pages_by_process,
+        runs.count_by_process,
+        runs.row_pages_by_process,
     ),
 }
 

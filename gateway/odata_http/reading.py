@@ -19,6 +19,7 @@ from gateway.odata_http.entity_sets import CAST_CONDITIONS, GET_MANY, ROOTS, Lis
 from gateway.odata_http.errors import RequestError, not_found
 from gateway.odata_http.model import MODEL, NAMESPACE
 from gateway.odata_http.options import Options
+from gateway.odata_http.projection import Projection, projection
 from gateway.odata_http.queries import Call, list_query, next_query, page_size, skip_to
 from gateway.odata_http.resources import Resource
 from gateway.odata_http.selection import selected
@@ -28,16 +29,26 @@ from gateway.store.protocol import Connection
 
 
 async def read_page(
-    call: Call, conn: Connection, listing: Listing, query: ListQuery, options: Options
+    call: Call,
+    conn: Connection,
+    listing: Listing,
+    query: ListQuery,
+    options: Options,
+    columns: tuple[str, ...] = (),
 ) -> tuple[Page[Any], int | None]:
-    """The page of a list the options ask for, and `$top` left for the pages after it."""
+    """The page of a list the options ask for, and `$top` left for the pages after it: records,
+    or tuples of `columns` when given."""
     size = page_size(options, call.max_page_size)
     cursor = options.skiptoken
     if options.skip:
         cursor, found = await skip_to(conn, listing, query, options.skip, cursor)
         if not found:
             return Page([], [], False, True), None
-    page = await listing.page(conn, PageRequest(size, True, cursor), query)
+    request = PageRequest(size, True, cursor)
+    if columns and listing.rows is not None:
+        page = await listing.rows(conn, request, query, columns)
+    else:
+        page = await listing.page(conn, request, query)
     left = None if options.top is None else options.top - len(page.items)
     if left is not None and left <= 0:
         page.has_next_page = False
@@ -86,11 +97,19 @@ async def collection(
         await _parent_visible(call, conn, resource)
         if resource.count:
             return await listing.count(conn, query)
-        page, left = await read_page(call, conn, listing, query, options)
-        total = await listing.count(conn, query) if options.count else None
         select = selected(resource.type_name, options.select)
-        values = [json_format.entity(item, select) for item in page.items]
-        await expand.expand(call, conn, resource.type_name, page.items, values, options.expand)
+        base = MODEL.types[resource.type_name].base or resource.type_name
+        narrow = projection(base, select) if expand.narrow(base, options.expand) else None
+        columns = narrow.columns if narrow is not None and listing.rows is not None else ()
+        page, left = await read_page(call, conn, listing, query, options, columns)
+        total = await listing.count(conn, query) if options.count else None
+        if columns and narrow is not None:
+            values = [narrow.write(row) for row in page.items]
+            ids = [Projection.id_of(row) for row in page.items]
+            await expand.expand_rows(call, conn, base, ids, values, options.expand)
+        else:
+            values = [json_format.entity(item, select) for item in page.items]
+            await expand.expand(call, conn, resource.type_name, page.items, values, options.expand)
     body: dict[str, Any] = {"@odata.context": context_url(call, context_path, options)}
     if total is not None:
         body["@odata.count"] = total

@@ -40,6 +40,8 @@ class PlatformInfo:
     forwards: bool = False
     """Whether `startRun`, `cancelRun` and `retryRun` on its processes call the platform."""
     example_endpoint: str = ""
+    credential_elsewhere: str | None = None
+    """Why `--credential-env` has no meaning for the platform (its SDK finds its own), or None."""
 
 
 PLATFORMS: dict[str, PlatformInfo] = {
@@ -73,6 +75,11 @@ PLATFORMS: dict[str, PlatformInfo] = {
         ),
         extra="datazone",
         forwards=True,
+        credential_elsewhere=(
+            "datazone signs with the standard AWS credentials (AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or a role), found by boto3; --credential-env "
+            "has no meaning for it."
+        ),
         example_endpoint="https://datazone.<region>.amazonaws.com",
     ),
     "industry-data": PlatformInfo(

@@ -43,6 +43,9 @@ async def add_connection(
         raise ValidationError(
             "platform", f"{platform!r} is not one of {', '.join(sorted(registry.PLATFORMS))}."
         )
+    elsewhere = registry.PLATFORMS[platform].credential_elsewhere
+    if credential_env and elsewhere:
+        raise ValidationError("credentialEnv", elsewhere)
     given = check_options(options or {})
     problem = registry.check_options(platform, given)
     if problem:

@@ -11,7 +11,7 @@ from gateway.store import paging
 from gateway.store.catalogs import ACTIVITIES
 from gateway.store.codec import activity_from_row, activity_to_params, insert_sql, update_sql
 from gateway.store.paging import ListQuery, Page
-from gateway.store.protocol import Connection
+from gateway.store.protocol import Connection, Row
 
 IN_RUN_ORDER = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("sequence", False)]))
 NEWEST_FIRST = ListQuery(ACTIVITIES.entity, order_by(ACTIVITIES, [("createdDateTime", True)]))
@@ -29,6 +29,15 @@ async def page(
     """One page of the activities of every run (the OData `Activities` set)."""
     return await paging.fetch_page(
         conn, table=TABLE, query=query, page=request, convert=activity_from_row
+    )
+
+
+async def rows_page(
+    conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
+) -> Page[Row]:
+    """One page as plain tuples of `columns` (catalog SQL, alias `a`), not records."""
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
     )
 
 
@@ -51,6 +60,26 @@ async def pages_by_run(
         query=query,
         page=request,
         convert=activity_from_row,
+    )
+
+
+async def row_pages_by_run(
+    conn: Connection,
+    run_ids: Sequence[str],
+    request: PageRequest,
+    query: ListQuery,
+    columns: Sequence[str],
+) -> dict[str, Page[Row]]:
+    """One page of activities for each run as plain tuples of `columns`, in one statement."""
+    return await paging.fetch_pages_by_parent(
+        conn,
+        table=TABLE,
+        parent_column="a.run_id",
+        parent_ids=run_ids,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
     )
 
 

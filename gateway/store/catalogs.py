@@ -82,6 +82,9 @@ def _statistics_and_error() -> list[Field]:
     ]
 
 
+VERSION_SQL = "{alias}.version"
+"""Every table's record version (the `W/"<version>"` ETag); not a field clients filter on."""
+
 ACTIVITIES = Catalog.build(
     "Activity",
     "a",

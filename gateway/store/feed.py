@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from gateway.domain.models import RunEvent
+from gateway.metrics import subscription_closed, subscription_dropped, subscription_opened
 from gateway.store import changes
 from gateway.store.changes import Change, FilterKey
 from gateway.store.protocol import Database, StatementCounter
@@ -173,17 +174,21 @@ class ChangeFeed:
 
     def subscribe(self, key: FilterKey, on_overflow: Callable[[], None]) -> Subscriber:
         def dropped(subscriber: Subscriber) -> None:
-            self._subscribers.discard(subscriber)  # no more offers: its memory is freed now
+            self.unsubscribe(subscriber)  # no more offers: its memory is freed now
             self.stats.dropped += 1
+            subscription_dropped()
             log.info("a subscriber fell %d changes behind and was dropped", self.queue_bound)
             on_overflow()
 
         subscriber = Subscriber(key, self.queue_bound, dropped)
         self._subscribers.add(subscriber)
+        subscription_opened()
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self._subscribers.discard(subscriber)
+        if subscriber in self._subscribers:
+            self._subscribers.discard(subscriber)
+            subscription_closed()
 
     async def changes(
         self, key: FilterKey, after: int | None, on_overflow: Callable[[], None]

@@ -12,7 +12,7 @@ from gateway.store import paging
 from gateway.store.catalogs import PROCESSES
 from gateway.store.codec import insert_sql, process_from_row, process_to_params, update_sql
 from gateway.store.paging import ListQuery, Page
-from gateway.store.protocol import Connection
+from gateway.store.protocol import Connection, Row
 
 NEWEST_FIRST = ListQuery(PROCESSES.entity, order_by(PROCESSES, [("createdDateTime", True)]))
 TABLE = "processes p"
@@ -32,6 +32,15 @@ async def page(
 ) -> Page[Process]:
     return await paging.fetch_page(
         conn, table=TABLE, query=query, page=request, convert=process_from_row
+    )
+
+
+async def rows_page(
+    conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
+) -> Page[Row]:
+    """One page as plain tuples of `columns` (catalog SQL, alias `p`), not records."""
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
     )
 
 

@@ -14,7 +14,7 @@ from gateway.store import paging
 from gateway.store.catalogs import RUNS
 from gateway.store.codec import insert_sql, run_from_row, run_to_params, update_sql
 from gateway.store.paging import ListQuery, Page
-from gateway.store.protocol import Connection
+from gateway.store.protocol import Connection, Row
 
 NEWEST_FIRST = ListQuery(RUNS.entity, order_by(RUNS, [("createdDateTime", True)]))
 TABLE = "runs r"
@@ -37,6 +37,15 @@ async def page(
     )
 
 
+async def rows_page(
+    conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
+) -> Page[Row]:
+    """One page as plain tuples of `columns` (catalog SQL, alias `r`), not records."""
+    return await paging.fetch_page(
+        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
+    )
+
+
 async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
     return await paging.count(conn, table=TABLE, query=query)
 
@@ -56,6 +65,26 @@ async def pages_by_process(
         query=query,
         page=request,
         convert=run_from_row,
+    )
+
+
+async def row_pages_by_process(
+    conn: Connection,
+    process_ids: Sequence[str],
+    request: PageRequest,
+    query: ListQuery,
+    columns: Sequence[str],
+) -> dict[str, Page[Row]]:
+    """One page of runs for each process as plain tuples of `columns`, in one statement."""
+    return await paging.fetch_pages_by_parent(
+        conn,
+        table=TABLE,
+        parent_column="r.process_id",
+        parent_ids=process_ids,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
     )
 
 

@@ -128,6 +128,26 @@ def test_wrong_credentials_fail_the_connection_and_show_no_secret(
     assert code == 1 and "no AWS credentials" in line
 
 
+def test_credential_env_is_refused_for_datazone(database: Path, fake: FakeDataZone) -> None:
+    done = gateway(
+        database,
+        "connection",
+        "add",
+        "dz-2",
+        "--platform",
+        "datazone",
+        "--endpoint",
+        fake.url,
+        *options(fake),
+        "--credential-env",
+        "AWS_SECRET_ACCESS_KEY",
+    )
+    assert done.returncode == 2
+    assert "standard AWS credentials" in done.stderr and "--credential-env" in done.stderr
+    listed = gateway(database, "connection", "list").stdout.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["dz"]
+
+
 # -- forwarding through GraphQL -------------------------------------------------------------
 
 RUN = "id sourceId status sourceStatus attemptNumber originalAttemptRun { id }"

@@ -5,6 +5,7 @@ with `idempotency_token`, `runs/cancel`, `runs/repair`, and a bearer token check
 from __future__ import annotations
 
 import base64
+import bisect
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -84,10 +85,25 @@ class FakeDatabricks:
     refuse_run_now: bool = False
     _ids: Any = field(default_factory=lambda: itertools.count(10_000_000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _order: list[dict[str, Any]] | None = None
+    """The runs newest first, kept until a run changes (so a page of 100,000 runs is cheap)."""
+
+    def _newest_first(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._order is None:
+                self._order = sorted(
+                    self.runs.values(), key=lambda r: (r["start_time"], r["run_id"]), reverse=True
+                )
+            return self._order
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._order = None
 
     def add_runs(self, count: int, *, first: int = 1, jobs: int = 3, tasks: int = 2) -> None:
         for run_id in range(first, first + count):
             self.runs[run_id] = make_run(run_id, job_id=run_id % jobs + 1, tasks=tasks)
+        self._changed()
 
     def change(self, run_id: int, **changes: Any) -> None:
         """Change a run (a new state, say) as the platform would between two syncs."""
@@ -112,16 +128,13 @@ class FakeDatabricks:
             return _error(400, "INVALID_PARAMETER_VALUE", f"limit must be 1..{MAX_LIMIT}")
         since = int(q.get("start_time_from", "0"))
         offset = int(base64.b64decode(q["page_token"])) if q.get("page_token") else 0
-        with self._lock:
-            chosen = sorted(
-                (r for r in self.runs.values() if r["start_time"] >= since),
-                key=lambda r: (r["start_time"], r["run_id"]),
-                reverse=True,
-            )
-        page = chosen[offset : offset + limit]
+        ordered = self._newest_first()
+        # newest first: the runs at or after `since` are a prefix
+        end = bisect.bisect_right(ordered, -since, key=lambda r: -r["start_time"])
+        page = ordered[offset : min(end, offset + limit)]
         if q.get("expand_tasks") != "true":
             page = [{k: v for k, v in r.items() if k != "tasks"} for r in page]
-        more = offset + limit < len(chosen)
+        more = offset + limit < end
         body: dict[str, Any] = {"runs": page, "has_more": more}
         if more:
             body["next_page_token"] = base64.b64encode(str(offset + limit).encode()).decode()
@@ -147,6 +160,7 @@ class FakeDatabricks:
                 self.runs[run_id] = make_run(run_id, job_id=job_id, life="PENDING", result=None)
                 if token:
                     self.tokens[token] = run_id
+                self._order = None
         return JSONResponse({"run_id": run_id, "number_in_job": run_id})
 
     async def _cancel(self, request: Request) -> JSONResponse:

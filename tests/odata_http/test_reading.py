@@ -305,3 +305,21 @@ def test_workspaces_isolate_every_read(
 
 def odata_client(odata: OData) -> GraphQLClient:
     return GraphQLClient(odata.http)
+
+
+def test_narrow_rows_and_whole_records_write_the_same(odata: OData) -> None:
+    # Catalog-only properties are read as narrow rows; `parameters` needs whole records.
+    narrow = odata.json(
+        "/odata/Runs?$top=60&$select=id,status,jobId,durations,isActive,startDateTime"
+        "&$expand=activities($select=id,status,endDateTime;$count=true)"
+    )["value"]
+    whole = odata.json(
+        "/odata/Runs?$top=60&$select=id,status,jobId,durations,isActive,startDateTime,parameters"
+        "&$expand=activities($select=id,status,endDateTime,platformAttributes;$count=true)"
+    )["value"]
+    for run in whole:
+        run.pop("parameters")
+        for activity in run["activities"]:
+            activity.pop("platformAttributes")
+    assert narrow == whole
+    assert any("jobId" in r for r in narrow) and not all("jobId" in r for r in narrow)

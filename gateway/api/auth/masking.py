@@ -1,7 +1,8 @@
 """Errors in GraphQL responses: query-argument errors carry `extensions.code` (and the
 conventional `classification: BAD_USER_INPUT`, so generic clients and tools tell them from
 server failures); GraphQL validation errors get `GRAPHQL_VALIDATION_FAILED`; anything unexpected
-is masked, so no stack trace, SQL or path reaches a client. The log gets the trace."""
+is masked, so no stack trace, SQL or path reaches a client. The log gets the trace; an error the
+client caused is logged as one line (`log_errors`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from gateway.domain.exceptions import (
     StorageFaultError,
     StoreError,
 )
+from gateway.logs import FIELDS
 from gateway.odata import ODataError
 
 log = logging.getLogger("gateway.errors")
@@ -43,6 +45,31 @@ def client_extensions(exc: BaseException) -> dict[str, Any] | None:
     if isinstance(exc, GatewayError) and not isinstance(exc, StoreError):
         return {"code": exc.code}
     return None
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Log each error of a request once: one line for an error the client caused (a bad filter,
+    a bad cursor, a validation error: nothing is wrong with the server, so no trace), the trace
+    for an unexpected error outside execution; one inside execution is logged, with its trace,
+    where it is masked (`GatewayErrors`)."""
+    for error in errors:
+        original = error.original_error
+        if original is not None and not isinstance(original, GraphQLError):
+            extensions = client_extensions(original)
+            if extensions is None:
+                if error.path is None:
+                    log.error(
+                        "unexpected error: %s",
+                        error.message,
+                        exc_info=(type(original), original, original.__traceback__),
+                    )
+                continue
+            code = str(extensions["code"])
+        else:
+            code = str((error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
+        text = error.message.splitlines()[0] if error.message else ""
+        message = f"request refused: {code}: {text}"
+        log.info("%s", message, extra={FIELDS: {"message": message, "code": code}})
 
 
 class GatewayErrors(MaskErrors):

@@ -6,6 +6,7 @@ module serves strawberry's page with every CDN reference rewritten to copies the
 itself: ``scripts/refresh_graphiql.sh`` vendors them (byte-identical to what strawberry pins, with
 their MIT licences) into ``static/graphiql/`` and lists them in ``static/graphiql/VERSIONS.txt``.
 
+The page is titled after the project and opens on its example query (``example.graphql``).
 ``graphiql_page()`` renders the page (for the GraphQL view's ``render_graphql_ide``) and
 ``graphiql_routes()`` returns the route that serves the files.
 """
@@ -43,6 +44,13 @@ _CROSSORIGIN = re.compile(r'\s+crossorigin(?:="[^"]*")?(?=[\s/>])')
 _INTEGRITY = re.compile(r'\s+integrity="[^"]*"')
 _ANY_URL = re.compile(r"https?://")
 _TEMPLATE_VARIABLE = re.compile(r"\{\{\s*\w+\s*\}\}")
+
+TITLE = "runs-gateway · GraphiQL"
+EXAMPLE: Path = Path(__file__).parent / "example.graphql"
+"""The query the page opens on (when the address names none): a test runs it."""
+# strawberry's page: its title, and its welcome text as a JavaScript template literal.
+_TITLE = re.compile(r"<title>[^<]*</title>")
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 
 # strawberry's page posts to, and derives its WebSocket URL from, the URL it was loaded from.
 _FETCH_URL = 'const fetchURL = window.location.href.split("?")[0];'
@@ -100,17 +108,30 @@ def _localise_tag(tag: str, static_prefix: str) -> str:
     return tag.replace(found.group(0), local_attributes)
 
 
+def _script_string(text: str) -> str:
+    """`text` as a JavaScript string literal that stays inside a <script> element: json.dumps
+    quotes it; escaping <, > and & keeps `</script>` and entities out."""
+    quoted = json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
+    return quoted.replace("&", "\\u0026")
+
+
 @functools.cache
 def _render(graphql_path: str, static_prefix: str) -> str:
     page = get_graphql_ide_html("graphiql")
     page = _TAG.sub(lambda tag: _localise_tag(tag.group(0), static_prefix), page)
     page = page.replace(_SVG_NAMESPACE, _SVG_NAMESPACE_ENCODED)
 
+    if not (_TITLE.search(page) and _EXAMPLE_QUERY.search(page)):
+        raise RuntimeError(
+            f"strawberry's GraphiQL page changed its title or example; {_REFRESH_HINT}"
+        )
+    page = _TITLE.sub(f"<title>{html.escape(TITLE)}</title>", page, count=1)
+    example = _script_string(EXAMPLE.read_text(encoding="utf-8"))
+    page = _EXAMPLE_QUERY.sub(lambda _: f"const EXAMPLE_QUERY = {example};", page, count=1)
+
     if _FETCH_URL not in page:
         raise RuntimeError(f"strawberry's GraphiQL page no longer sets fetchURL; {_REFRESH_HINT}")
-    # json.dumps quotes the path for JavaScript; escaping <, > and & keeps it inside <script>.
-    path_js = json.dumps(graphql_path).replace("<", "\\u003c").replace(">", "\\u003e")
-    path_js = path_js.replace("&", "\\u0026")
+    path_js = _script_string(graphql_path)
     page = page.replace(
         _FETCH_URL, f"const fetchURL = new URL({path_js}, window.location.href).href;"
     )

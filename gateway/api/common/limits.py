@@ -256,7 +256,7 @@ def check_cost(
         return None
     cost = measure(operation, _fragments(document), variables or {}).cost
     if report is not None:
-        report["operation"] = operation_name
+        report["operation"] = operation.name.value if operation.name else operation_name
         report["cost"] = cost
     if cost > MAX_COST:
         name = operation.name.value if operation.name else "the operation"

@@ -13,8 +13,7 @@ from gateway.api.common.context import Info
 from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
 from gateway.api.common.where import RunWhere
 from gateway.domain import aggregates
-from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import statistics
+from gateway.services import statistics
 from gateway.store.paging import ListQuery
 
 GroupByArg = Annotated[
@@ -57,17 +56,13 @@ async def run_statistics(
     group_by: list[aggregates.RunGroupKey] | None,
     interval: aggregates.TimeInterval | None,
 ) -> aggregates.RunStatisticsReport:
-    query = runs_query(info, filter, where)
-    keys = list(group_by or ())
-    repeated = sorted({k.value for k in keys if keys.count(k) > 1})
-    if repeated:
-        raise InvalidArgumentError(
-            "INVALID_GROUP_BY", "groupBy", f"Group by each key at most once: {', '.join(repeated)}."
-        )
-    async with info.context.db.read() as conn:
-        return await statistics.report(
-            conn, query, keys, interval, with_recoveries=_selects(info.selected_fields, _MTTR)
-        )
+    return await statistics.report(
+        info.context.db,
+        runs_query(info, filter, where),
+        group_by or (),
+        interval,
+        with_recoveries=_selects(info.selected_fields, _MTTR),
+    )
 
 
 async def process_statistics(

@@ -30,6 +30,7 @@ import aiosqlite
 
 from gateway.domain.exceptions import QueryTimeoutError, StorageFaultError
 from gateway.domain.models import RunEvent
+from gateway.metrics import observe_store
 from gateway.odata import Dialect, sqlite_functions
 from gateway.store.migrations import latest_version
 from gateway.store.protocol import CommitListener, Params, Row, StatementCounter
@@ -81,8 +82,19 @@ class SqliteConnection:
         self._deadline = deadline
         self._timeout_ms = timeout_ms if deadline is not None else 0
 
+    _writer = False  # the connection of a write transaction (the store-time metric's label)
+
     @contextmanager
     def _bounded(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            with self._deadlined():
+                yield
+        finally:
+            observe_store(time.perf_counter() - started, writer=self._writer)
+
+    @contextmanager
+    def _deadlined(self) -> Iterator[None]:
         if not self._timeout_ms or self._deadline is None:
             with translate_errors():
                 yield
@@ -146,6 +158,8 @@ class SqliteConnection:
 
 class SqliteTransaction(SqliteConnection):
     """The writer connection inside `BEGIN IMMEDIATE … COMMIT`, collecting run events to publish."""
+
+    _writer = True
 
     def __init__(
         self,
