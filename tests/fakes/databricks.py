@@ -115,6 +115,7 @@ class FakeDatabricks:
             tasks=len(run["tasks"]),
             **changes,
         )
+        self._changed()
 
     # --- the routes ---------------------------------------------------------------------
 
