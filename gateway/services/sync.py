@@ -23,6 +23,7 @@ from gateway.domain.connections import Connection, SyncReport, SyncStatus
 from gateway.domain.exceptions import GatewayError
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.imports import MAX_FAILURES_KEPT, ImportedRun, Outcome, Record, RecordFailure
+from gateway.metrics import observe_sync
 from gateway.platforms import registry
 from gateway.platforms.base import Parsed, PlatformClient, Secret, SyncPage, Target
 from gateway.platforms.errors import PlatformAuthError, PlatformError
@@ -229,6 +230,13 @@ async def sync_connection(
         log.warning("sync of %s failed: %s", connection.name, report.error_message)
     else:
         log.info("sync of %s: %s", connection.name, report.line())
+    # The pass saw the platform's changes up to when it began reading: that is its lag once ended.
+    observe_sync(
+        connection.name,
+        succeeded=error is None,
+        lag_seconds=(ended - started).total_seconds(),
+        finished_at=ended.timestamp(),
+    )
     return report
 
 

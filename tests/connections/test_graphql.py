@@ -106,3 +106,23 @@ def test_sync_connection_of_no_connection(gql: GraphQLClient) -> None:
     missing = "conn_00000000000000000000000000"
     got = gql.data(SYNC, {"id": missing})["syncConnection"]
     assert got["__typename"] == "NotFoundError" and missing in got["message"]
+
+
+def _sample(text: str, name: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_a_sync_pass_shows_in_metrics(gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBX_TOKEN", TOKEN)
+    ok = 'gateway_syncs_total{connection="prod",outcome="ok"}'
+    before = _sample(gql.http.get("/metrics").text, ok) or 0.0
+    node = gql.data(CONNECTIONS)["connections"]["edges"][0]["node"]
+    assert gql.data(SYNC, {"id": node["id"]})["syncConnection"]["report"]["status"] == "SUCCEEDED"
+    text = gql.http.get("/metrics").text
+    assert _sample(text, ok) == before + 1
+    lag = _sample(text, 'gateway_sync_lag_seconds{connection="prod"}')
+    assert lag is not None and lag >= 0
+    assert _sample(text, 'gateway_sync_last_success_timestamp_seconds{connection="prod"}')
