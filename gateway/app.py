@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.fast_path = graphql.fast_path
             if settings.scheduler:
                 await stack.enter_async_context(
-                    run_schedules(db, float(settings.scheduler_interval))
+                    run_schedules(
+                        db, float(settings.scheduler_interval), executor_running=settings.demo
+                    )
                 )
             if settings.sync:
                 await stack.enter_async_context(run_syncs(db, float(settings.sync_tick)))

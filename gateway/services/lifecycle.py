@@ -82,8 +82,10 @@ async def start_run(
     *,
     idempotency_key: str | None = None,
     slot: datetime | None = None,
+    reason: str | None = None,
 ) -> Started:
-    """Start a run of a process: one activity per enabled definition, status PENDING."""
+    """Start a run of a process: one activity per enabled definition, status PENDING; `reason`
+    (default "scheduled" or "started") is kept in its status history."""
     key = check_idempotency_key(idempotency_key)
     digest = fingerprint(
         "startRun",
@@ -103,7 +105,7 @@ async def start_run(
             since = now - timedelta(seconds=process.throttle.window_seconds)
             starts = await runs.counted_starts(tx, process.id, since, NOT_COUNTED)
             check_throttle(process, process.throttle, starts, now)
-        reason = "scheduled" if slot is not None else "started"
+        reason = reason or ("scheduled" if slot is not None else "started")
         run = (await insert_run(tx, process, spec, actor, reason=reason))[0]
         if slot is not None and not await schedules.claim_slot(tx, process.id, slot, run.id, now):
             raise ConflictError(

@@ -4,6 +4,10 @@ A slot is claimed by inserting `(process_id, slot)` into `schedule_slots` in the
 that creates the run; the primary key turns a second claim (by another server process, which waits
 for the writer lock and then sees the row) into a conflict that rolls its run back. After downtime
 only the latest missed slot is due (`domain.schedules.due_slot`).
+
+A scheduled run that nothing here executes (no connection forwards its process to a platform, and
+no executor runs in this server, as the demo's does under `--demo`) is not left PENDING without a
+word: its status history says why it waits, and the server logs a warning once per process.
 """
 
 from __future__ import annotations
@@ -18,19 +22,28 @@ from gateway.domain.models import Run, Trigger
 from gateway.domain.schedules import due_slot
 from gateway.domain.sources import TriggerType
 from gateway.domain.starts import StartOptions
-from gateway.services import lifecycle
+from gateway.services import forwarding, lifecycle
 from gateway.services.actor import Actor
 from gateway.services.background import periodically
-from gateway.store import schedules
+from gateway.store import connections, schedules
 from gateway.store.protocol import Database
 
 log = logging.getLogger("gateway.scheduler")
 ACTOR = Actor(name="scheduler")
 INTERVAL_SECONDS = 15.0
+UNEXECUTED = (
+    "scheduled; nothing in this gateway executes it (no connection forwards its process to a "
+    "platform and no executor runs here): it stays PENDING until an executor reports progress "
+    "with updateRun or updateActivity"
+)
+_reported: set[str] = set()  # processes whose unexecuted scheduled runs were logged
 
 
-async def fire_due(db: Database, now: datetime | None = None) -> list[Run]:
-    """Start the run of every schedule slot that is due and not yet fired; the runs started."""
+async def fire_due(
+    db: Database, now: datetime | None = None, *, executor_running: bool = False
+) -> list[Run]:
+    """Start the run of every schedule slot that is due and not yet fired; the runs started.
+    `executor_running`: an executor in this server moves started runs (the demo's)."""
     now = now or utc_now()
     async with db.read() as conn:
         scheduled = await schedules.scheduled_processes(conn)
@@ -42,24 +55,40 @@ async def fire_due(db: Database, now: datetime | None = None) -> list[Run]:
         )
         if slot is None:
             continue
+        async with db.read() as conn:
+            forwarded = forwarding.forwards(await connections.of_process(conn, process.id))
+        unexecuted = not forwarded and not executor_running
         options = StartOptions(
             trigger=Trigger(
                 type=TriggerType.SCHEDULED, invoked_by="scheduler", source_type=process.schedule
             )
         )
         try:
-            result = await lifecycle.start_run(db, process.id, options, ACTOR, slot=slot)
+            result = await lifecycle.start_run(
+                db, process.id, options, ACTOR, slot=slot, reason=UNEXECUTED if unexecuted else None
+            )
         except ConflictError:
             continue  # another server process fired this slot first
         except GatewayError as exc:  # throttled, say: tried again next tick, until the next slot
             log.info("schedule of %s at %s did not start: %s", process.id, slot, exc.message)
             continue
         started.append(result.run)
+        if unexecuted and process.id not in _reported:
+            _reported.add(process.id)
+            log.warning(
+                "schedule of %s started %s, but nothing in this gateway executes it: no "
+                "connection forwards the process and no executor runs here; it stays PENDING "
+                "until an executor reports progress (updateRun, updateActivity)",
+                process.id,
+                result.run.id,
+            )
     return started
 
 
 def run_schedules(
-    db: Database, seconds: float = INTERVAL_SECONDS
+    db: Database, seconds: float = INTERVAL_SECONDS, *, executor_running: bool = False
 ) -> AbstractAsyncContextManager[None]:
     """Look for due slots now and every few seconds in the background while the server runs."""
-    return periodically(lambda: fire_due(db), seconds, log, first_at_once=True)
+    return periodically(
+        lambda: fire_due(db, executor_running=executor_running), seconds, log, first_at_once=True
+    )

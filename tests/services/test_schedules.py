@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from gateway.domain.models import ActivityDefinition, Trigger
 from gateway.domain.process_specs import ProcessPatch, ProcessSpec
@@ -17,7 +20,7 @@ from gateway.services import lifecycle
 from gateway.services import processes as process_service
 from gateway.services import schedules as scheduler
 from gateway.services.actor import Actor
-from gateway.store import activities, runs
+from gateway.store import activities, events, runs
 from gateway.store.engines import database_for
 from gateway.store.protocol import Database
 from gateway.store.workspaces import DEFAULT_WORKSPACE_ID
@@ -124,3 +127,36 @@ async def test_wait_returns_as_soon_as_the_run_finishes(tmp_path: Path) -> None:
         )
         finished = await asyncio.wait_for(waiting, timeout=5)
         assert finished.status is RunStatus.SUCCEEDED
+
+
+async def test_a_scheduled_run_nothing_executes_says_so_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with database_for(tmp_path / "unexecuted.db") as db:
+        process_id = await _scheduled_process(db)
+        first = datetime(2030, 1, 1, 1, tzinfo=UTC)
+        with caplog.at_level(logging.WARNING, logger="gateway.scheduler"):
+            (run,) = await scheduler.fire_due(db, first)
+            (again,) = await scheduler.fire_due(db, first + timedelta(hours=12))
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1  # once per process, not once per slot
+        assert process_id in warnings[0] and run.id in warnings[0]
+        async with db.read() as conn:
+            for started in (run, again):
+                (created,) = await events.for_run(conn, started.id)
+                assert created.reason == scheduler.UNEXECUTED
+
+
+async def test_a_scheduled_run_an_executor_moves_is_plainly_scheduled(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with database_for(tmp_path / "executed.db") as db:
+        await _scheduled_process(db)
+        with caplog.at_level(logging.WARNING, logger="gateway.scheduler"):
+            (run,) = await scheduler.fire_due(
+                db, datetime(2030, 1, 1, 1, tzinfo=UTC), executor_running=True
+            )
+        assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+        async with db.read() as conn:
+            (created,) = await events.for_run(conn, run.id)
+            assert created.reason == "scheduled"
