@@ -356,6 +356,8 @@ async def apply_batch(
     await _prefetch(batch, [record for _, record in records])
     results: list[Result] = []
     for position, record in records:
+        if isinstance(record, ImportedActivity) and batch.new_runs:
+            await _flush(batch)  # its run may be one this batch added (runs, then activities)
         if careful:
             await tx.execute("SAVEPOINT import_record")
         try:

@@ -107,3 +107,21 @@ def test_unknown_workspace_and_missing_file(
     assert main([*args, "--workspace", "ws_nope", fixture]) == 2
     assert "no workspace has the id 'ws_nope'" in capsys.readouterr().err
     assert main([*args, str(tmp_path / "missing.json")]) == 2
+
+
+def test_runs_and_their_activities_in_one_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the README shows: the runs file, then its activities file, in one import.
+    examples = Path(__file__).parents[2] / "docs" / "examples"
+    database = tmp_path / "g.db"
+    files = [str(examples / "datazone-runs.json"), str(examples / "datazone-activities.json")]
+    assert main(["import", "--format", "datazone", "--database", str(database), *files]) == 0
+    err = capsys.readouterr().err
+    assert "0 failed" in err and "import the run first" not in err
+    with sqlite3.connect(database) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM activities a JOIN runs r ON r.id = a.run_id "
+            "WHERE r.source_id = 'dsr-5n9w2x'"
+        ).fetchone()
+    assert count >= 2
