@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .errors import ErrorCode, ODataError
-from .parser import SearchNode, SearchNot, SearchTerm, parse_search
+from .parser import SearchTerm
+from .search_syntax import SearchSyntax, write
 from .sqlparts import Part, fmt
 
 __all__ = ["FUNCTIONS", "like_escape", "percentile_disc", "tsquery"]
@@ -119,34 +119,12 @@ def _term(node: SearchTerm) -> str:
     return "(" + " <-> ".join(_lexeme(w) for w in words) + ")"
 
 
-def _query(node: SearchNode) -> str:
-    if isinstance(node, SearchTerm):
-        return _term(node)
-    if isinstance(node, SearchNot):
-        raise ODataError(
-            ErrorCode.INVALID_SEARCH,
-            "NOT must follow a positive term in the same AND group (e.g. 'error NOT timeout')",
-            node.pos,
-        )
-    if node.op == "OR":
-        return "(" + " | ".join(_query(item) for item in node.items) + ")"
-    positives = [item for item in node.items if not isinstance(item, SearchNot)]
-    negatives = [item.item for item in node.items if isinstance(item, SearchNot)]
-    if not positives:
-        return _query(next(item for item in node.items if isinstance(item, SearchNot)))
-    query = "(" + " & ".join(_query(item) for item in positives) + ")"
-    if negatives:
-        query = f"({query} & !(" + " | ".join(_query(item) for item in negatives) + "))"
-    return query
+TSQUERY = SearchSyntax(term=_term, or_=" | ", and_=" & ", and_not=" & !")
 
 
 def tsquery(text: str) -> str:
     """$search text to a ``to_tsquery`` text (to be bound, never spliced)."""
-    node = parse_search(text)
-    try:
-        return _query(node)
-    except ODataError as exc:
-        raise exc.with_text(text) from None
+    return write(text, TSQUERY)
 
 
 def percentile_disc(expression: str, percentile: int) -> str:

@@ -19,46 +19,24 @@ from __future__ import annotations
 from .catalog import Catalog, render
 from .dialect import Dialect
 from .errors import ErrorCode, ODataError
-from .parser import SearchNode, SearchNot, SearchTerm, parse_search
+from .parser import SearchTerm
 from .postgres import tsquery
+from .search_syntax import SearchSyntax, write
 from .sqlparts import Compiled
 
 __all__ = ["compile_search", "fts5_query"]
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+def _quote(node: SearchTerm) -> str:
+    return '"' + node.text.replace('"', '""') + '"'
 
 
-def _query(node: SearchNode) -> str:
-    if isinstance(node, SearchTerm):
-        return _quote(node.text)
-    if isinstance(node, SearchNot):
-        raise ODataError(
-            ErrorCode.INVALID_SEARCH,
-            "NOT must follow a positive term in the same AND group (e.g. 'error NOT timeout')",
-            node.pos,
-        )
-    if node.op == "OR":
-        return "(" + " OR ".join(_query(item) for item in node.items) + ")"
-    positives = [item for item in node.items if not isinstance(item, SearchNot)]
-    negatives = [item.item for item in node.items if isinstance(item, SearchNot)]
-    if not positives:
-        first = next(item for item in node.items if isinstance(item, SearchNot))
-        return _query(first)  # raises: nothing to subtract from
-    query = "(" + " AND ".join(_query(item) for item in positives) + ")"
-    if negatives:
-        query = f"({query} NOT (" + " OR ".join(_query(item) for item in negatives) + "))"
-    return query
+FTS5 = SearchSyntax(term=_quote, or_=" OR ", and_=" AND ", and_not=" NOT ")
 
 
 def fts5_query(text: str) -> str:
     """$search text to an FTS5 query string (to be bound, never spliced)."""
-    node = parse_search(text)
-    try:
-        return _query(node)
-    except ODataError as exc:
-        raise exc.with_text(text) from None
+    return write(text, FTS5)
 
 
 def compile_search(text: str, catalog: Catalog, dialect: Dialect = Dialect.SQLITE) -> Compiled:
