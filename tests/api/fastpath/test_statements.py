@@ -10,19 +10,18 @@ from tests.conftest import GraphQLClient
 
 NESTED = "id status activities {{ totalCount nodes {{ id key status {activity} }} }} {run}"
 
-# (field group, added to each run, added to each activity, statements): the nested query's 3 are
-# the runs, their activities and the activities' counts.
+# (field group, added to each run, added to each activity, statements beyond the nested query's:
+# on SQLite those are 3, the runs, their activities and the activities' counts)
 GROUPS = [
-    ("nested query", "", "", 3),
-    ("parameters", "parameters", "", 3),
-    ("dependsOn", "", "dependsOn", 3),
-    ("platformAttributes", "", "platformAttributes", 3),
+    ("parameters", "parameters", "", 0),
+    ("dependsOn", "", "dependsOn", 0),
+    ("platformAttributes", "", "platformAttributes", 0),
     (
         "activity attributes",
         "",
         "... on DatabricksTask { clusterId } "
         "... on DataZoneAssetActivity { database technicalName dataAssetId }",
-        3,
+        0,
     ),
     (
         "typed activity lists",  # one statement per list, one more for the count
@@ -31,7 +30,7 @@ GROUPS = [
         "... on DataZoneRun { assetActivities { nodes { id } } } "
         "... on GatewayRun { gatewayActivities { nodes { id } } }",
         "",
-        8,
+        5,
     ),
 ]
 
@@ -52,5 +51,8 @@ def _statements(gql: GraphQLClient, first: int, run: str, activity: str) -> int:
 def test_statements_do_not_grow_with_the_page(
     gql: GraphQLClient, name: str, run: str, activity: str, statements: int
 ) -> None:
-    assert _statements(gql, 20, run, activity) == statements
-    assert _statements(gql, 60, run, activity) == statements
+    _statements(gql, 20, "", "")  # a new connection's first statement (PostgreSQL's setup)
+    nested = _statements(gql, 20, "", "")
+    assert _statements(gql, 60, "", "") == nested
+    assert _statements(gql, 20, run, activity) == nested + statements
+    assert _statements(gql, 60, run, activity) == nested + statements
