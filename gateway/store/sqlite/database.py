@@ -295,7 +295,9 @@ class SqliteDatabase:
         if self._identity is not None:
             self._identity.check(self.path)
         if self._writer is not None:
-            self._fault = await storage_fault(self._writer, self.path, self._fault, self._write_lock)
+            self._fault = await storage_fault(
+                self._writer, self.path, self._fault, self._write_lock
+            )
         if self._fault is not None:
             raise self._fault
 
