@@ -63,8 +63,9 @@ def _cpu_of(pid: int) -> float | None:
 
 
 class Backends:
-    """The PostgreSQL server processes that serve connections to the benchmark's databases
-    (pg_stat_activity), read from /proc: PostgreSQL runs on this machine."""
+    """The PostgreSQL server processes that serve client connections to the benchmark's
+    databases (pg_stat_activity; not autovacuum), read from /proc: PostgreSQL runs on this
+    machine."""
 
     def __init__(self, conn: asyncpg.Connection | None, databases: list[str]) -> None:
         self.conn = conn
@@ -75,7 +76,7 @@ class Backends:
             return {}
         pids = await self.conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[]) "
-            "AND pid <> pg_backend_pid()",
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
             self.databases,
         )
         found = {}
