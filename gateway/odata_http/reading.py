@@ -58,7 +58,7 @@ async def read_page(
 def context_url(call: Call, path: str, options: Options, suffix: str = "") -> str:
     select = list(options.select or ())
     if options.expand and options.select is not None:
-        select += [f"{e.path}()" for e in options.expand]
+        select += [f"{e.path}({','.join(e.options.select or ())})" for e in options.expand]
     projection = f"({','.join(select)})" if select else ""
     return f"{call.base}$metadata#{path}{projection}{suffix}"
 

@@ -38,9 +38,16 @@ async def page(
 async def rows_page(
     conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
 ) -> Page[Row]:
-    """One page as plain tuples of `columns` (catalog SQL, alias `p`), not records."""
+    """One page as plain tuples of `columns` (catalog SQL, alias `p`), not records, with the
+    last row's cursor alone."""
     return await paging.fetch_page(
-        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
+        conn,
+        table=TABLE,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
+        cursors="last",
     )
 
 

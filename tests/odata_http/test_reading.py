@@ -179,6 +179,7 @@ def test_expand_with_nested_options(odata: OData, gql: GraphQLClient) -> None:
         "activities($select=id,status;$orderby=sequence desc;$top=1;$count=true)"
     )
     body = odata.json(url)
+    assert body["@odata.context"].endswith("#Runs(id,process(displayName),activities(id,status))")
     expected = gql.data(
         '{ runs(first: 30) { nodes { id process { displayName } activities(orderBy: "sequence '
         'desc", first: 1) { totalCount nodes { id status } } } } }'

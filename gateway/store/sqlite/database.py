@@ -37,6 +37,7 @@ from gateway.store.protocol import CommitListener, Params, Row, StatementCounter
 from gateway.store.sqlite.errors import translate_errors
 from gateway.store.sqlite.identity import APPLICATION_ID, FileIdentity, inspect
 from gateway.store.sqlite.migrate import BUSY_TIMEOUT_MS, current_version, migrate
+from gateway.store.sqlite.probe import storage_fault
 
 PROGRESS_STEPS = 4096  # instructions between deadline checks: microseconds apart
 
@@ -295,9 +296,21 @@ class SqliteDatabase:
         if self._fault is not None:
             raise self._fault
 
+    async def probe(self) -> None:
+        """Raise the storage fault the store has now, looked at afresh (`probe.storage_fault`):
+        readiness recovers when the fault clears, with no write in between."""
+        if self._identity is not None:
+            self._identity.check(self.path)
+        if self._writer is not None:
+            self._fault = await storage_fault(
+                self._writer, self.path, self._fault, self._write_lock
+            )
+        if self._fault is not None:
+            raise self._fault
+
     async def schema_version(self) -> int:
         """The applied schema version (readiness: a storage fault raises)."""
-        self.check()
+        await self.probe()
         async with self.read() as conn:
             return await current_version(conn)
 
