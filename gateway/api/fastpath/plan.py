@@ -245,7 +245,9 @@ class Compiler:
         parent: GraphQLObjectType,
         nodes: list[FieldNode],
         parent_column: str | None,
+        only: str = "",
     ) -> ConnectionPlan:
+        """`only`: the one concrete type of its nodes (empty: every type of the entity)."""
         field_def = parent.fields[nodes[0].name.value]
         if set(field_def.args) - LIST_ARGUMENTS:
             raise Unsupported("an argument the fast path does not know")
@@ -258,11 +260,11 @@ class Compiler:
             elif name == "totalCount":
                 plan.parts.append((key, "totalCount", None))
             elif name == "nodes":
-                plan.parts.append((key, "nodes", self.objects(entity, plan.layout, _sets(inner))))
+                nodes_plan = self.objects(entity, plan.layout, _sets(inner), only)
+                plan.parts.append((key, "nodes", nodes_plan))
             elif name == "edges":
-                plan.parts.append(
-                    (key, "edges", self.edges(entity, plan.layout, connection_type, inner))
-                )
+                edges = self.edges(entity, plan.layout, connection_type, inner, only)
+                plan.parts.append((key, "edges", edges))
             elif name == "pageInfo":
                 plan.parts.append((key, "pageInfo", self.page_info(connection_type, inner)))
             else:
@@ -275,6 +277,7 @@ class Compiler:
         layout: Layout,
         connection_type: GraphQLObjectType,
         nodes: list[FieldNode],
+        only: str = "",
     ) -> list[tuple[str, EdgePart]]:
         edge_type = self._object_type(get_named_type(connection_type.fields["edges"].type).name)
         parts: list[tuple[str, EdgePart]] = []
@@ -285,7 +288,8 @@ class Compiler:
             elif name == "cursor":
                 parts.append((key, EdgePart("cursor")))
             elif name == "node":
-                parts.append((key, EdgePart("node", self.objects(entity, layout, _sets(inner)))))
+                node = self.objects(entity, layout, _sets(inner), only)
+                parts.append((key, EdgePart("node", node)))
             else:
                 raise Unsupported(f"edge field {name}")
         return parts
@@ -308,10 +312,14 @@ class Compiler:
             parts.append((key, info_type.name if name == "__typename" else name))
         return parts
 
-    def objects(self, entity: Entity, layout: Layout, sets: list[SelectionSetNode]) -> ObjectPlan:
+    def objects(
+        self, entity: Entity, layout: Layout, sets: list[SelectionSetNode], only: str = ""
+    ) -> ObjectPlan:
         plan = ObjectPlan(entity, layout, {}, [])
         relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
-        for type_name in entity.type_names.values():
+        for type_name in dict.fromkeys(entity.type_names.values()):
+            if only and type_name != only:
+                continue
             runtime = self._object_type(type_name)
             specs: list[tuple[str, Spec]] = []
             for key, nodes in self.collector.collect(runtime, sets).items():
@@ -324,7 +332,7 @@ class Compiler:
                     if merged not in relations:
                         spec = entity.relations[name]
                         child = self.connection(
-                            ENTITIES[spec.child], runtime, nodes, spec.parent_column
+                            ENTITIES[spec.child], runtime, nodes, spec.parent_column, spec.only
                         )
                         relations[merged] = (child, set())
                     relations[merged][1].add(type_name)

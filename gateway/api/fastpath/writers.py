@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+from orjson import loads
+
 from gateway.api.fastpath.fields import Column, Convert
 from gateway.api.fastpath.plan import (
     ConnectionPlan,
@@ -46,6 +48,20 @@ def _column(column: Column, index: dict[str, int]) -> Getter:
                 return None if start is None or end is None else (end - start) // 1000
 
             return duration
+        case Convert.JSON:
+            return lambda row: None if (v := row[i]) is None else loads(v)
+        case Convert.JSON_LIST:
+            return lambda row: [] if (v := row[i]) is None else list(loads(v) or ())
+        case Convert.JSON_OBJECT:
+            return lambda row: {} if (v := row[i]) is None else loads(v) or {}
+        case Convert.ATTRIBUTE:
+            key = column.key
+
+            def attribute(row: Row) -> str | None:
+                found = None if (v := row[i]) is None else (loads(v) or {}).get(key)
+                return found if isinstance(found, str) else None
+
+            return attribute
     raise AssertionError(column.convert)  # pragma: no cover
 
 
