@@ -10,13 +10,14 @@ it runs through the executor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, processes, runs
+from gateway.store import activities, codec, processes, runs
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
 from gateway.store.selects import column, field_column
@@ -53,6 +54,10 @@ class Embedded:
 
     prefix: str  # the scalars' path prefix: `durations` for `durations/totalMs`
     null_when: str | None = None  # a column whose NULL makes the object null
+    # For a selection its scalars do not hold (`statistics { metrics { name } }`): the codec's
+    # function from these columns (by name) to the domain value (`values.py` writes it).
+    derive: Callable[[Any], Any] | None = None
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +147,15 @@ _COMMON = (
     *_STATISTICS,
     *_ERROR,
 )
-_ERROR_EMBEDDED = Embedded("blockingError", null_when="error_code")
-_STATISTICS_EMBEDDED = Embedded("statistics")
+_ERROR_EMBEDDED = Embedded(
+    "blockingError",
+    null_when="error_code",
+    derive=codec.error_from_row,
+    columns=codec.ERROR_COLUMNS,
+)
+_STATISTICS_EMBEDDED = Embedded(
+    "statistics", derive=codec.statistics_from_row, columns=codec.STATISTICS_COLUMNS
+)
 
 
 _RUN_ID = column("a", "run_id")

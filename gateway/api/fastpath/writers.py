@@ -14,6 +14,7 @@ from gateway.api.fastpath.fields import Column, Convert
 from gateway.api.fastpath.plan import (
     ConnectionPlan,
     Const,
+    Derived,
     Getter,
     ObjectPlan,
     Plan,
@@ -74,6 +75,10 @@ def _spec(spec: Spec, index: dict[str, int]) -> Getter:
         return _const(spec.value)
     if isinstance(spec, Scalar):
         return _column(spec.column, index)
+    if isinstance(spec, Derived):
+        pairs = [(c.label, index[c.label]) for c in spec.columns]
+        derive, write = spec.derive, spec.write
+        return lambda row: write(derive({label: row[i] for label, i in pairs}))
     fields = [(key, _spec(s, index)) for key, s in spec.fields]
     if spec.null_when is None:
         return lambda row: {key: get(row) for key, get in fields}
@@ -94,7 +99,7 @@ def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any]) -> str
     if isinstance(spec, Const):
         names[f"c{n}"] = spec.value
         return f"c{n}"
-    if isinstance(spec, Scalar):
+    if isinstance(spec, Scalar | Derived):
         names[f"g{n}"] = _spec(spec, index)
         return f"g{n}(row)"
     fields = _items(spec.fields, index, names)

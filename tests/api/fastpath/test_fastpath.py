@@ -116,6 +116,14 @@ RUN_SCALARS = [
     "process { id displayName sourceId kind __typename }",
     "workspace { id }",
     "parameters",
+    # from the codec's domain values (api/fastpath/values.py)
+    "statistics { processed entities { entity total active inactive } roles { role count matched }"
+    " metrics { name value unit __typename } }",
+    "statistics { inboundTotals { errors warnings groups memberships organizations people "
+    "matchedPeopleByRole { role count matched } unmatchedPeopleByRole { role count } } }",
+    "statistics { assets { added updated unchanged skipped failed } }",
+    "blockingError { code target sourceCode details { code message target } "
+    "innerError { code message category retryable innerError { code } } }",
 ]
 PLATFORM = {
     "DataFactoryRun": "tableName activityName dataSliceStart dataSliceEnd batchTime "
@@ -153,6 +161,8 @@ ACTIVITY_SCALARS = [
     "... on DataFactoryActivityRun { activityRunId }",
     "dependsOn",
     "platformAttributes",
+    "statistics { metrics { name value unit } entities { entity total } assets { added } }",
+    "blockingError { message retryable details { code } innerError { code } }",
     "... on DatabricksTask { clusterId }",
     "... on DataZoneAssetActivity { database technicalName dataAssetId }",
 ]
@@ -358,7 +368,7 @@ def test_covered_operations_take_the_fast_path(
         "{ runs(first: 2) { nodes { id statusHistory { seq } } } }",  # a field it does not know
         "{ runs(first: 2) { nodes { id @include(if: true) } } }",  # a directive
         '{ run(id: "run_x") { id } }',  # a root field it does not cover
-        "{ runs(first: 2) { nodes { statistics { metrics { name } } } } }",
+        "{ runs(first: 2) { nodes { statistics { activityStatistics { key } } } } }",
     ],
 )
 def test_other_operations_run_on_the_executor(gql: GraphQLClient, query: str) -> None:
@@ -443,3 +453,59 @@ def test_the_fast_path_validates_with_the_schemas_rules() -> None:
     rules = validation_rules(schema)
     assert QueryLimits in rules
     assert set(specified_rules) <= set(rules)
+
+
+RICH = (
+    "id parameters statistics { processed metrics { name value unit } entities { entity total } "
+    "roles { role count matched } inboundTotals { people matchedPeopleByRole { role count } } } "
+    "blockingError { code message category retryable target sourceCode "
+    "details { code message target } innerError { code } }"
+)
+
+
+def test_values_from_the_codec_are_the_executors(gql: GraphQLClient) -> None:
+    """A run whose error has details, whose statistics have metrics, entities and roles (integral
+    and fractional values) and whose parameters nest: the same bytes on the fast path as on the
+    executor (sent there by a directive)."""
+    run_id = gql.data("{ runs(first: 1) { nodes { id } } }")["runs"]["nodes"][0]["id"]
+    changed = gql.data(
+        """mutation ($id: ID!, $input: UpdateRunInput!) {
+             updateRun(id: $id, input: $input) { __typename } }""",
+        {
+            "id": run_id,
+            "input": {
+                "parameters": {"a": [1, 2.5, {"b": None}], "é": 'ü\n\t"\\'},
+                "statistics": {
+                    "processed": 7,
+                    "metrics": [
+                        {"name": "rows", "value": 3, "unit": "rows"},
+                        {"name": "share", "value": 0.1},
+                    ],
+                    "entities": [{"entity": "people", "total": 4, "active": 3, "inactive": 1}],
+                    "roles": [{"role": "student", "count": 2, "matched": True}],
+                },
+                "blockingError": {
+                    "code": "E1",
+                    "message": "went wrong",
+                    "category": "USER",
+                    "retryable": True,
+                    "target": "t",
+                    "sourceCode": "S",
+                    "details": [{"code": "D", "message": "detail", "target": None}],
+                },
+            },
+        },
+    )
+    assert changed["updateRun"]["__typename"] == "UpdateRunPayload"
+    query = f"{{ run: runs(first: 1, filter: \"id eq '{run_id}'\") {{ nodes {{ {RICH} }} }} }}"
+    taken = _taken(gql)
+    fast = gql.http.post("/graphql", json={"query": query}).content
+    assert _taken(gql) == taken + 1
+    forced = query.replace(") { nodes", ") @include(if: true) { nodes", 1)
+    reference = gql.http.post("/graphql", json={"query": forced}).content
+    assert _taken(gql) == taken + 1, "the directive sends it to the executor"
+    assert orjson.loads(fast)["data"] == orjson.loads(reference)["data"]
+    assert fast.split(b',"extensions"')[0] == reference.split(b',"extensions"')[0]
+    node = orjson.loads(fast)["data"]["run"]["nodes"][0]
+    assert node["statistics"]["metrics"][0]["value"] == 3.0
+    assert node["blockingError"]["details"] == [{"code": "D", "message": "detail", "target": None}]
