@@ -188,11 +188,17 @@ async def _read_bins(
     group_by = ", ".join(["_m", *grouping.columns, "_b"])
     sql = f"SELECT {', '.join(columns)} FROM run_histograms r{where} GROUP BY {group_by}"
     rows_read = 0
-    for row in await conn.fetchall(sql, [*measures, *params]):
-        rows_read += row["_rows"]
-        group = groups.get(grouping.key_of(row))
-        if group is not None and row["n"] > 0:
-            group.bins[row["_m"]][row["_b"]] = row["n"]
+    width = len(grouping.columns)
+    key: tuple[Any, ...] | None = None
+    group: _Group | None = None
+    # Positional tuples, in key order: one group lookup per run of rows of the same group.
+    for row in await conn.fetch_tuples(sql, [*measures, *params]):
+        rows_read += row[-1]
+        if row[:width] != key:
+            key = row[:width]
+            group = groups.get(key)
+        if group is not None and row[-2] > 0:
+            group.bins[row[width]][row[width + 1]] = row[-2]
     return rows_read
 
 
