@@ -10,13 +10,14 @@ it runs through the executor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, processes, runs
+from gateway.store import activities, codec, processes, runs
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
 from gateway.store.selects import column, field_column
@@ -30,6 +31,10 @@ class Convert(enum.Enum):
     DATETIME = "datetime"  # microseconds since the epoch to an aware UTC datetime
     ETAG = "etag"  # a version to `W/"<version>"`
     DURATION_MS = "duration_ms"  # (start, end) microseconds to whole milliseconds
+    JSON = "json"  # JSON text to its value (NULL stays null)
+    JSON_LIST = "json_list"  # JSON text of a list to the list (NULL: empty)
+    JSON_OBJECT = "json_object"  # JSON text of an object to the object (NULL: empty)
+    ATTRIBUTE = "attribute"  # one text member (`Column.key`) of a JSON object; else null
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class Column:
     sql: str  # with the table alias filled in
     convert: Convert = Convert.NONE
     extra: tuple[Column, ...] = ()  # further columns the conversion reads (a duration's end)
+    key: str = ""  # the member an ATTRIBUTE conversion reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,10 @@ class Embedded:
 
     prefix: str  # the scalars' path prefix: `durations` for `durations/totalMs`
     null_when: str | None = None  # a column whose NULL makes the object null
+    # For a selection its scalars do not hold (`statistics { metrics { name } }`): the codec's
+    # function from these columns (by name) to the domain value (`values.py` writes it).
+    derive: Callable[[Any], Any] | None = None
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,9 @@ class RelationSpec:
 
     child: str  # the child entity's name
     parent_column: str  # qualified by the child table's alias
+    # The one concrete type its nodes have (a typed list such as `DatabricksRun.tasks`); a row of
+    # another kind declines the request (the executor answers it). Empty: every child type.
+    only: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,23 @@ _COMMON = (
     *_STATISTICS,
     *_ERROR,
 )
-_ERROR_EMBEDDED = Embedded("blockingError", null_when="error_code")
-_STATISTICS_EMBEDDED = Embedded("statistics")
+_ERROR_EMBEDDED = Embedded(
+    "blockingError",
+    null_when="error_code",
+    derive=codec.error_from_row,
+    columns=codec.ERROR_COLUMNS,
+)
+_STATISTICS_EMBEDDED = Embedded(
+    "statistics", derive=codec.statistics_from_row, columns=codec.STATISTICS_COLUMNS
+)
+
+
+_RUN_ID = column("a", "run_id")
+
+
+def _attribute(name: str) -> Column:
+    """A text member of an activity's platform attributes (api/activities/types.py `_text`)."""
+    return Column("attributes", column("a", "attributes"), Convert.ATTRIBUTE, key=name)
 
 
 RUN = Entity(
@@ -192,6 +220,7 @@ RUN = Entity(
                 "dataArtifactId": ("data_artifact_id", Convert.NONE),
                 "runPageUrl": ("run_page_url", Convert.NONE),
                 "stateMessage": ("state_message", Convert.NONE),
+                "parameters": ("parameters", Convert.JSON),
             },
         ),
         "eTag": _version("r"),
@@ -205,7 +234,14 @@ RUN = Entity(
         "process": Embedded("process"),
         "workspace": Embedded("workspace"),
     },
-    relations={"activities": RelationSpec("Activity", column("a", "run_id"))},
+    relations={
+        "activities": RelationSpec("Activity", _RUN_ID),
+        # the same list, typed as the platform's (api/runs/types.py)
+        "tasks": RelationSpec("Activity", _RUN_ID, "DatabricksTask"),
+        "activityRuns": RelationSpec("Activity", _RUN_ID, "DataFactoryActivityRun"),
+        "assetActivities": RelationSpec("Activity", _RUN_ID, "DataZoneAssetActivity"),
+        "gatewayActivities": RelationSpec("Activity", _RUN_ID, "GatewayActivity"),
+    },
 )
 
 ACTIVITY = Entity(
@@ -223,8 +259,14 @@ ACTIVITY = Entity(
                 "blockingError/retryable": ("error_retryable", Convert.BOOL),
                 "activityRunId": ("source_id", Convert.NONE),
                 "taskKey": ("key", Convert.NONE),
+                "dependsOn": ("depends_on", Convert.JSON_LIST),
+                "platformAttributes": ("attributes", Convert.JSON_OBJECT),
             },
         ),
+        "clusterId": _attribute("clusterId"),
+        "database": _attribute("database"),
+        "technicalName": _attribute("technicalName"),
+        "dataAssetId": _attribute("dataAssetId"),
         "durationMs": Column(
             "started_at",
             column("a", "started_at"),
