@@ -26,13 +26,11 @@ from pathlib import Path
 
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.client import RawClient, prepare
-from runner.paired import alternate, summarise
-from runner.server import Server
-
+from bench.runner.client import RawClient, prepare
+from bench.runner.paired import alternate, summarise
+from bench.runner.server import Server
 from gateway.store.engines import database_for
 
 ROOT = Path(__file__).resolve().parent.parent
