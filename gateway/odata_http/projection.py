@@ -26,18 +26,6 @@ _MICROSECOND = timedelta(microseconds=1)
 Row = tuple[Any, ...]
 
 
-def _time(v: Any) -> Any:
-    return None if v is None else _EPOCH + _MICROSECOND * v
-
-
-def _bool(v: Any) -> Any:
-    return None if v is None else bool(v)
-
-
-_CONVERT: dict[FieldType, Callable[[Any], Any] | None] = {
-    FieldType.DATETIME: _time,
-    FieldType.BOOL: _bool,
-}
 _CATALOGS: dict[str, Catalog] = {"Run": RUNS, "Activity": ACTIVITIES, "Process": PROCESSES}
 _DISCRIMINATORS: dict[str, tuple[str, dict[str, str]]] = {
     "Run": ("source", {s.value: c.__name__ for s, c in RUN_CLASSES.items()}),
@@ -49,30 +37,36 @@ _DISCRIMINATORS: dict[str, tuple[str, dict[str, str]]] = {
 class Projection:
     columns: tuple[str, ...]
     write: Callable[[Row], dict[str, Any]]
+    keys: dict[str, int]  # catalog path (`process/id`) -> its column, read but not written
 
     @staticmethod
     def id_of(row: Row) -> str:
         return str(row[2])
 
 
-def _getter(i: int, field_type: FieldType) -> Callable[[Row], Any]:
-    convert = _CONVERT.get(field_type)
-    if convert is None:
-        return lambda row: row[i]
-    return lambda row: convert(row[i])
+def _expression(i: int, field_type: FieldType) -> str:
+    """Python source for column `i`'s value of `row`, converted as its field type says."""
+    if field_type is FieldType.DATETIME:
+        return f"(None if (v{i:d} := row[{i:d}]) is None else _EPOCH + _MICROSECOND * v{i:d})"
+    if field_type is FieldType.BOOL:
+        return f"(None if (v{i:d} := row[{i:d}]) is None else bool(v{i:d}))"
+    return f"row[{i:d}]"
 
 
 @functools.cache
-def projection(type_name: str, select: frozenset[str] | None) -> Projection | None:
-    """The narrow read of a base type's list for `select`, or None when it needs whole records."""
+def projection(
+    type_name: str, select: frozenset[str] | None, keys: tuple[str, ...] = ()
+) -> Projection | None:
+    """The narrow read of a base type's list for `select`, or None when it needs whole records;
+    `keys` are catalog paths read besides (the ids a single-valued expansion follows)."""
     catalog = _CATALOGS.get(type_name)
-    if catalog is None or select is None:
+    if catalog is None or select is None or not all(k in catalog.fields for k in keys):
         return None
     alias = catalog.alias
     discriminator, types = _DISCRIMINATORS.get(type_name, ("id", {}))
     columns = [render(catalog.fields[discriminator].sql, alias), render(VERSION_SQL, alias)]
     columns.append(render(catalog.fields["id"].sql, alias))
-    getters: dict[str, Callable[[Row], Any]] = {}
+    values: dict[str, str] = {}  # property -> the source of its value
     family = [type_name, *(t.name for t in MODEL.derived(type_name))]
     properties = {p.name: p for name in family for p in MODEL.properties(name)}
     for name in sorted(select):
@@ -84,31 +78,35 @@ def projection(type_name: str, select: frozenset[str] | None) -> Projection | No
             paths = [f"{name}/{part.name}" for part in parts]
             if p.nullable or not all(path in catalog.fields for path in paths):
                 return None
-            inner: list[tuple[str, Callable[[Row], Any]]] = []
+            inner: list[str] = []
             for part, path in zip(parts, paths, strict=True):
                 columns.append(render(catalog.fields[path].sql, alias))
-                inner.append((part.name, _getter(len(columns) - 1, catalog.fields[path].type)))
-            getters[name] = _complex(inner)
+                value = _expression(len(columns) - 1, catalog.fields[path].type)
+                inner.append(f"{part.name!r}: {value}")
+            values[name] = "{" + ", ".join(inner) + "}"
             continue
         found = catalog.fields.get(name)
         if found is None or "/" in name:
             return None
+        if name == "id":  # read once, as the row's third column
+            values[name] = "row[2]"
+            continue
         columns.append(render(found.sql, alias))
-        getters[name] = _getter(len(columns) - 1, found.type)
+        values[name] = _expression(len(columns) - 1, found.type)
     writers = {
-        value: _writer(derived, [(n, g) for n, g in getters.items() if _has(derived, n)])
+        value: _writer(derived, {n: v for n, v in values.items() if _has(derived, n)})
         for value, derived in types.items()
     }
-    plain = _writer(type_name, list(getters.items()), annotate_type=False)
+    plain = _writer(type_name, values, annotate_type=False)
 
     def write(row: Row) -> dict[str, Any]:
         return (writers.get(row[0]) or plain)(row)
 
-    return Projection(tuple(columns), write)
-
-
-def _complex(parts: list[tuple[str, Callable[[Row], Any]]]) -> Callable[[Row], Any]:
-    return lambda row: {name: get(row) for name, get in parts}
+    positions = {}
+    for key in keys:
+        columns.append(render(catalog.fields[key].sql, alias))
+        positions[key] = len(columns) - 1
+    return Projection(tuple(columns), write, positions)
 
 
 def _has(type_name: str, name: str) -> bool:
@@ -116,18 +114,17 @@ def _has(type_name: str, name: str) -> bool:
 
 
 def _writer(
-    type_name: str,
-    getters: list[tuple[str, Callable[[Row], Any]]],
-    *,
-    annotate_type: bool = True,
+    type_name: str, values: dict[str, str], *, annotate_type: bool = True
 ) -> Callable[[Row], dict[str, Any]]:
-    annotation = f"#{NAMESPACE}.{type_name}"
-
-    def write(row: Row) -> dict[str, Any]:
-        out: dict[str, Any] = {"@odata.type": annotation} if annotate_type else {}
-        out["@odata.etag"] = etag(row[1])
-        for name, get in getters:
-            out[name] = get(row)
-        return out
-
-    return write
+    """One compiled function from a row to its OData object (no call per property): the keys
+    are property names from the model (as `repr` literals), the values column positions."""
+    items = ["'@odata.etag': etag(row[1])"]
+    if annotate_type:
+        items.insert(0, f"'@odata.type': {f'#{NAMESPACE}.{type_name}'!r}")
+    items += [f"{name!r}: {value}" for name, value in values.items()]
+    names: dict[str, Any] = {"_EPOCH": _EPOCH, "_MICROSECOND": _MICROSECOND, "etag": etag}
+    source = "def write(row):\n    return {" + ", ".join(items) + "}\n"
+    code = compile(source, f"<odata writer {type_name}>", "exec")
+    exec(code, names)  # noqa: S102 (source built from names of the model, literals and integers)
+    written: Callable[[Row], dict[str, Any]] = names["write"]
+    return written

@@ -22,12 +22,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
+from datetime import datetime
 
 from gateway.domain.clock import utc_now
 from gateway.domain.connections import Connection
 from gateway.domain.exceptions import ConflictError, InvalidTransitionError, NotFoundError
-from gateway.domain.lifecycle import check_if_match
+from gateway.domain.lifecycle import check_if_match, stamp_transition
 from gateway.domain.models import Process, Run, RunChangeKind
+from gateway.domain.sources import Source
+from gateway.domain.specs import RunSpec
 from gateway.domain.starts import (
     StartOptions,
     check_idempotency_key,
@@ -36,6 +39,7 @@ from gateway.domain.starts import (
     start_spec,
 )
 from gateway.domain.status import RunStatus
+from gateway.domain.vocabularies import run_status
 from gateway.platforms import registry
 from gateway.platforms.base import Forwarded, ProcessTarget
 from gateway.services import lifecycle
@@ -43,7 +47,7 @@ from gateway.services.actor import Actor, key_namespace
 from gateway.services.lifecycle import Started, _replay
 from gateway.services.runs import insert_run, load_run, lost_race, record
 from gateway.services.sync import connect
-from gateway.store import connections, idempotency, processes, runs
+from gateway.store import connections, idempotency, processes, runs, schedules
 from gateway.store.protocol import Database, Transaction
 
 
@@ -95,33 +99,108 @@ async def start_run(
     check_startable(process)
     spec = start_spec(process, options)
     before = utc_now()
-    client = connect(connection)
-    try:
-        forwarded = await client.start(
-            ProcessTarget(
-                source_id=process.source_id,
-                display_name=process.display_name,
-                parameters=options.parameters,
-            ),
-            idempotency_token=idempotency_token(operation, key),
-        )
-    finally:
-        await client.aclose()
+    forwarded = await _call_start(connection, process, options, idempotency_token(operation, key))
     async with db.transaction() as tx:
         now = utc_now()
         replayed = await _replay(tx, operation, key, digest, now)
         if replayed is not None:  # a request with the same key recorded it meanwhile
             return Started(replayed, True)
-        run = await _recorded(tx, process, forwarded.source_id)
-        if run is None:
-            spec = dataclasses.replace(
-                spec, source_id=forwarded.source_id, source_status=forwarded.source_status
-            )
-            reason = f"started on {connection.platform} ({connection.name})"
-            run = (await insert_run(tx, process, spec, actor, reason=reason, now=before))[0]
+        reason = f"started on {connection.platform} ({connection.name})"
+        run = await _record_start(tx, process, spec, forwarded, actor, reason, before)
         if key is not None:
             await idempotency.remember(tx, operation, key, digest, run.id, now)
         return Started(run, False)
+
+
+async def start_scheduled(
+    db: Database,
+    process: Process,
+    connection: Connection,
+    slot: datetime,
+    options: StartOptions,
+    actor: Actor,
+) -> Run:
+    """The run of a schedule slot of a process a connection synced, started on the platform.
+
+    The slot is claimed first, so one server process calls the platform per slot (another one's
+    claim is a `ConflictError`); the platform's idempotency token is made from the process and
+    the slot, so a call repeated after a lost answer asks for the same platform run; a call that
+    fails gives the slot back, for the next tick to try again."""
+    check_startable(process)
+    spec = start_spec(process, options)
+    before = utc_now()
+    async with db.transaction() as tx:
+        if not await schedules.claim_slot(tx, process.id, slot, schedules.UNRECORDED, before):
+            raise ConflictError(
+                f"The schedule slot {slot.isoformat()} of {process.id!r} already fired."
+            )
+    token = idempotency_token("schedule", f"{process.id}@{slot.isoformat()}")
+    try:
+        forwarded = await _call_start(connection, process, options, token)
+    except BaseException:
+        async with db.transaction() as tx:
+            await schedules.release_slot(tx, process.id, slot)
+        raise
+    async with db.transaction() as tx:
+        reason = f"scheduled; started on {connection.platform} ({connection.name})"
+        run = await _record_start(tx, process, spec, forwarded, actor, reason, before)
+        await schedules.record_slot_run(tx, process.id, slot, run.id)
+        return run
+
+
+async def _call_start(
+    connection: Connection, process: Process, options: StartOptions, token: str
+) -> Forwarded:
+    client = connect(connection)
+    try:
+        return await client.start(
+            ProcessTarget(
+                source_id=process.source_id,
+                display_name=process.display_name,
+                parameters=options.parameters,
+            ),
+            idempotency_token=token,
+        )
+    finally:
+        await client.aclose()
+
+
+async def _record_start(
+    tx: Transaction,
+    process: Process,
+    spec: RunSpec,
+    forwarded: Forwarded,
+    actor: Actor,
+    reason: str,
+    before: datetime,
+) -> Run:
+    """The run the platform started, in the state it reported (or the one a sync recorded)."""
+    run = await _recorded(tx, process, forwarded.source_id)
+    if run is not None:
+        return run
+    spec = as_reported(spec, process.source, forwarded, before)
+    return (await insert_run(tx, process, spec, actor, reason=reason, now=before))[0]
+
+
+def as_reported(spec: RunSpec, source: Source, forwarded: Forwarded, now: datetime) -> RunSpec:
+    """`spec` with the platform's id and the state its answer reported, mapped with the
+    platform's status map (PENDING when the answer names none); the next sync brings the rest."""
+    status = reported_status(source, forwarded)
+    start, end = stamp_transition(status, None, None, now=now)
+    return dataclasses.replace(
+        spec,
+        source_id=forwarded.source_id,
+        source_status=forwarded.source_status,
+        status=status,
+        start_date_time=start,
+        end_date_time=end,
+    )
+
+
+def reported_status(source: Source, forwarded: Forwarded) -> RunStatus:
+    if not forwarded.source_status:
+        return RunStatus.PENDING
+    return run_status(source, forwarded.source_status)
 
 
 async def _recorded(tx: Transaction, process: Process, source_id: str) -> Run | None:
@@ -250,10 +329,11 @@ async def _repaired(
     tx: Transaction, current: Run, forwarded: Forwarded, actor: Actor, note: str
 ) -> Run:
     """The same run, PENDING again: the platform reruns it in place."""
+    status = reported_status(current.source, forwarded)
     repaired = dataclasses.replace(
         current,
-        status=RunStatus.PENDING,
-        source_status=forwarded.source_status or RunStatus.PENDING.value,
+        status=status,
+        source_status=forwarded.source_status or status.value,
         end_date_time=None,
         version=current.version + 1,
     )
@@ -279,9 +359,7 @@ async def _new_attempt(
     if found is not None:
         return found
     spec = dataclasses.replace(
-        start_spec(process, options),
-        source_id=forwarded.source_id,
-        source_status=forwarded.source_status,
+        as_reported(start_spec(process, options), process.source, forwarded, utc_now()),
         attempt_number=previous.attempt_number + 1,
     )
     run = (await insert_run(tx, process, spec, actor, reason=note, previous=previous))[0]

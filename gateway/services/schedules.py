@@ -5,7 +5,9 @@ that creates the run; the primary key turns a second claim (by another server pr
 for the writer lock and then sees the row) into a conflict that rolls its run back. After downtime
 only the latest missed slot is due (`domain.schedules.due_slot`).
 
-A scheduled run that nothing here executes (no connection forwards its process to a platform, and
+A slot of a process that a connection synced is started on the platform
+(`forwarding.start_scheduled`: the slot claimed first, the platform's idempotency token made from
+the slot). A scheduled run that nothing here executes (no connection forwards its process to a platform, and
 no executor runs in this server, as the demo's does under `--demo`) is not left PENDING without a
 word: its status history says why it waits, and the server logs a warning once per process.
 """
@@ -56,13 +58,29 @@ async def fire_due(
         if slot is None:
             continue
         async with db.read() as conn:
-            forwarded = forwarding.forwards(await connections.of_process(conn, process.id))
-        unexecuted = not forwarded and not executor_running
+            connection = await connections.of_process(conn, process.id)
         options = StartOptions(
             trigger=Trigger(
                 type=TriggerType.SCHEDULED, invoked_by="scheduler", source_type=process.schedule
             )
         )
+        if connection is not None and forwarding.forwards(connection):
+            try:
+                started.append(
+                    await forwarding.start_scheduled(db, process, connection, slot, options, ACTOR)
+                )
+            except ConflictError:
+                continue  # another server process fired this slot first
+            except GatewayError as exc:  # the platform refused or is down: tried next tick
+                log.warning(
+                    "schedule of %s at %s did not start on %s: %s",
+                    process.id,
+                    slot,
+                    connection.name,
+                    exc.message,
+                )
+            continue
+        unexecuted = not executor_running
         try:
             result = await lifecycle.start_run(
                 db, process.id, options, ACTOR, slot=slot, reason=UNEXECUTED if unexecuted else None

@@ -35,9 +35,16 @@ async def page(
 async def rows_page(
     conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
 ) -> Page[Row]:
-    """One page as plain tuples of `columns` (catalog SQL, alias `a`), not records."""
+    """One page as plain tuples of `columns` (catalog SQL, alias `a`), not records, with the
+    last row's cursor alone."""
     return await paging.fetch_page(
-        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
+        conn,
+        table=TABLE,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
+        cursors="last",
     )
 
 
@@ -70,7 +77,8 @@ async def row_pages_by_run(
     query: ListQuery,
     columns: Sequence[str],
 ) -> dict[str, Page[Row]]:
-    """One page of activities for each run as plain tuples of `columns`, in one statement."""
+    """One page of activities for each run as plain tuples of `columns` (and the last row's
+    cursor), in one statement."""
     return await paging.fetch_pages_by_parent(
         conn,
         table=TABLE,
@@ -80,6 +88,7 @@ async def row_pages_by_run(
         page=request,
         convert=paging.as_is,
         columns=columns,
+        cursors="last",
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby, islice
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest, decode_cursor, encode_cursor
@@ -161,6 +161,7 @@ def _keys_sql(query: ListQuery) -> str:
 
 
 Key = str | int  # a column of a row: its name in a `sqlite3.Row`, its position in a tuple
+Cursors = bool | Literal["last"]  # every row's cursor, none, or the last row's only
 
 
 def as_is(row: Row) -> Row:
@@ -189,7 +190,7 @@ def _page(
     query: ListQuery,
     page: PageRequest,
     convert: Callable[[Row], T],
-    cursors: bool,
+    cursors: Cursors,
     keys: list[Key],
 ) -> Page[T]:
     more = len(rows) > page.limit
@@ -198,7 +199,7 @@ def _page(
         rows.reverse()
     return Page(
         items=rows if convert is as_is else [convert(row) for row in rows],  # type: ignore[arg-type]  # with `as_is`, T is Row
-        cursors=_cursors(rows, query, keys) if cursors else [],
+        cursors=_cursors(rows[-1:] if cursors == "last" else rows, query, keys) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
@@ -218,11 +219,12 @@ async def fetch_page(
     convert: Callable[[Row], T],
     argument_prefix: str = "",
     columns: Sequence[str] = (),
-    cursors: bool = True,
+    cursors: Cursors = True,
 ) -> Page[T]:
     """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
     (default: every column of the table, as `sqlite3.Row`s) and makes the rows plain tuples in
-    its order (then the sort keys); `cursors=False` leaves the page's cursors empty."""
+    its order (then the sort keys); `cursors=False` leaves the page's cursors empty, `"last"` gives
+    the last row's alone (all a next page needs)."""
     query = query.in_dialect(conn.dialect)
     if page.limit == 0:
         return Page([], [], False, False)
@@ -272,7 +274,7 @@ async def fetch_pages_by_parent(
     page: PageRequest,
     convert: Callable[[Row], T],
     columns: Sequence[str] = (),
-    cursors: bool = True,
+    cursors: Cursors = True,
 ) -> dict[str, Page[T]]:
     """One page per parent (the same arguments for each), usually in one statement.
 
@@ -284,7 +286,7 @@ async def fetch_pages_by_parent(
 
     `table` is `name alias`; `parent_column` is qualified by that alias; `columns` narrows the
     select list (default: every column of the table) and makes the rows plain tuples in its order
-    (then the sort keys and the parent's id); `cursors=False` leaves cursors empty.
+    (then the sort keys and the parent's id); `cursors` as `fetch_page`'s.
     """
     query = query.in_dialect(conn.dialect)
     empty: dict[str, Page[T]] = {
@@ -368,3 +370,16 @@ async def fetch_matching(
     sql += f" ORDER BY {query.order.sql(False, query.dialect)} LIMIT ?"
     rows = await conn.fetchall(sql, [*(p for c in query.where for p in c.params), limit])
     return [convert(row) for row in rows]
+
+
+async def fetch_rows_by_id(
+    conn: Connection, *, table: str, ids: Sequence[str], columns: Sequence[str]
+) -> list[Row]:
+    """The rows of `table` (`name alias`) with these ids as plain tuples of `columns` (catalog
+    SQL over the alias), in one statement, in no particular order."""
+    if not ids:
+        return []
+    alias = table.split()[-1]
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {alias}.id IN ({marks})"
+    return await conn.fetch_tuples(sql, list(ids))  # type: ignore[return-value]  # tuples are read by position only, as rows are

@@ -38,10 +38,22 @@ async def page(
 async def rows_page(
     conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
 ) -> Page[Row]:
-    """One page as plain tuples of `columns` (catalog SQL, alias `p`), not records."""
+    """One page as plain tuples of `columns` (catalog SQL, alias `p`), not records, with the
+    last row's cursor alone."""
     return await paging.fetch_page(
-        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
+        conn,
+        table=TABLE,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
+        cursors="last",
     )
+
+
+async def rows_by_id(conn: Connection, ids: Sequence[str], columns: Sequence[str]) -> list[Row]:
+    """The processes with these ids as plain tuples of `columns` (catalog SQL), in one statement."""
+    return await paging.fetch_rows_by_id(conn, table=TABLE, ids=ids, columns=columns)
 
 
 async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:

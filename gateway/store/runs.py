@@ -40,10 +40,22 @@ async def page(
 async def rows_page(
     conn: Connection, request: PageRequest, query: ListQuery, columns: Sequence[str]
 ) -> Page[Row]:
-    """One page as plain tuples of `columns` (catalog SQL, alias `r`), not records."""
+    """One page as plain tuples of `columns` (catalog SQL, alias `r`), not records, with the
+    last row's cursor alone."""
     return await paging.fetch_page(
-        conn, table=TABLE, query=query, page=request, convert=paging.as_is, columns=columns
+        conn,
+        table=TABLE,
+        query=query,
+        page=request,
+        convert=paging.as_is,
+        columns=columns,
+        cursors="last",
     )
+
+
+async def rows_by_id(conn: Connection, ids: Sequence[str], columns: Sequence[str]) -> list[Row]:
+    """The runs with these ids as plain tuples of `columns` (catalog SQL), in one statement."""
+    return await paging.fetch_rows_by_id(conn, table=TABLE, ids=ids, columns=columns)
 
 
 async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
@@ -75,7 +87,8 @@ async def row_pages_by_process(
     query: ListQuery,
     columns: Sequence[str],
 ) -> dict[str, Page[Row]]:
-    """One page of runs for each process as plain tuples of `columns`, in one statement."""
+    """One page of runs for each process as plain tuples of `columns` (and the last row's
+    cursor), in one statement."""
     return await paging.fetch_pages_by_parent(
         conn,
         table=TABLE,
@@ -85,6 +98,7 @@ async def row_pages_by_process(
         page=request,
         convert=paging.as_is,
         columns=columns,
+        cursors="last",
     )
 
 

@@ -28,6 +28,10 @@ async def scheduled_processes(conn: Connection) -> list[tuple[Process, datetime 
     ]
 
 
+UNRECORDED = ""
+"""The run id of a slot claimed before its run exists (a platform is asked to start it first)."""
+
+
 async def claim_slot(
     tx: Transaction, process_id: str, slot: datetime, run_id: str, now: datetime
 ) -> bool:
@@ -39,3 +43,19 @@ async def claim_slot(
         (process_id, to_micros(slot), run_id, to_micros(now)),
     )
     return claimed > 0
+
+
+async def record_slot_run(tx: Transaction, process_id: str, slot: datetime, run_id: str) -> None:
+    """The run a slot claimed `UNRECORDED` started."""
+    await tx.execute(
+        "UPDATE schedule_slots SET run_id = ? WHERE process_id = ? AND slot = ?",
+        (run_id, process_id, to_micros(slot)),
+    )
+
+
+async def release_slot(tx: Transaction, process_id: str, slot: datetime) -> None:
+    """Give back a slot claimed `UNRECORDED` whose run did not start: it is due again."""
+    await tx.execute(
+        "DELETE FROM schedule_slots WHERE process_id = ? AND slot = ? AND run_id = ?",
+        (process_id, to_micros(slot), UNRECORDED),
+    )

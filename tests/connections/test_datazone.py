@@ -182,7 +182,7 @@ def gql(
 def sync(gql: GraphQLClient) -> dict[str, Any]:
     id = gql.data("{ connections { nodes { id } } }")["connections"]["nodes"][0]["id"]
     report: dict[str, Any] = gql.data(SYNC, {"id": id})["syncConnection"]["report"]
-    assert report["status"] == "SUCCEEDED", report
+    assert report["status"] == "SUCCEEDED", report["failures"]
     return report
 
 
@@ -225,3 +225,21 @@ def test_start_and_retry_call_datazone_once_each_and_cancel_is_refused(
     assert fake.calls["StartDataSourceRun"] == 2 and fake.calls["GetDataSourceRun"] == 1
     new = retried["run"]
     assert new["sourceId"] != run["sourceId"] and new["originalAttemptRun"]["id"] == run["id"]
+
+
+def test_a_start_is_recorded_in_the_state_datazone_answered_and_the_next_sync_moves_it(
+    gql: GraphQLClient, fake: FakeDataZone
+) -> None:
+    fake.start_status = "RUNNING"  # the data source started at once
+    process = data_source(gql, "ds-hr")
+    got = gql.data(START, {"input": {"processId": process}})["startRun"]
+    assert got["__typename"] == "StartRunPayload", got
+    run = got["run"]
+    assert (run["status"], run["sourceStatus"]) == ("RUNNING", "RUNNING")
+    detail = "query ($id: ID!) { run(id: $id) { status sourceStatus startDateTime } }"
+    assert gql.data(detail, {"id": run["id"]})["run"]["startDateTime"] is not None
+    fake.change_run(run["sourceId"], status="SUCCESS")
+    report = sync(gql)
+    assert (report["added"], report["updated"]) == (0, 1)
+    after = gql.data(detail, {"id": run["id"]})["run"]
+    assert (after["status"], after["sourceStatus"]) == ("SUCCEEDED", "SUCCESS")

@@ -83,6 +83,8 @@ class FakeDatabricks:
     repairs: list[int] = field(default_factory=list)
     cancels: list[int] = field(default_factory=list)
     refuse_run_now: bool = False
+    asked: list[str] = field(default_factory=list)
+    """The idempotency token of every run-now call, refused ones included."""
     _ids: Any = field(default_factory=lambda: itertools.count(10_000_000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _order: list[dict[str, Any]] | None = None
@@ -147,6 +149,7 @@ class FakeDatabricks:
 
     async def _run_now(self, request: Request) -> JSONResponse:
         body = await request.json()
+        self.asked.append(str(body.get("idempotency_token")))
         if self.refuse_run_now:
             return _error(400, "INVALID_STATE", "The job is paused.")
         job_id = body.get("job_id")

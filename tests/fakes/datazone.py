@@ -56,6 +56,7 @@ class FakeDataZone(FakePlatform):
         self.page_size = page_size
         self.runs: dict[str, list[dict[str, Any]]] = {}
         self.tokens: dict[str, str] = {}
+        self.start_status = "REQUESTED"  # what StartDataSourceRun answers a new run is
         self.assets: dict[str, list[dict[str, Any]]] = {}
         self._numbers = itertools.count(1)
         self.route("ListDataSourceRuns", "GET", RUNS, self._list)
@@ -199,9 +200,11 @@ class FakeDataZone(FakePlatform):
             run = next(r for r in runs if r["id"] == self.tokens[token])
         else:
             run = self.add_run(
-                request.match["source"], status="REQUESTED", created=datetime.now(UTC)
+                request.match["source"], status=self.start_status, created=datetime.now(UTC)
             )
             run["type"] = "PRIORITIZED"
+            if "startedAt" in run:  # started now, not seconds after its creation
+                run["startedAt"] = run["createdAt"]
             if token:
                 self.tokens[token] = run["id"]
         return Response(200, {"domainId": self.domain, **run})

@@ -132,3 +132,59 @@ def test_a_read_only_store_is_storage_read_only(
     demo_path: Path, client_factory: Callable[..., GraphQLClient]
 ) -> None:
     _fault(demo_path, client_factory, lambda _: "PRAGMA query_only = ON", "STORAGE_READ_ONLY")
+
+
+def _page_cap(client: GraphQLClient) -> str:
+    db = client.http.app.state.db  # type: ignore[attr-defined]
+
+    async def pages() -> int:
+        rows = await db._writer.execute_fetchall("PRAGMA page_count")
+        return int(next(iter(rows))[0])
+
+    return f"PRAGMA max_page_count = {client.http.portal.call(pages)}"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("inject", "clear", "code"),
+    [
+        (_page_cap, "PRAGMA max_page_count = 1073741823", "STORAGE_FULL"),
+        (lambda _: "PRAGMA query_only = ON", "PRAGMA query_only = OFF", "STORAGE_READ_ONLY"),
+    ],
+    ids=["full", "read-only"],
+)
+def test_readyz_recovers_when_the_fault_clears_with_no_write_in_between(
+    demo_path: Path,
+    client_factory: Callable[..., GraphQLClient],
+    inject: Callable[[GraphQLClient], str],
+    clear: str,
+    code: str,
+) -> None:
+    client = client_factory(demo_path)
+    assert client.http.get("/readyz").status_code == 200
+    _writer_pragma(client, inject(client))
+    for attempt in range(2000):
+        refused = client(CREATE, {"name": f"process {attempt} " + "x" * 200})
+        if "errors" in refused:
+            break
+    assert _code(refused) == code
+    after = client.data(COUNT)["processes"]["totalCount"]
+    for _ in range(2):  # asked again, the fault is still there: still not ready
+        ready = client.http.get("/readyz")
+        assert (ready.status_code, ready.json()) == (503, {"status": "unavailable", "reason": code})
+    _writer_pragma(client, clear)
+    ready = client.http.get("/readyz")  # no client write since the refusal
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert client.data(COUNT)["processes"]["totalCount"] == after
+    made = client(CREATE, {"name": "after the fault"})
+    assert made["data"]["createProcess"]["__typename"] == "CreateProcessPayload"
+
+
+def test_readyz_sees_a_read_only_store_before_any_write_fails(
+    demo_path: Path, client_factory: Callable[..., GraphQLClient]
+) -> None:
+    client = client_factory(demo_path)
+    _writer_pragma(client, "PRAGMA query_only = ON")
+    ready = client.http.get("/readyz")
+    assert ready.json() == {"status": "unavailable", "reason": "STORAGE_READ_ONLY"}
+    _writer_pragma(client, "PRAGMA query_only = OFF")
+    assert client.http.get("/readyz").status_code == 200
