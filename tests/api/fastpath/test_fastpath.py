@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,9 @@ QUERIES = Path(__file__).parents[2] / "queries"
 
 
 @pytest.fixture(scope="module")
-def shared_demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_demo(module_demo: Path) -> Path:
     """One copy of the demo data set for the read-only comparisons of this module."""
-    path = tmp_path_factory.mktemp("fastpath") / "demo.db"
-    shutil.copy(demo_template, path)
-    return path
+    return module_demo
 
 
 async def _both(
