@@ -105,9 +105,10 @@ class _Group:
     sums: list[int] = field(default_factory=lambda: [0] * len(_SUMS))
     bins: dict[str, dict[int, int]] = field(default_factory=lambda: {"total": {}, "queue": {}})
 
-    def add(self, status: str, runs: int, sums: Sequence[int]) -> None:
+    def add(self, status: str | None, runs: int, sums: Sequence[int]) -> None:
         self.runs += runs
-        self.by_status[status] = self.by_status.get(status, 0) + runs
+        if status is not None:
+            self.by_status[status] = self.by_status.get(status, 0) + runs
         self.sums = [a + b for a, b in zip(self.sums, sums, strict=True)]
 
     def sum_of(self, name: str) -> int:
@@ -140,20 +141,25 @@ def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
 
 
 async def _read_groups(
-    conn: Connection, table: str, query: ListQuery, grouping: Grouping
+    conn: Connection, table: str, query: ListQuery, grouping: Grouping, wanted: ReportFields
 ) -> tuple[dict[Any, _Group], int]:
     """The groups that have runs, by key in key order, and how many summary rows were read."""
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
-    columns += ["r.status AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
+    # Per status only when the selection counts by status: else one row per group.
+    status = "r.status" if wanted.statuses else "NULL"
+    columns += [f"{status} AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
     columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
     where, params = _where(query, "r.runs > 0")
-    group_by = ", ".join([*grouping.columns, "_s"])
+    by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
+    group_by = f" GROUP BY {', '.join(by)}" if by else ""
     order = f" ORDER BY {', '.join(grouping.columns)}" if grouping.columns else ""
-    sql = f"SELECT {', '.join(columns)} FROM {table} r{where} GROUP BY {group_by}{order}"
+    sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{order}"
     groups: dict[Any, _Group] = {}
     rows_read = 0
     width = len(grouping.columns)
     for row in await conn.fetch_tuples(sql, params):  # keys, status, runs, rows read, sums
+        if not row[width + 1]:  # no group and no rows: one row of nulls
+            continue
         key = row[:width]
         group = groups.get(key)
         if group is None:
@@ -241,7 +247,7 @@ async def report(
     grouping = Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL, time="r.day")
     if interval is TimeInterval.DAY:
         grouping.exprs[-1] = "r.day"  # already a day's first instant
-    groups, rows_read = await _read_groups(conn, table, query, grouping)
+    groups, rows_read = await _read_groups(conn, table, query, grouping, wanted)
     distribution = wanted.duration_distribution or wanted.queue_distribution
     if distribution and groups:
         rows_read += await _read_bins(conn, query, grouping, wanted, groups)
