@@ -9,13 +9,17 @@ from typing import Any
 
 from gateway.api.fastpath import FastPath
 from gateway.api.schema import schema
+from gateway.odata import Dialect
 from gateway.store.protocol import Connection as StoreConnection
 
 from .queries import Query
 
 
 class Recorder:
-    """Stands in for the store's connection: records every statement, returns no rows."""
+    """Stands in for the store's connection: records every statement, returns no rows. It
+    speaks SQLite's dialect: the floor runs the statements over the SQLite file."""
+
+    dialect = Dialect.SQLITE
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, list[Any]]] = []

@@ -102,7 +102,7 @@ def status_kb(pid: int, key: str) -> int:
 
 
 class Server:
-    def __init__(self, database: Path, log: Path, workers: int = 1) -> None:
+    def __init__(self, database: Path | str, log: Path, workers: int = 1) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
         # Default settings, but for the per-address rate limit (every client here is 127.0.0.1)

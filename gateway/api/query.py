@@ -19,7 +19,7 @@ from gateway.api.connections.types import PlatformConnection
 from gateway.api.live.changes import run_changes
 from gateway.api.processes.types import Process
 from gateway.api.runs.types import Run
-from gateway.api.statistics.queries import GroupByArg, IntervalArg, run_statistics
+from gateway.api.statistics.queries import ExactArg, GroupByArg, IntervalArg, run_statistics
 from gateway.api.statistics.types import RunStatisticsReport
 from gateway.domain.exceptions import InvalidArgumentError
 from gateway.domain.ids import IdKind, kind_of
@@ -135,8 +135,9 @@ class Query:
     @strawberry.field(
         description="Statistics over the runs `filter` and `where` select (the same runs as "
         "`runs`): totals, and groups by `groupBy` keys and `interval` time buckets, with counts "
-        "by status, success and failure rates, exact duration and queue-time percentiles, "
-        "counter sums and mean time to recovery."
+        "by status, success and failure rates, duration and queue-time percentiles, "
+        "counter sums and mean time to recovery. Read from the summaries the store maintains "
+        "when they can answer it (`readFrom`), else from the runs."
     )
     async def run_statistics(
         self,
@@ -145,8 +146,9 @@ class Query:
         where: RunWhereArg = None,
         group_by: GroupByArg = None,
         interval: IntervalArg = None,
+        exact: ExactArg = False,
     ) -> RunStatisticsReport:
-        report = await run_statistics(info, filter, where, group_by, interval)
+        report = await run_statistics(info, filter, where, group_by, interval, exact)
         return report  # type: ignore[return-value]  # a domain object, served as its GraphQL type
 
     @strawberry.field(description="An activity by its id; null when there is none.")

@@ -15,12 +15,14 @@ from gateway.config import CONFIG_VARIABLE, describe_settings
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.cli.serving import serve
+    from gateway.cli.startup import check
 
     settings = settings_of(args)
     # Refused here, in one line, rather than by every worker's start-up (the demo creates).
     check_location(settings.database, create=settings.create or settings.demo)
     if settings.demo:
         print(asyncio.run(load_demo(settings, 3000, only_if_empty=True)), file=sys.stderr)
+    check(settings)  # the application loads and its database opens, or one line and exit 2
     # Worker processes read their settings from the environment, the same way.
     for name in (
         "host",

@@ -41,7 +41,7 @@ from gateway.metrics import MULTIPROCESS_DIR
 
 log = logging.getLogger("uvicorn.error")  # the parent's lines look like its workers' (uvicorn's)
 
-APP = "gateway.app:create_app"
+APP = "gateway.cli.startup:application"  # create_app, failing in one line
 BACKLOG = 2048
 STOP_SECONDS = 30.0  # how long stopping workers may take before they are killed
 

@@ -73,6 +73,31 @@ RUN_GROUP_KEY_DESCRIPTIONS: dict[RunGroupKey, str] = {
 }
 
 
+class StatisticsSource(enum.Enum):
+    """What a report was computed from."""
+
+    RUNS = "RUNS"
+    SUMMARIES = "SUMMARIES"
+
+
+STATISTICS_SOURCE_DESCRIPTIONS: dict[StatisticsSource, str] = {
+    StatisticsSource.RUNS: "The runs themselves, read one by one: every figure is exact.",
+    StatisticsSource.SUMMARIES: "The summaries the store maintains on every write (counts and "
+    "sums per key combination and per day, duration histograms per day): counts, rates, sums "
+    "and means are exact; duration percentiles, min and max are approximate (`approximate`).",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportFields:
+    """What a report's selection reads beyond counts, rates, sums and means."""
+
+    duration_distribution: bool = True
+    queue_distribution: bool = True
+    starts: bool = True
+    recoveries: bool = True
+
+
 class TimeInterval(enum.Enum):
     """The width of a time bucket, in UTC."""
 
@@ -249,6 +274,9 @@ class RunStatisticsReport:
     interval: TimeInterval | None
     totals: RunAggregate
     groups: tuple[RunGroup, ...]
+    read_from: StatisticsSource = StatisticsSource.RUNS
+    approximate: bool = False
+    rows_read: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

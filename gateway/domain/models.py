@@ -156,7 +156,7 @@ class RunDurations:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Trigger:
+class RunTrigger:
     """Why and by whom a run was started."""
 
     type: TriggerType = TriggerType.UNKNOWN
@@ -181,7 +181,7 @@ class Run:
     end_date_time: datetime | None = None
     last_modified_date_time: datetime
     durations: RunDurations = field(default_factory=RunDurations)
-    trigger: Trigger = field(default_factory=Trigger)
+    trigger: RunTrigger = field(default_factory=RunTrigger)
     parameters: JSONValue = None
     attempt_number: int = 1
     original_attempt_run_id: str | None = None
@@ -347,8 +347,9 @@ class RunChangeKind(enum.Enum):
 
 
 # Deprecated names, one release long, for code written before they were made one with the
-# API's (`RunDurations`, `RunChangeKind`): use the new names.
+# API's (`RunDurations`, `RunChangeKind`, `RunTrigger`): use the new names.
 Durations = RunDurations
+Trigger = RunTrigger
 RunEventKind = RunChangeKind
 
 

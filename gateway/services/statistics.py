@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gateway.domain.aggregates import RunGroupKey, RunStatisticsReport, TimeInterval
+from gateway.domain.aggregates import ReportFields, RunGroupKey, RunStatisticsReport, TimeInterval
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import statistics
+from gateway.store import rollups, statistics
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Database
+
+_EVERY_FIELD = ReportFields()
 
 
 def check_group_keys(keys: Sequence[RunGroupKey]) -> list[RunGroupKey]:
@@ -28,12 +30,18 @@ async def report(
     keys: Sequence[RunGroupKey],
     interval: TimeInterval | None,
     *,
-    with_recoveries: bool = True,
+    wanted: ReportFields = _EVERY_FIELD,
+    exact: bool = False,
 ) -> RunStatisticsReport:
-    """The totals over the runs `query` selects and one group per key combination (recoveries,
-    the costliest part, only `with_recoveries`), read from one snapshot."""
+    """The totals over the runs `query` selects and one group per key combination, read from one
+    snapshot: from the maintained summaries when they can answer what `wanted` asks for (and not
+    `exact`), else from the runs (recoveries, the costliest part, only when wanted)."""
     grouped = check_group_keys(keys)
     async with db.read() as conn:
+        if not exact:
+            found = await rollups.report(conn, query, grouped, interval, wanted)
+            if found is not None:
+                return found
         return await statistics.report(
-            conn, query, grouped, interval, with_recoveries=with_recoveries
+            conn, query, grouped, interval, with_recoveries=wanted.recoveries
         )

@@ -81,20 +81,29 @@ _KEY_SQL: dict[RunGroupKey, str] = {
 _HOUR_US = 3_600_000_000
 _DAY_US = 24 * _HOUR_US
 _BUCKET_TIME = "coalesce(r.started_at, r.created_at)"
-# The ISO week starts on Monday; the epoch (1970-01-01) is a Thursday, three days later.
-_BUCKET_SQL: dict[TimeInterval, str] = {
-    TimeInterval.HOUR: f"({_BUCKET_TIME} / {_HOUR_US}) * {_HOUR_US}",
-    TimeInterval.DAY: f"({_BUCKET_TIME} / {_DAY_US}) * {_DAY_US}",
-    TimeInterval.WEEK: f"(({_BUCKET_TIME} + {3 * _DAY_US}) / {7 * _DAY_US}) * {7 * _DAY_US} "
-    f"- {3 * _DAY_US}",
-    TimeInterval.MONTH: f"CAST(strftime('%s', {_BUCKET_TIME} / 1000000, 'unixepoch', "
-    "'start of month') AS INTEGER) * 1000000",
-}
-# PostgreSQL spells the month's start, the status counts and the value lists its own way.
-_PG_MONTH = (
-    f"CAST(EXTRACT(EPOCH FROM date_trunc('month', to_timestamp({_BUCKET_TIME} / 1000000) AT TIME ZONE 'UTC'))"
-    " AS BIGINT) * 1000000"
-)
+
+
+def bucket_sql(interval: TimeInterval, time: str, pg: bool = False) -> str:
+    """The first instant (µs) of the bucket that holds the time `time` (an SQL expression in
+    µs). The ISO week starts on Monday; the epoch (1970-01-01) is a Thursday, three days later.
+    PostgreSQL spells the month's start its own way."""
+    if interval is TimeInterval.HOUR:
+        return f"({time} / {_HOUR_US}) * {_HOUR_US}"
+    if interval is TimeInterval.DAY:
+        return f"({time} / {_DAY_US}) * {_DAY_US}"
+    if interval is TimeInterval.WEEK:
+        return f"(({time} + {3 * _DAY_US}) / {7 * _DAY_US}) * {7 * _DAY_US} - {3 * _DAY_US}"
+    if pg:
+        return (
+            f"CAST(EXTRACT(EPOCH FROM date_trunc('month', to_timestamp({time} / 1000000) "
+            "AT TIME ZONE 'UTC')) AS BIGINT) * 1000000"
+        )
+    return (
+        f"CAST(strftime('%s', {time} / 1000000, 'unixepoch', 'start of month') AS INTEGER) "
+        "* 1000000"
+    )
+
+
 _OUTCOME_TIME = "coalesce(r.ended_at, r.started_at, r.created_at)"
 
 
@@ -106,19 +115,27 @@ _SUCCESS = _names(SUCCESS_STATUSES)
 _FAILURE = _names(FAILURE_STATUSES)
 
 
-class _Grouping:
+def group_limit() -> int:
+    """The most groups a report may have (one setting for both ways to read it)."""
+    return MAX_GROUPS
+
+
+class Grouping:
     """The key expressions of one grouping, as `_g0, _g1, …` columns."""
 
     def __init__(
-        self, keys: Sequence[RunGroupKey], interval: TimeInterval | None, pg: bool = False
+        self,
+        keys: Sequence[RunGroupKey],
+        interval: TimeInterval | None,
+        pg: bool = False,
+        time: str = _BUCKET_TIME,
     ) -> None:
         self.keys = tuple(keys)
         self.interval = interval
         self.pg = pg
         self.exprs = [_KEY_SQL[k] for k in self.keys]
         if interval is not None:
-            month = pg and interval is TimeInterval.MONTH
-            self.exprs.append(_PG_MONTH if month else _BUCKET_SQL[interval])
+            self.exprs.append(bucket_sql(interval, time, pg))
         self.columns = [f"_g{i}" for i in range(len(self.exprs))]
 
     def group_by(self) -> str:
@@ -163,7 +180,7 @@ def _table(query: ListQuery) -> str:
     return f"{TABLE} INDEXED BY {COVERING_INDEX}" if used <= COVERED_COLUMNS else TABLE
 
 
-def _aggregate_sql(grouping: _Grouping, table: str, where: str) -> str:
+def _aggregate_sql(grouping: Grouping, table: str, where: str) -> str:
     """Counts, status counts, counter sums, start times, and both durations' values."""
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
     columns += ["count(*) AS n", "min(r.started_at) AS first_start"]
@@ -198,7 +215,7 @@ class _Group:
     queue_times: list[int]
 
 
-def _group_from_row(grouping: _Grouping, row: Row) -> _Group:
+def _group_from_row(grouping: Grouping, row: Row) -> _Group:
     durations, queue_times = _values(row["total_ms"]), _values(row["queue_ms"])
     aggregate = RunAggregate(
         count=row["n"],
@@ -266,7 +283,7 @@ class _Scope:
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-async def _groups(conn: Connection, scope: _Scope, grouping: _Grouping) -> dict[Any, _Group]:
+async def _groups(conn: Connection, scope: _Scope, grouping: Grouping) -> dict[Any, _Group]:
     """Every group that has runs, by key, in key order (one statement, after the bound)."""
     where, params = scope.where()
     await _check_scanned(conn, scope.table, where, params)
@@ -282,7 +299,7 @@ async def _groups(conn: Connection, scope: _Scope, grouping: _Grouping) -> dict[
 
 
 async def _add_recoveries(
-    conn: Connection, scope: _Scope, grouping: _Grouping, groups: dict[Any, _Group]
+    conn: Connection, scope: _Scope, grouping: Grouping, groups: dict[Any, _Group]
 ) -> None:
     """Set each group's recoveries (one statement)."""
     if not groups:
@@ -317,7 +334,7 @@ async def report(
     statements, two when recoveries are not asked for."""
     query = query.in_dialect(conn.dialect)
     scope = _Scope(query)
-    grouping = _Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL)
+    grouping = Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL)
     groups = await _groups(conn, scope, grouping)
     if with_recoveries:
         await _add_recoveries(conn, scope, grouping, groups)
@@ -329,6 +346,7 @@ async def report(
         groups=tuple(RunGroup(key=g.values, aggregate=g.aggregate) for g in found)
         if grouping.exprs
         else (),
+        rows_read=sum(g.aggregate.count for g in found),
     )
 
 
@@ -340,7 +358,7 @@ async def by_process(
         return {}
     query = query.in_dialect(conn.dialect)
     scope = _Scope(query, [f"r.process_id IN ({', '.join('?' * len(process_ids))})"], process_ids)
-    grouping = _Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
+    grouping = Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
     groups = await _groups(conn, scope, grouping)
     await _add_recoveries(conn, scope, grouping, groups)
     found = dict.fromkeys(process_ids, RunAggregate())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from graphql import GraphQLEnumType, GraphQLInterfaceType, GraphQLObjectType, build_schema
 
 from gateway.domain.models import RUN_CLASSES
 from gateway.store.catalogs import RUNS
 from tests.conftest import GraphQLClient
 
 EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _schema(gql: GraphQLClient) -> ET.Element:
@@ -64,3 +68,23 @@ def test_capabilities_come_from_the_catalog(gql: GraphQLClient) -> None:
         b.get("Path"): b.get("Target") for b in runs.findall(f"{EDM}NavigationPropertyBinding")
     }
     assert bindings["activities"] == "Activities" and bindings["process"] == "Processes"
+
+
+def test_every_name_is_the_graphql_contracts(gql: GraphQLClient) -> None:
+    # One name per concept: each type, property and enum member of `$metadata` is the one
+    # `schema.graphql` gives it (`RunDurations`, `RunTrigger`, never a second name).
+    contract = build_schema((ROOT / "schema.graphql").read_text())
+    schema = _schema(gql)
+    structured = [*schema.findall(f"{EDM}EntityType"), *schema.findall(f"{EDM}ComplexType")]
+    assert {"RunDurations", "RunTrigger", "RunStatistics"} <= {t.get("Name") for t in structured}
+    for element in structured:
+        name = element.get("Name") or ""
+        found = contract.type_map.get(name)
+        assert isinstance(found, GraphQLObjectType | GraphQLInterfaceType), name
+        properties = {p.get("Name") for p in element.findall(f"{EDM}Property")}
+        assert properties <= found.fields.keys(), (name, properties - found.fields.keys())
+    for element in schema.findall(f"{EDM}EnumType"):
+        name = element.get("Name") or ""
+        enum = contract.type_map.get(name)
+        assert isinstance(enum, GraphQLEnumType), name
+        assert {m.get("Name") for m in element.findall(f"{EDM}Member")} == enum.values.keys()

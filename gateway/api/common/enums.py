@@ -86,6 +86,11 @@ TimeInterval = _describe(
     "The width of the time buckets of `runStatistics`, in UTC.",
     aggregates.TIME_INTERVAL_DESCRIPTIONS,
 )
+StatisticsSource = _describe(
+    aggregates.StatisticsSource,
+    "What a `runStatistics` report was computed from.",
+    aggregates.STATISTICS_SOURCE_DESCRIPTIONS,
+)
 IfExists = _describe(
     process_specs.IfExists,
     "What `createProcess` does when a process with the same workspace, source, kind and "

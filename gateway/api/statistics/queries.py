@@ -28,9 +28,18 @@ IntervalArg = Annotated[
         description="Also group by time bucket of this width (UTC; ISO weeks start on Monday)."
     ),
 ]
+ExactArg = Annotated[
+    bool,
+    strawberry.argument(
+        description="Read every figure from the runs themselves (exact, bounded by the limit "
+        "`scannedRuns`) instead of the maintained summaries."
+    ),
+]
 
 
 _MTTR = frozenset({"mttrMs", "recoveries"})
+_STARTS = frozenset({"firstStartDateTime", "lastStartDateTime"})
+_DISTRIBUTION = frozenset({"min", "max", "p50", "p90", "p95", "p99"})
 
 
 def _selects(selections: Sequence[Selection], names: frozenset[str]) -> bool:
@@ -41,6 +50,27 @@ def _selects(selections: Sequence[Selection], names: frozenset[str]) -> bool:
         if _selects(selection.selections, names):
             return True
     return False
+
+
+def _selects_below(selections: Sequence[Selection], parent: str, names: frozenset[str]) -> bool:
+    """Whether any of `names` is selected below a field named `parent`, anywhere below."""
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == parent:
+            if _selects(selection.selections, names):
+                return True
+        elif _selects_below(selection.selections, parent, names):
+            return True
+    return False
+
+
+def report_fields(selections: Sequence[Selection]) -> aggregates.ReportFields:
+    """What a `runStatistics` selection reads beyond counts, rates, sums and means."""
+    return aggregates.ReportFields(
+        duration_distribution=_selects_below(selections, "duration", _DISTRIBUTION),
+        queue_distribution=_selects_below(selections, "queueTime", _DISTRIBUTION),
+        starts=_selects(selections, _STARTS),
+        recoveries=_selects(selections, _MTTR),
+    )
 
 
 def runs_query(info: Info, filter: str | None, where: RunWhere | None) -> ListQuery:
@@ -55,13 +85,15 @@ async def run_statistics(
     where: RunWhere | None,
     group_by: list[aggregates.RunGroupKey] | None,
     interval: aggregates.TimeInterval | None,
+    exact: bool = False,
 ) -> aggregates.RunStatisticsReport:
     return await statistics.report(
         info.context.db,
         runs_query(info, filter, where),
         group_by or (),
         interval,
-        with_recoveries=_selects(info.selected_fields, _MTTR),
+        wanted=report_fields(info.selected_fields),
+        exact=exact,
     )
 
 

@@ -11,7 +11,14 @@ import strawberry
 
 from gateway.api.common.context import Info
 from gateway.domain import aggregates
-from gateway.domain.aggregates import MAX_GROUPS, MAX_SCANNED_RUNS, RunGroupKey, TimeInterval
+from gateway.domain.aggregates import (
+    MAX_GROUPS,
+    MAX_SCANNED_RUNS,
+    RunGroupKey,
+    StatisticsSource,
+    TimeInterval,
+)
+from gateway.domain.histograms import RELATIVE_ERROR
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import Source, TriggerType
 from gateway.domain.status import RunStatus
@@ -32,8 +39,11 @@ class StatusCount:
 
 @strawberry.type(
     description="One duration over a set of runs, in milliseconds. Runs where it is null are "
-    "left out; every figure is null when no run has it. Percentiles are exact, by the "
-    "nearest-rank method: the value at rank ceil(p * count / 100) in ascending order."
+    "left out; every figure is null when no run has it. Percentiles are by the nearest-rank "
+    "method: the value at rank ceil(p * count / 100) in ascending order. `count` and `mean` are "
+    "always exact; min, max and the percentiles are exact when the report reads the runs, and "
+    f"within {RELATIVE_ERROR:.3%} of the exact value (exact below 32 ms) when it reads the "
+    "summaries' histograms (the report's `approximate`)."
 )
 class DurationStatistics:
     count: int = strawberry.field(description="How many runs have this duration.")
@@ -186,4 +196,22 @@ class RunStatisticsReport:
     )
     groups: list[RunStatisticsGroup] = strawberry.field(
         description="One per key combination that has runs; empty when not grouped."
+    )
+    read_from: StatisticsSource = strawberry.field(
+        description="What the report was computed from. The summaries answer a report without "
+        "`exact` whose filter tests only status, source, process, workspace, trigger type and "
+        "error category (plain comparisons, no subquery or search) and that selects neither MTTR "
+        "nor first and last start times: without an interval any groupBy keys; DAY, WEEK or "
+        "MONTH buckets grouped by SOURCE and STATUS at most, the filter testing only those and "
+        "the workspace; duration percentiles, min and max only without groupBy keys and with a "
+        "filter on nothing but the workspace. Any other report reads the runs."
+    )
+    approximate: bool = strawberry.field(
+        description="Whether duration or queue-time min, max or percentiles were read from "
+        f"histograms (each within {RELATIVE_ERROR:.3%} of the exact value); every other figure "
+        "is exact. False when the report reads the runs."
+    )
+    rows_read: int = strawberry.field(
+        description="How many rows the report aggregated: runs when `readFrom` is RUNS, summary "
+        "rows when SUMMARIES (which does not grow with the number of runs)."
     )

@@ -76,13 +76,15 @@ def test_too_many_runs_is_refused_before_the_report_runs(
 ) -> None:
     monkeypatch.setattr(statistics, "MAX_SCANNED_RUNS", 10)
     before = gql.statements
-    body = gql("{ runStatistics(groupBy: [SOURCE]) { totals { count } } }")
+    body = gql("{ runStatistics(groupBy: [SOURCE], exact: true) { totals { count } } }")
     assert (
         body["errors"][0]["extensions"].items()
         >= {"code": "LIMIT_EXCEEDED", "argument": "filter"}.items()
     )
     assert gql.statements - before == 1  # only the bounded count ran
     narrow = "{ runStatistics(filter: \"sourceId eq 'none'\") { totals { count } } }"
+    summaries = gql.data("{ runStatistics(groupBy: [SOURCE]) { readFrom totals { count } } }")
+    assert summaries["runStatistics"]["readFrom"] == "SUMMARIES"  # no runs scanned: no bound
     assert gql.data(narrow)["runStatistics"]["totals"]["count"] == 0
 
 

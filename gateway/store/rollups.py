@@ -1,0 +1,244 @@
+"""Run statistics read from the summaries the triggers of migration 0012 maintain, instead of the
+runs: their cost grows with the number of key combinations and days, not with the runs.
+
+- `run_rollups` (per workspace, process, source, status, trigger type, error category) answers a
+  report without an interval, grouped by any keys, whose filter only tests those columns.
+- `run_daily` (per workspace, source, status, day) answers DAY, WEEK and MONTH buckets grouped by
+  SOURCE and STATUS at most, whose filter only tests those columns and the workspace.
+- `run_histograms` (per workspace, duration and day) adds duration percentiles, min and max,
+  within `histograms.RELATIVE_ERROR`, to a report without groupBy keys whose filter only tests
+  the workspace.
+
+Both summary tables use the runs' column names, so the filter's compiled conditions apply to them
+as they are, under the same alias `r`. Anything else (HOUR buckets, other columns, subqueries,
+`$search`, first and last start times, MTTR) is not answered here: `report` returns None and the
+caller reads the runs (`gateway.store.statistics`). Counts, rates, sums and means are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.domain import histograms
+from gateway.domain.aggregates import (
+    DurationSummary,
+    ReportFields,
+    RunAggregate,
+    RunGroup,
+    RunGroupKey,
+    RunStatisticsReport,
+    StatisticsSource,
+    TimeInterval,
+)
+from gateway.domain.exceptions import InvalidArgumentError
+from gateway.domain.models import COUNTER_NAMES
+from gateway.domain.status import RunStatus
+from gateway.odata import Dialect
+from gateway.store import statistics
+from gateway.store.paging import ListQuery
+from gateway.store.protocol import Connection, Row
+from gateway.store.statistics import Grouping
+
+ROLLUP_COLUMNS = frozenset(
+    {"workspace_id", "process_id", "source", "status", "trigger_type", "error_category"}
+)
+DAILY_COLUMNS = frozenset({"workspace_id", "source", "status"})
+_DAILY_KEYS = frozenset({RunGroupKey.SOURCE, RunGroupKey.STATUS})
+_KEY_COLUMN = {
+    RunGroupKey.SOURCE: "source",
+    RunGroupKey.STATUS: "status",
+    RunGroupKey.PROCESS: "process_id",
+    RunGroupKey.WORKSPACE: "workspace_id",
+    RunGroupKey.TRIGGER_TYPE: "trigger_type",
+    RunGroupKey.ERROR_CATEGORY: "error_category",
+}
+_REFERENCE = re.compile(r"\b(\w+)\.(\w+)")
+_OTHER_READS = re.compile(r"\b(?:SELECT|EXISTS|MATCH)\b|@@", re.IGNORECASE)
+_SUMS = ("total_n", "total_sum", "queue_n", "queue_sum", *(f"stat_{c}" for c in COUNTER_NAMES))
+
+
+def _columns(query: ListQuery) -> frozenset[str] | None:
+    """The run columns the filter tests, or None when it reads anything but plain columns."""
+    found: set[str] = set()
+    for condition in query.where:
+        if _OTHER_READS.search(condition.sql):
+            return None
+        for alias, column in _REFERENCE.findall(condition.sql):
+            if alias != "r":
+                return None
+            found.add(column)
+    return frozenset(found)
+
+
+def _table(
+    query: ListQuery,
+    keys: Sequence[RunGroupKey],
+    interval: TimeInterval | None,
+    wanted: ReportFields,
+) -> str | None:
+    """The summary table that answers the report exactly (but for its distributions), if any."""
+    if wanted.starts or wanted.recoveries or interval is TimeInterval.HOUR:
+        return None
+    columns = _columns(query)
+    if columns is None:
+        return None
+    if (wanted.duration_distribution or wanted.queue_distribution) and (
+        keys or columns - {"workspace_id"}
+    ):
+        return None
+    if interval is None:
+        return "run_rollups" if columns <= ROLLUP_COLUMNS else None
+    if columns <= DAILY_COLUMNS and set(keys) <= _DAILY_KEYS:
+        return "run_daily"
+    return None
+
+
+@dataclass(slots=True)
+class _Group:
+    row: Row
+    runs: int = 0
+    by_status: dict[RunStatus, int] = field(default_factory=dict)
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUMS, 0))
+    bins: dict[str, dict[int, int]] = field(default_factory=lambda: {"total": {}, "queue": {}})
+
+    def add(self, row: Row) -> None:
+        status = RunStatus(row["_s"])
+        self.runs += row["n"]
+        self.by_status[status] = self.by_status.get(status, 0) + row["n"]
+        for name in _SUMS:
+            self.sums[name] += row[name]
+
+
+def _summary(group: _Group, measure: str, distribution: bool) -> DurationSummary:
+    count, total = group.sums[f"{measure}_n"], group.sums[f"{measure}_sum"]
+    if distribution:
+        return histograms.summary(count, total, group.bins[measure])
+    return DurationSummary(count=count, sum=total)
+
+
+def _aggregate(group: _Group, wanted: ReportFields) -> RunAggregate:
+    return RunAggregate(
+        count=group.runs,
+        by_status=tuple((s, group.by_status[s]) for s in RunStatus if group.by_status.get(s)),
+        duration=_summary(group, "total", wanted.duration_distribution),
+        queue=_summary(group, "queue", wanted.queue_distribution),
+        sums=tuple((c, group.sums[f"stat_{c}"]) for c in COUNTER_NAMES),
+    )
+
+
+def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
+    clauses = [*more, *(c.sql for c in query.where)]
+    params = [p for c in query.where for p in c.params]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+async def _read_groups(
+    conn: Connection, table: str, query: ListQuery, grouping: Grouping
+) -> tuple[dict[Any, _Group], int]:
+    """The groups that have runs, by key in key order, and how many summary rows were read."""
+    columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
+    columns += ["r.status AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
+    columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
+    where, params = _where(query, "r.runs > 0")
+    group_by = ", ".join([*grouping.columns, "_s"])
+    order = f" ORDER BY {', '.join(grouping.columns)}" if grouping.columns else ""
+    sql = f"SELECT {', '.join(columns)} FROM {table} r{where} GROUP BY {group_by}{order}"
+    groups: dict[Any, _Group] = {}
+    rows_read = 0
+    for row in await conn.fetchall(sql, params):
+        key = grouping.key_of(row)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(row)
+        group.add(row)
+        rows_read += row["_rows"]
+    limit = statistics.group_limit()
+    if len(groups) > limit:
+        raise InvalidArgumentError(
+            "LIMIT_EXCEEDED",
+            "groupBy",
+            f"The report would have {len(groups):,} groups; at most {limit:,} are allowed "
+            "(limit `groups`). Group by fewer keys, use a wider interval or narrow the filter.",
+        )
+    return groups, rows_read
+
+
+async def _read_bins(
+    conn: Connection,
+    query: ListQuery,
+    grouping: Grouping,
+    wanted: ReportFields,
+    groups: dict[Any, _Group],
+) -> int:
+    """Add each group's histograms (no keys: a group is a time bucket); the rows read."""
+    measures = [
+        m
+        for m, w in (("total", wanted.duration_distribution), ("queue", wanted.queue_distribution))
+        if w
+    ]
+    columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
+    columns += ["r.measure AS _m", "r.bin AS _b", "CAST(sum(r.runs) AS BIGINT) AS n"]
+    columns.append("count(*) AS _rows")
+    marks = ", ".join("?" * len(measures))
+    where, params = _where(query, f"r.measure IN ({marks})")
+    group_by = ", ".join([*grouping.columns, "_m", "_b"])
+    sql = f"SELECT {', '.join(columns)} FROM run_histograms r{where} GROUP BY {group_by}"
+    rows_read = 0
+    for row in await conn.fetchall(sql, [*measures, *params]):
+        rows_read += row["_rows"]
+        group = groups.get(grouping.key_of(row))
+        if group is not None and row["n"] > 0:
+            group.bins[row["_m"]][row["_b"]] = row["n"]
+    return rows_read
+
+
+def _totals(groups: Sequence[_Group], wanted: ReportFields) -> RunAggregate:
+    if not groups:
+        return RunAggregate()
+    merged = _Group(groups[0].row)
+    for g in groups:
+        merged.runs += g.runs
+        for status, n in g.by_status.items():
+            merged.by_status[status] = merged.by_status.get(status, 0) + n
+        for name in _SUMS:
+            merged.sums[name] += g.sums[name]
+    for measure in ("total", "queue"):
+        merged.bins[measure] = histograms.merge(g.bins[measure] for g in groups)
+    return _aggregate(merged, wanted)
+
+
+async def report(
+    conn: Connection,
+    query: ListQuery,
+    keys: Sequence[RunGroupKey],
+    interval: TimeInterval | None,
+    wanted: ReportFields,
+) -> RunStatisticsReport | None:
+    """The report from the summaries, in one statement (two with distributions), or None when
+    they cannot answer it."""
+    query = query.in_dialect(conn.dialect)
+    table = _table(query, keys, interval, wanted)
+    if table is None:
+        return None
+    grouping = Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL, time="r.day")
+    groups, rows_read = await _read_groups(conn, table, query, grouping)
+    distribution = wanted.duration_distribution or wanted.queue_distribution
+    if distribution and groups:
+        rows_read += await _read_bins(conn, query, grouping, wanted, groups)
+    found = list(groups.values())
+    return RunStatisticsReport(
+        keys=tuple(keys),
+        interval=interval,
+        totals=_totals(found, wanted),
+        groups=tuple(
+            RunGroup(key=grouping.values(g.row), aggregate=_aggregate(g, wanted)) for g in found
+        )
+        if grouping.exprs
+        else (),
+        read_from=StatisticsSource.SUMMARIES,
+        approximate=distribution,
+        rows_read=rows_read,
+    )
