@@ -23,6 +23,7 @@ from gateway.store.protocol import Connection
 PageOf = Callable[[Connection, PageRequest, ListQuery], Awaitable[Page[Any]]]
 CountOf = Callable[[Connection, ListQuery], Awaitable[int]]
 GetMany = Callable[[Connection, Sequence[str]], Awaitable[dict[str, Any]]]
+RowsById = Callable[[Connection, Sequence[str], Sequence[str]], Awaitable[list[Any]]]
 RowsOf = Callable[[Connection, PageRequest, ListQuery, Sequence[str]], Awaitable[Page[Any]]]
 
 
@@ -44,6 +45,9 @@ ROOTS: dict[str, Listing] = {
         ACTIVITIES, activities.NEWEST_FIRST, activities.page, activities.count, activities.rows_page
     ),
 }
+
+ROWS_BY_ID: dict[str, RowsById] = {"Run": runs.rows_by_id, "Process": processes.rows_by_id}
+"""Entities read by id as plain tuples of catalog columns (`projection.py`)."""
 
 GET_MANY: dict[str, GetMany] = {
     "Run": runs.get_many,

@@ -13,11 +13,11 @@ from typing import Any
 
 from gateway.domain.paging import MAX_PAGE_SIZE, PageRequest
 from gateway.odata_http import json_format
-from gateway.odata_http.entity_sets import CHILDREN, GET_MANY
+from gateway.odata_http.entity_sets import CHILDREN, GET_MANY, ROWS_BY_ID
 from gateway.odata_http.errors import bad_option
 from gateway.odata_http.model import MODEL, Navigation
 from gateway.odata_http.options import Expand, Options
-from gateway.odata_http.projection import Projection, projection
+from gateway.odata_http.projection import Projection, Row, projection
 from gateway.odata_http.queries import Call, list_query, next_query, page_size
 from gateway.odata_http.selection import selected
 from gateway.store.paging import Page
@@ -157,36 +157,67 @@ async def _collection(
     await expand(call, conn, nav.target, all_children, all_values, options.expand)
 
 
+_VISIBLE = "workspace/id"  # read with a narrow target, to check the caller may see it
+
+
 def _narrow_child(base: str, item: Expand) -> Projection | None:
-    navigation = {n.name: n for n in MODEL.navigation(base)}
-    nav = navigation.get(item.path)
-    if nav is None or (base, item.path) not in CHILDREN or item.options.expand:
+    """The narrow read of one expanded navigation property, or None when it needs records:
+    a collection with a per-parent page, or a single-valued one whose target id is a catalog
+    field of `base` and whose target can be read by id as rows; nothing expanded below it."""
+    nav = next((n for n in MODEL.navigation(base) if n.name == item.path), None)
+    if nav is None or item.options.expand:
         return None
-    return projection(nav.target, selected(nav.target, item.options.select))
+    select = selected(nav.target, item.options.select)
+    if nav.collection:
+        return projection(nav.target, select) if (base, item.path) in CHILDREN else None
+    catalog = MODEL.set_of(base).catalog
+    if (
+        nav.target not in ROWS_BY_ID
+        or catalog is None
+        or f"{nav.name}/id" not in catalog.fields
+        or item.options.given - _SINGLE_OPTIONS
+    ):
+        return None
+    return projection(nav.target, select, (_VISIBLE,))
 
 
-def narrow(base: str, items: tuple[Expand, ...]) -> bool:
-    """Whether a page's expansion can run on narrow rows (`projection.py`): collections only,
-    each read narrow itself, nothing expanded below them."""
-    return all(_narrow_child(base, item) is not None for item in items)
+def narrow_keys(base: str, items: tuple[Expand, ...]) -> tuple[str, ...] | None:
+    """Whether a page's expansion can run on narrow rows (`projection.py`), and then the catalog
+    paths its rows need besides their properties (the target ids of single-valued ones)."""
+    keys: list[str] = []
+    for item in items:
+        child = _narrow_child(base, item)
+        if child is None:
+            return None
+        if (base, item.path) not in CHILDREN:
+            keys.append(f"{item.path}/id")
+    return tuple(keys)
 
 
 async def expand_rows(
     call: Call,
     conn: Connection,
     base: str,
-    ids: list[str],
+    parent: Projection,
+    rows: list[Row],
     values: list[dict[str, Any]],
     items: tuple[Expand, ...],
 ) -> None:
-    """`expand` for a page read as narrow rows (`narrow` said it can)."""
-    if not ids:
+    """`expand` for a page read as narrow rows of `parent` (`narrow_keys` said it can): one
+    statement per navigation property, whatever the page's size (two with `$count`)."""
+    if not rows:
         return
+    ids = [Projection.id_of(row) for row in rows]
     set_name = MODEL.set_of(base).name
     for item in items:
         child = _narrow_child(base, item)
-        if child is None:  # pragma: no cover (`narrow` checked)
+        if child is None:  # pragma: no cover (`narrow_keys` checked)
             raise bad_option("$expand", f"{item.path} cannot be expanded here.")
+        if (base, item.path) not in CHILDREN:
+            nav = next(n for n in MODEL.navigation(base) if n.name == item.path)
+            at = parent.keys[f"{item.path}/id"]
+            await _single_rows(call, conn, nav, at, rows, values, child)
+            continue
         children = CHILDREN[(base, item.path)]
         options = item.options
         query = list_query(children.catalog, children.default, options, call.principal)
@@ -196,11 +227,31 @@ async def expand_rows(
         counts = await children.counts(conn, ids, query) if options.count else {}
         for id, value in zip(ids, values, strict=True):
             page = pages[id]
-            rows = page.items[skip:]
+            found = page.items[skip:]
             if options.count:
                 value[f"{item.path}@odata.count"] = counts[id]
-            value[item.path] = [child.write(row) for row in rows]
-            _next_link(call, value, item.path, set_name, id, page, options, len(rows))
+            value[item.path] = [child.write(row) for row in found]
+            _next_link(call, value, item.path, set_name, id, page, options, len(found))
+
+
+async def _single_rows(
+    call: Call,
+    conn: Connection,
+    nav: Navigation,
+    at: int,
+    rows: list[Row],
+    values: list[dict[str, Any]],
+    child: Projection,
+) -> None:
+    """A single-valued navigation property of narrow rows: the targets whose ids are at column
+    `at`, read by id as rows of `child` in one statement, those the caller may see."""
+    wanted = sorted({row[at] for row in rows if row[at] is not None})
+    found = await ROWS_BY_ID[nav.target](conn, wanted, child.columns)
+    allows, visible = call.principal.workspaces.allows, child.keys[_VISIBLE]
+    written = {Projection.id_of(r): child.write(r) for r in found if allows(r[visible])}
+    for row, value in zip(rows, values, strict=True):
+        target = row[at]
+        value[nav.name] = None if target is None else written.get(target)
 
 
 def _window(options: Options, call: Call) -> tuple[int, int]:

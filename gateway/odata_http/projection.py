@@ -37,6 +37,7 @@ _DISCRIMINATORS: dict[str, tuple[str, dict[str, str]]] = {
 class Projection:
     columns: tuple[str, ...]
     write: Callable[[Row], dict[str, Any]]
+    keys: dict[str, int]  # catalog path (`process/id`) -> its column, read but not written
 
     @staticmethod
     def id_of(row: Row) -> str:
@@ -53,10 +54,13 @@ def _expression(i: int, field_type: FieldType) -> str:
 
 
 @functools.cache
-def projection(type_name: str, select: frozenset[str] | None) -> Projection | None:
-    """The narrow read of a base type's list for `select`, or None when it needs whole records."""
+def projection(
+    type_name: str, select: frozenset[str] | None, keys: tuple[str, ...] = ()
+) -> Projection | None:
+    """The narrow read of a base type's list for `select`, or None when it needs whole records;
+    `keys` are catalog paths read besides (the ids a single-valued expansion follows)."""
     catalog = _CATALOGS.get(type_name)
-    if catalog is None or select is None:
+    if catalog is None or select is None or not all(k in catalog.fields for k in keys):
         return None
     alias = catalog.alias
     discriminator, types = _DISCRIMINATORS.get(type_name, ("id", {}))
@@ -98,7 +102,11 @@ def projection(type_name: str, select: frozenset[str] | None) -> Projection | No
     def write(row: Row) -> dict[str, Any]:
         return (writers.get(row[0]) or plain)(row)
 
-    return Projection(tuple(columns), write)
+    positions = {}
+    for key in keys:
+        columns.append(render(catalog.fields[key].sql, alias))
+        positions[key] = len(columns) - 1
+    return Projection(tuple(columns), write, positions)
 
 
 def _has(type_name: str, name: str) -> bool:

@@ -19,7 +19,7 @@ from gateway.odata_http.entity_sets import CAST_CONDITIONS, GET_MANY, ROOTS, Lis
 from gateway.odata_http.errors import RequestError, not_found
 from gateway.odata_http.model import MODEL, NAMESPACE
 from gateway.odata_http.options import Options
-from gateway.odata_http.projection import Projection, projection
+from gateway.odata_http.projection import projection
 from gateway.odata_http.queries import Call, list_query, next_query, page_size, skip_to
 from gateway.odata_http.resources import Resource
 from gateway.odata_http.selection import selected
@@ -99,14 +99,14 @@ async def collection(
             return await listing.count(conn, query)
         select = selected(resource.type_name, options.select)
         base = MODEL.types[resource.type_name].base or resource.type_name
-        narrow = projection(base, select) if expand.narrow(base, options.expand) else None
+        keys = expand.narrow_keys(base, options.expand)
+        narrow = projection(base, select, keys) if keys is not None else None
         columns = narrow.columns if narrow is not None and listing.rows is not None else ()
         page, left = await read_page(call, conn, listing, query, options, columns)
         total = await listing.count(conn, query) if options.count else None
         if columns and narrow is not None:
             values = [narrow.write(row) for row in page.items]
-            ids = [Projection.id_of(row) for row in page.items]
-            await expand.expand_rows(call, conn, base, ids, values, options.expand)
+            await expand.expand_rows(call, conn, base, narrow, page.items, values, options.expand)
         else:
             values = [json_format.entity(item, select) for item in page.items]
             await expand.expand(call, conn, resource.type_name, page.items, values, options.expand)

@@ -83,6 +83,11 @@ def _definition_from_json(d: dict[str, Any]) -> ActivityDefinition:
     )
 
 
+def activity_definitions_from_row(row: Row) -> tuple[ActivityDefinition, ...]:
+    """A process row's activity definitions (`activity_definitions`)."""
+    return tuple(_definition_from_json(d) for d in loads(row["activity_definitions"]) or ())
+
+
 def process_to_params(p: Process) -> dict[str, Any]:
     return {
         "id": p.id,
@@ -119,9 +124,7 @@ def process_from_row(row: Row) -> Process:
         )
         if row["throttle_max_runs"] is not None
         else None,
-        activity_definitions=tuple(
-            _definition_from_json(d) for d in loads(row["activity_definitions"]) or ()
-        ),
+        activity_definitions=activity_definitions_from_row(row),
         created_date_time=from_micros(row["created_at"]),
         last_modified_date_time=from_micros(row["last_modified_at"]),
         version=row["version"],
@@ -129,6 +132,19 @@ def process_from_row(row: Row) -> Process:
 
 
 # --- statistics and errors (shared by runs and activities) ------------------------------------
+
+STATISTICS_COLUMNS = (
+    "stat_processed",
+    "stat_added",
+    "stat_updated",
+    "stat_unchanged",
+    "stat_skipped",
+    "stat_failed",
+    "stat_errors",
+    "stat_warnings",
+    "stat_extra",
+)
+ERROR_COLUMNS = ("error_code", "error_extra")
 
 
 def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
@@ -155,7 +171,8 @@ def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
     }
 
 
-def _statistics_from_row(row: Row) -> RunStatistics:
+def statistics_from_row(row: Row) -> RunStatistics:
+    """The statistics of a run or activity row (its `stat_*` columns)."""
     extra = loads(row["stat_extra"]) or {}
     return RunStatistics(
         processed=row["stat_processed"],
@@ -212,7 +229,8 @@ def error_to_params(e: RunError | None) -> dict[str, Any]:
     }
 
 
-def _error_from_row(row: Row) -> RunError | None:
+def error_from_row(row: Row) -> RunError | None:
+    """The blocking error of a run or activity row (`error_code`, `error_extra`), if any."""
     if row["error_code"] is None:
         return None
     return _error_from_json(loads(row["error_extra"]))
@@ -330,8 +348,8 @@ def run_from_row(row: Row) -> Run:
         original_attempt_run_id=row["original_attempt_run_id"],
         previous_attempt_run_id=row["previous_attempt_run_id"],
         is_latest_attempt=bool(row["is_latest_attempt"]),
-        statistics=_statistics_from_row(row),
-        blocking_error=_error_from_row(row),
+        statistics=statistics_from_row(row),
+        blocking_error=error_from_row(row),
         version=row["version"],
         **platform,
     )
@@ -387,8 +405,8 @@ def activity_from_row(row: Row) -> Activity:
         attempt_number=row["attempt_number"],
         depends_on=tuple(loads(row["depends_on"]) or ()),
         attributes=loads(row["attributes"]) or {},
-        statistics=_statistics_from_row(row),
-        blocking_error=_error_from_row(row),
+        statistics=statistics_from_row(row),
+        blocking_error=error_from_row(row),
         version=row["version"],
     )
 

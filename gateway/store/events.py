@@ -78,11 +78,28 @@ def _params(
 
 async def append_created(tx: Transaction, runs: Sequence[Run], *, actor: str | None) -> None:
     """`append` a CREATED event for each of many new runs, a few statements in all."""
+    await append_many(tx, runs, RunChangeKind.CREATED, from_status=None, actor=actor)
+
+
+async def append_many(
+    tx: Transaction,
+    runs: Sequence[Run],
+    kind: RunChangeKind,
+    *,
+    from_status: Sequence[RunStatus | None] | None,
+    actor: str | None,
+    reason: str | None = None,
+) -> None:
+    """`append` a `kind` event for each of many runs (`from_status`: each one's status before,
+    in the same order), one statement per 500 events."""
+    before = list(from_status) if from_status is not None else [None] * len(runs)
     for start in range(0, len(runs), _MANY):
         chunk = runs[start : start + _MANY]
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
         params = [
-            p for run in chunk for p in _params(run, RunChangeKind.CREATED, None, actor, None, None)
+            p
+            for run, was in zip(chunk, before[start : start + _MANY], strict=True)
+            for p in _params(run, kind, was, actor, reason, None)
         ]
         rows = await tx.fetchall(f"{_INSERT} {values} RETURNING *", params)
         tx.events.extend(event_from_row(row) for row in rows)

@@ -370,3 +370,16 @@ async def fetch_matching(
     sql += f" ORDER BY {query.order.sql(False, query.dialect)} LIMIT ?"
     rows = await conn.fetchall(sql, [*(p for c in query.where for p in c.params), limit])
     return [convert(row) for row in rows]
+
+
+async def fetch_rows_by_id(
+    conn: Connection, *, table: str, ids: Sequence[str], columns: Sequence[str]
+) -> list[Row]:
+    """The rows of `table` (`name alias`) with these ids as plain tuples of `columns` (catalog
+    SQL over the alias), in one statement, in no particular order."""
+    if not ids:
+        return []
+    alias = table.split()[-1]
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {alias}.id IN ({marks})"
+    return await conn.fetch_tuples(sql, list(ids))  # type: ignore[return-value]  # tuples are read by position only, as rows are

@@ -51,6 +51,11 @@ async def rows_page(
     )
 
 
+async def rows_by_id(conn: Connection, ids: Sequence[str], columns: Sequence[str]) -> list[Row]:
+    """The processes with these ids as plain tuples of `columns` (catalog SQL), in one statement."""
+    return await paging.fetch_rows_by_id(conn, table=TABLE, ids=ids, columns=columns)
+
+
 async def count(conn: Connection, query: ListQuery = NEWEST_FIRST) -> int:
     return await paging.count(conn, table=TABLE, query=query)
 

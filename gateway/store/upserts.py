@@ -6,7 +6,9 @@ its activities are brought in line, and an UPDATED event is appended; an equal r
 (no write, no event); a record the platform says is older than the stored run is skipped. Existing
 runs of the batch are read in one statement per source, their activities in one more.
 
-Attempt lineage is linked after the batch (`import_lineage`), whichever attempt came first.
+Attempt lineage is linked at the end of the batch (`gateway/store/lineage.py`), whichever
+attempt came first. A batch costs a constant number of statements for the runs it adds or
+leaves unchanged (tests/ingest/test_statement_counts.py), whatever its size.
 """
 
 from __future__ import annotations
@@ -29,11 +31,10 @@ from gateway.domain.imports import (
     materialise,
     materialise_activity,
     next_versions,
-    relink,
     same_run,
 )
 from gateway.domain.models import Activity, Process, Run, RunChangeKind, Workspace
-from gateway.store import activities, events, processes, runs, workspaces
+from gateway.store import activities, events, lineage, processes, runs, workspaces
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
 from gateway.store.protocol import Transaction
 
@@ -53,6 +54,7 @@ class _Batch:
     runs: dict[tuple[str, str, str], Run] = field(default_factory=dict)
     activities: dict[str, list[Activity]] = field(default_factory=dict)
     processes: dict[ProcessRef, Process] = field(default_factory=dict)
+    stored_processes: dict[tuple[str, str, str], Process] = field(default_factory=dict)
     chains: set[tuple[str, str, str]] = field(default_factory=set)
     processes_added: int = 0
     careful: bool = False
@@ -85,7 +87,21 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
+async def _prefetch_processes(batch: _Batch, records: Sequence[Record]) -> None:
+    ids = sorted({r.process.source_id for r in records if isinstance(r, ImportedRun)})
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        rows = await batch.tx.fetchall(
+            f"SELECT * FROM processes WHERE workspace_id = ? AND source_id IN ({marks})",
+            [batch.workspace_id, *chunk],
+        )
+        for row in rows:
+            found = process_from_row(row)
+            batch.stored_processes[(found.source.value, found.kind.value, found.source_id)] = found
+
+
 async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
+    await _prefetch_processes(batch, records)
     wanted: dict[tuple[str, str], set[str]] = {}
     for record in records:
         if isinstance(record, ImportedRun) and record.spec.source_id:
@@ -120,14 +136,15 @@ async def _process(batch: _Batch, ref: ProcessRef) -> Process:
     found = batch.processes.get(ref)
     if found is not None:
         return found
-    row = await batch.tx.fetchone(
-        "SELECT * FROM processes WHERE workspace_id = ? AND source = ? AND kind = ? "
-        "AND source_id = ?",
-        (batch.workspace_id, ref.source.value, ref.kind.value, ref.source_id),
-    )
-    if row is not None:
-        found = process_from_row(row)
-    else:
+    found = batch.stored_processes.get((ref.source.value, ref.kind.value, ref.source_id))
+    if found is None:
+        row = await batch.tx.fetchone(
+            "SELECT * FROM processes WHERE workspace_id = ? AND source = ? AND kind = ? "
+            "AND source_id = ?",
+            (batch.workspace_id, ref.source.value, ref.kind.value, ref.source_id),
+        )
+        found = process_from_row(row) if row is not None else None
+    if found is None:
         now = utc_now()
         found = Process(
             id=new_id(IdKind.PROCESS),
@@ -300,44 +317,6 @@ async def _apply_one(batch: _Batch, record: Record) -> Outcome | RecordFailure |
     return None
 
 
-async def _link_chains(batch: _Batch, source_ids: set[tuple[str, str]]) -> None:
-    """Link the attempt chains the batch touched: as retries, or as the first attempt."""
-    tx = batch.tx
-    by_source: dict[str, list[str]] = {}
-    for source, source_id in source_ids:
-        by_source.setdefault(source, []).append(source_id)
-    for source, ids in by_source.items():
-        for chunk in _chunks(sorted(ids)):
-            marks = ", ".join("?" * len(chunk))
-            rows = await tx.fetchall(
-                "SELECT DISTINCT original_source_id FROM import_lineage WHERE workspace_id = ? "
-                f"AND source = ? AND original_source_id IN ({marks})",
-                [batch.workspace_id, source, *chunk],
-            )
-            batch.chains.update((batch.workspace_id, source, row[0]) for row in rows)
-    for workspace_id, source, original in sorted(batch.chains):
-        root_row = await tx.fetchone(
-            "SELECT * FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
-            (workspace_id, source, original),
-        )
-        retries = await tx.fetchall(
-            "SELECT r.* FROM import_lineage l JOIN runs r ON r.id = l.run_id "
-            "WHERE l.workspace_id = ? AND l.source = ? AND l.original_source_id = ?",
-            (workspace_id, source, original),
-        )
-        root = run_from_row(root_row) if root_row else None
-        for run in relink(root, [run_from_row(r) for r in retries]):
-            await runs.update(tx, run, run.version - 1)
-            await events.append(
-                tx,
-                run,
-                RunChangeKind.UPDATED,
-                from_status=run.status,
-                actor=ACTOR,
-                reason="attempt lineage",
-            )
-
-
 async def apply_batch(
     tx: Transaction,
     workspace_id: str,
@@ -376,11 +355,19 @@ async def apply_batch(
             outcome = RecordFailure(position, outcome.message)
         if outcome is not None:
             results.append((position, outcome))
-    await _flush(batch)
     touched = {
-        (record.process.source.value, record.spec.source_id)
+        (workspace_id, record.process.source.value, record.spec.source_id)
         for _, record in records
         if isinstance(record, ImportedRun) and record.spec.source_id
     }
-    await _link_chains(batch, touched)
+    chains = batch.chains | await lineage.chains_rooted_at(tx, touched)
+    await lineage.link(
+        tx,
+        chains,
+        current=batch.runs,
+        pending=batch.new_runs,
+        links=batch.new_links,
+        actor=ACTOR,
+    )
+    await _flush(batch)
     return results, batch.processes_added

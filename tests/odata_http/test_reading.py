@@ -312,15 +312,41 @@ def test_narrow_rows_and_whole_records_write_the_same(odata: OData) -> None:
     # Catalog-only properties are read as narrow rows; `parameters` needs whole records.
     narrow = odata.json(
         "/odata/Runs?$top=60&$select=id,status,jobId,durations,isActive,startDateTime"
-        "&$expand=activities($select=id,status,endDateTime;$count=true)"
+        "&$expand=activities($select=id,status,endDateTime;$count=true),"
+        "process($select=id,displayName,kind)"
     )["value"]
     whole = odata.json(
         "/odata/Runs?$top=60&$select=id,status,jobId,durations,isActive,startDateTime,parameters"
-        "&$expand=activities($select=id,status,endDateTime,platformAttributes;$count=true)"
+        "&$expand=activities($select=id,status,endDateTime,platformAttributes;$count=true),"
+        "process($select=id,displayName,kind,activityDefinitions)"
     )["value"]
     for run in whole:
         run.pop("parameters")
+        run["process"].pop("activityDefinitions")
         for activity in run["activities"]:
             activity.pop("platformAttributes")
     assert narrow == whole
+    assert all(r["process"]["displayName"] for r in narrow)
     assert any("jobId" in r for r in narrow) and not all("jobId" in r for r in narrow)
+
+
+@pytest.mark.parametrize(
+    ("url", "statements"),
+    [
+        ("/odata/Runs?$top={n}&$select=id&$expand=process($select=displayName)", 2),  # narrow
+        ("/odata/Runs?$top={n}&$expand=process", 2),  # whole records
+        ("/odata/Runs?$top={n}&$select=id&$expand=process($select=id),activities($select=id)", 3),
+        ("/odata/Activities?$top={n}&$select=id&$expand=run($select=id;$expand=process)", 3),
+        # a process has many runs: its pages take the store's windowed second statement
+        ("/odata/Processes?$top={n}&$expand=runs($top=2;$select=id;$expand=process)", 4),
+    ],
+)
+def test_an_expansion_costs_one_statement_per_level(
+    odata: OData, gql: GraphQLClient, url: str, statements: int
+) -> None:
+    odata.json(url.format(n=1))  # a new connection's first statement (PostgreSQL's setup)
+    for n in (3, 7) if url.startswith("/odata/Processes") else (5, 40):  # the demo has 7
+        before = gql.statements
+        body = odata.json(url.format(n=n))
+        assert len(body["value"]) == n
+        assert gql.statements - before == statements, n

@@ -10,16 +10,17 @@ it runs through the executor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, processes, runs
+from gateway.store import activities, codec, processes, runs, workspaces
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
-from gateway.store.selects import column, field_column
+from gateway.store.selects import column, field_column, first_of
 
 
 class Convert(enum.Enum):
@@ -30,6 +31,11 @@ class Convert(enum.Enum):
     DATETIME = "datetime"  # microseconds since the epoch to an aware UTC datetime
     ETAG = "etag"  # a version to `W/"<version>"`
     DURATION_MS = "duration_ms"  # (start, end) microseconds to whole milliseconds
+    JSON = "json"  # JSON text to its value (NULL stays null)
+    JSON_LIST = "json_list"  # JSON text of a list to the list (NULL: empty)
+    JSON_OBJECT = "json_object"  # JSON text of an object to the object (NULL: empty)
+    ATTRIBUTE = "attribute"  # one text member (`Column.key`) of a JSON object; else null
+    EMPTY_NULL = "empty_null"  # an empty value to null
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,7 @@ class Column:
     sql: str  # with the table alias filled in
     convert: Convert = Convert.NONE
     extra: tuple[Column, ...] = ()  # further columns the conversion reads (a duration's end)
+    key: str = ""  # the member an ATTRIBUTE conversion reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,10 @@ class Embedded:
 
     prefix: str  # the scalars' path prefix: `durations` for `durations/totalMs`
     null_when: str | None = None  # a column whose NULL makes the object null
+    # For a selection its scalars do not hold (`statistics { metrics { name } }`): the codec's
+    # function from these columns (by name) to the domain value (`values.py` writes it).
+    derive: Callable[[Any], Any] | None = None
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,19 @@ class RelationSpec:
 
     child: str  # the child entity's name
     parent_column: str  # qualified by the child table's alias
+    # The one concrete type its nodes have (a typed list such as `DatabricksRun.tasks`); a row of
+    # another kind declines the request (the executor answers it). Empty: every child type.
+    only: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A field naming one record by its id (`Run.process`, `Activity.run`): the records of all
+    parents read in one statement, and written by the child entity's plan."""
+
+    child: str  # the child entity's name
+    column: Column  # the parent's column holding the child's id
+    nullable: bool = False  # null when the column is; else a missing record declines
 
 
 @dataclass(frozen=True)
@@ -63,14 +87,16 @@ class Entity:
     """A kind of record the fast path writes."""
 
     name: str  # the GraphQL interface or type
-    catalog: Catalog
+    catalog: Catalog | None  # None: only ever reached by reference, never listed
     table: str  # `name alias`
-    default: ListQuery
+    default: ListQuery | None
     discriminator: str | None  # the column whose value picks the concrete GraphQL type
     type_names: Mapping[str, str]  # discriminator value -> concrete GraphQL type
     scalars: Mapping[str, Column]  # GraphQL field path -> column
     embedded: Mapping[str, Embedded] = field(default_factory=dict)
     relations: Mapping[str, RelationSpec] = field(default_factory=dict)
+    references: Mapping[str, Reference] = field(default_factory=dict)
+    workspace_column: str = "workspace_id"  # the column naming the record's workspace
 
     @property
     def alias(self) -> str:
@@ -134,8 +160,24 @@ _COMMON = (
     *_STATISTICS,
     *_ERROR,
 )
-_ERROR_EMBEDDED = Embedded("blockingError", null_when="error_code")
-_STATISTICS_EMBEDDED = Embedded("statistics")
+_ERROR_EMBEDDED = Embedded(
+    "blockingError",
+    null_when="error_code",
+    derive=codec.error_from_row,
+    columns=codec.ERROR_COLUMNS,
+)
+_STATISTICS_EMBEDDED = Embedded(
+    "statistics", derive=codec.statistics_from_row, columns=codec.STATISTICS_COLUMNS
+)
+
+
+_RUN_ID = column("a", "run_id")
+_WORKSPACE_OF_RUN = Reference("Workspace", Column("workspace_id", column("r", "workspace_id")))
+
+
+def _attribute(name: str) -> Column:
+    """A text member of an activity's platform attributes (api/activities/types.py `_text`)."""
+    return Column("attributes", column("a", "attributes"), Convert.ATTRIBUTE, key=name)
 
 
 RUN = Entity(
@@ -192,6 +234,7 @@ RUN = Entity(
                 "dataArtifactId": ("data_artifact_id", Convert.NONE),
                 "runPageUrl": ("run_page_url", Convert.NONE),
                 "stateMessage": ("state_message", Convert.NONE),
+                "parameters": ("parameters", Convert.JSON),
             },
         ),
         "eTag": _version("r"),
@@ -205,7 +248,31 @@ RUN = Entity(
         "process": Embedded("process"),
         "workspace": Embedded("workspace"),
     },
-    relations={"activities": RelationSpec("Activity", column("a", "run_id"))},
+    relations={
+        "activities": RelationSpec("Activity", _RUN_ID),
+        # the same list, typed as the platform's (api/runs/types.py)
+        "tasks": RelationSpec("Activity", _RUN_ID, "DatabricksTask"),
+        "activityRuns": RelationSpec("Activity", _RUN_ID, "DataFactoryActivityRun"),
+        "assetActivities": RelationSpec("Activity", _RUN_ID, "DataZoneAssetActivity"),
+        "gatewayActivities": RelationSpec("Activity", _RUN_ID, "GatewayActivity"),
+    },
+    references={
+        "process": Reference("Process", Column("process_id", column("r", "process_id"))),
+        "workspace": _WORKSPACE_OF_RUN,
+        # itself when it is the first attempt (api/runs/types.py)
+        "originalAttemptRun": Reference(
+            "Run",
+            Column(
+                "_original_attempt",
+                first_of("r", ("original_attempt_run_id", "id"), "_original_attempt"),
+            ),
+        ),
+        "previousAttemptRun": Reference(
+            "Run",
+            Column("previous_attempt_run_id", column("r", "previous_attempt_run_id")),
+            nullable=True,
+        ),
+    },
 )
 
 ACTIVITY = Entity(
@@ -223,8 +290,14 @@ ACTIVITY = Entity(
                 "blockingError/retryable": ("error_retryable", Convert.BOOL),
                 "activityRunId": ("source_id", Convert.NONE),
                 "taskKey": ("key", Convert.NONE),
+                "dependsOn": ("depends_on", Convert.JSON_LIST),
+                "platformAttributes": ("attributes", Convert.JSON_OBJECT),
             },
         ),
+        "clusterId": _attribute("clusterId"),
+        "database": _attribute("database"),
+        "technicalName": _attribute("technicalName"),
+        "dataAssetId": _attribute("dataAssetId"),
         "durationMs": Column(
             "started_at",
             column("a", "started_at"),
@@ -234,6 +307,7 @@ ACTIVITY = Entity(
         "eTag": _version("a"),
     },
     embedded={"statistics": _STATISTICS_EMBEDDED, "blockingError": _ERROR_EMBEDDED},
+    references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
 )
 
 PROCESS = Entity(
@@ -260,11 +334,49 @@ PROCESS = Entity(
                 "workspace/id",
             ),
         ),
+        **_plain(
+            "p",
+            {
+                "throttle/maxRuns": ("throttle_max_runs", Convert.NONE),
+                "throttle/windowSeconds": ("throttle_window_s", Convert.NONE),
+            },
+        ),
         "eTag": _version("p"),
     },
-    embedded={"workspace": Embedded("workspace")},
+    embedded={
+        "workspace": Embedded("workspace"),
+        "throttle": Embedded("throttle", null_when="throttle_max_runs"),
+        "activityDefinitions": Embedded(
+            "activityDefinitions",
+            derive=codec.activity_definitions_from_row,
+            columns=("activity_definitions",),
+        ),
+    },
     relations={"runs": RelationSpec("Run", column("r", "process_id"))},
+    references={
+        "workspace": Reference("Workspace", Column("workspace_id", column("p", "workspace_id")))
+    },
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS)}
+WORKSPACE = Entity(
+    name="Workspace",
+    catalog=None,
+    table=workspaces.TABLE,
+    default=None,
+    discriminator=None,
+    type_names={"": "Workspace"},
+    scalars=_plain(
+        "w",
+        {
+            "id": ("id", Convert.NONE),
+            "displayName": ("display_name", Convert.NONE),
+            "source": ("source", Convert.EMPTY_NULL),  # the codec's `Source(x) if x else None`
+            "sourceId": ("source_id", Convert.NONE),
+            "createdDateTime": ("created_at", Convert.DATETIME),
+        },
+    ),
+    workspace_column="id",
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS, WORKSPACE)}
 ROOT_LISTS: dict[str, Entity] = {"runs": RUN, "processes": PROCESS}

@@ -8,7 +8,7 @@ Anything else (a directive, an unknown field, an argument it does not handle) ra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -16,22 +16,19 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
-    GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     get_named_type,
 )
 
+from gateway.api.fastpath.collect import Collector, Unsupported, sets_of
 from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity
+from gateway.api.fastpath.values import NotWritable, value_writer
 from gateway.store.selects import column as column_sql
 
 LIST_ARGUMENTS = frozenset(
@@ -39,10 +36,6 @@ LIST_ARGUMENTS = frozenset(
 )
 Row = Any  # a sqlite3.Row, or any sequence the getters index
 Getter = Callable[[Row], Any]
-
-
-class Unsupported(Exception):
-    """The fast path does not cover this operation; the executor runs it."""
 
 
 class Layout:
@@ -89,7 +82,16 @@ class Embedded:
     fields: list[tuple[str, Scalar | Const]]
 
 
-Spec = Scalar | Const | Embedded
+@dataclass
+class Derived:
+    """An object written from the domain value the codec makes of some of the row's columns."""
+
+    derive: Callable[[Any], Any]  # the columns by label (a mapping) -> the domain value
+    columns: tuple[Column, ...]
+    write: Callable[[Any], Any]  # the domain value -> the response's value
+
+
+Spec = Scalar | Const | Embedded | Derived
 
 
 @dataclass
@@ -100,8 +102,18 @@ class ObjectPlan:
     layout: Layout
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
     relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
+    references: list[tuple[str, ReferencePlan, frozenset[str]]] = field(default_factory=list)
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
     write: dict[str, Callable[[Row], dict[str, Any]]] = field(default_factory=dict)  # per type
+
+
+@dataclass
+class ReferencePlan:
+    """A field naming one record by id: the parent's column with the id, the child's plan."""
+
+    label: str  # the parent's column (its label in the parent's layout)
+    nullable: bool
+    child: ObjectPlan
 
 
 @dataclass
@@ -149,72 +161,13 @@ class Plan:
     costed: bool = field(default=False, compare=False, repr=False)
 
 
-# --- collecting fields --------------------------------------------------------------------------
-
-
-class _Collector:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
-        self.schema = schema
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-
-    def collect(
-        self, runtime: GraphQLObjectType, sets: Sequence[SelectionSetNode]
-    ) -> dict[str, list[FieldNode]]:
-        """Fields by response key, in first-seen order, as GraphQL collects them."""
-        found: dict[str, list[FieldNode]] = {}
-        visited: set[str] = set()
-        for selection_set in sets:
-            self._visit(runtime, selection_set, found, visited)
-        return found
-
-    def _visit(
-        self,
-        runtime: GraphQLObjectType,
-        selection_set: SelectionSetNode,
-        found: dict[str, list[FieldNode]],
-        visited: set[str],
-    ) -> None:
-        for selection in selection_set.selections:
-            if selection.directives:
-                raise Unsupported("directives")
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                found.setdefault(key, []).append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None or self._applies(condition.name.value, runtime):
-                    self._visit(runtime, selection.selection_set, found, visited)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in visited:
-                    continue
-                visited.add(name)
-                fragment = self.fragments[name]
-                if self._applies(fragment.type_condition.name.value, runtime):
-                    self._visit(runtime, fragment.selection_set, found, visited)
-
-    def _applies(self, condition: str, runtime: GraphQLObjectType) -> bool:
-        wanted = self.schema.get_type(condition)
-        if wanted is runtime:
-            return True
-        return isinstance(
-            wanted, GraphQLInterfaceType | GraphQLUnionType
-        ) and self.schema.is_sub_type(wanted, runtime)
-
-
-def _sets(nodes: list[FieldNode]) -> list[SelectionSetNode]:
-    return [n.selection_set for n in nodes if n.selection_set is not None]
-
-
 # --- compiling ----------------------------------------------------------------------------------
 
 
 class Compiler:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
         self.schema = schema
-        self.collector = _Collector(schema, document)
+        self.collector = Collector(schema, document)
 
     def _object_type(self, name: str) -> GraphQLObjectType:
         found = self.schema.get_type(name)
@@ -245,24 +198,26 @@ class Compiler:
         parent: GraphQLObjectType,
         nodes: list[FieldNode],
         parent_column: str | None,
+        only: str = "",
     ) -> ConnectionPlan:
+        """`only`: the one concrete type of its nodes (empty: every type of the entity)."""
         field_def = parent.fields[nodes[0].name.value]
         if set(field_def.args) - LIST_ARGUMENTS:
             raise Unsupported("an argument the fast path does not know")
         connection_type = self._object_type(get_named_type(field_def.type).name)
         plan = ConnectionPlan(entity, field_def, nodes[0], Layout(entity), parent_column)
-        for key, inner in self.collector.collect(connection_type, _sets(nodes)).items():
+        for key, inner in self.collector.collect(connection_type, sets_of(nodes)).items():
             name = inner[0].name.value
             if name == "__typename":
                 plan.parts.append((key, "typename", connection_type.name))
             elif name == "totalCount":
                 plan.parts.append((key, "totalCount", None))
             elif name == "nodes":
-                plan.parts.append((key, "nodes", self.objects(entity, plan.layout, _sets(inner))))
+                nodes_plan = self.objects(entity, plan.layout, sets_of(inner), only)
+                plan.parts.append((key, "nodes", nodes_plan))
             elif name == "edges":
-                plan.parts.append(
-                    (key, "edges", self.edges(entity, plan.layout, connection_type, inner))
-                )
+                edges = self.edges(entity, plan.layout, connection_type, inner, only)
+                plan.parts.append((key, "edges", edges))
             elif name == "pageInfo":
                 plan.parts.append((key, "pageInfo", self.page_info(connection_type, inner)))
             else:
@@ -275,17 +230,19 @@ class Compiler:
         layout: Layout,
         connection_type: GraphQLObjectType,
         nodes: list[FieldNode],
+        only: str = "",
     ) -> list[tuple[str, EdgePart]]:
         edge_type = self._object_type(get_named_type(connection_type.fields["edges"].type).name)
         parts: list[tuple[str, EdgePart]] = []
-        for key, inner in self.collector.collect(edge_type, _sets(nodes)).items():
+        for key, inner in self.collector.collect(edge_type, sets_of(nodes)).items():
             name = inner[0].name.value
             if name == "__typename":
                 parts.append((key, EdgePart("typename", edge_type.name)))
             elif name == "cursor":
                 parts.append((key, EdgePart("cursor")))
             elif name == "node":
-                parts.append((key, EdgePart("node", self.objects(entity, layout, _sets(inner)))))
+                node = self.objects(entity, layout, sets_of(inner), only)
+                parts.append((key, EdgePart("node", node)))
             else:
                 raise Unsupported(f"edge field {name}")
         return parts
@@ -295,7 +252,7 @@ class Compiler:
     ) -> list[tuple[str, str]]:
         info_type = self._object_type(get_named_type(connection_type.fields["pageInfo"].type).name)
         parts: list[tuple[str, str]] = []
-        for key, inner in self.collector.collect(info_type, _sets(nodes)).items():
+        for key, inner in self.collector.collect(info_type, sets_of(nodes)).items():
             name = inner[0].name.value
             if name not in (
                 "__typename",
@@ -308,10 +265,15 @@ class Compiler:
             parts.append((key, info_type.name if name == "__typename" else name))
         return parts
 
-    def objects(self, entity: Entity, layout: Layout, sets: list[SelectionSetNode]) -> ObjectPlan:
+    def objects(
+        self, entity: Entity, layout: Layout, sets: list[SelectionSetNode], only: str = ""
+    ) -> ObjectPlan:
         plan = ObjectPlan(entity, layout, {}, [])
         relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
-        for type_name in entity.type_names.values():
+        references: dict[tuple[str, tuple[int, ...]], tuple[ReferencePlan, set[str]]] = {}
+        for type_name in dict.fromkeys(entity.type_names.values()):
+            if only and type_name != only:
+                continue
             runtime = self._object_type(type_name)
             specs: list[tuple[str, Spec]] = []
             for key, nodes in self.collector.collect(runtime, sets).items():
@@ -324,11 +286,19 @@ class Compiler:
                     if merged not in relations:
                         spec = entity.relations[name]
                         child = self.connection(
-                            ENTITIES[spec.child], runtime, nodes, spec.parent_column
+                            ENTITIES[spec.child], runtime, nodes, spec.parent_column, spec.only
                         )
                         relations[merged] = (child, set())
                     relations[merged][1].add(type_name)
                     specs.append((key, Const(None)))  # filled in once the relation is fetched
+                elif name in entity.references and not (
+                    name in entity.embedded and self._columns_hold(entity, runtime, name, nodes)
+                ):
+                    merged = (key, tuple(id(n) for n in nodes))
+                    if merged not in references:
+                        references[merged] = (self.reference(entity, layout, name, nodes), set())
+                    references[merged][1].add(type_name)
+                    specs.append((key, Const(None)))  # filled in once the records are read
                 elif name in entity.embedded:
                     specs.append((key, self.embedded(entity, layout, runtime, name, nodes)))
                 elif name in entity.scalars and not nodes[0].arguments:
@@ -339,7 +309,23 @@ class Compiler:
                     raise Unsupported(f"{type_name}.{name}")
             plan.fields[type_name] = specs
         plan.relations = [(k, c, frozenset(types)) for (k, _), (c, types) in relations.items()]
+        plan.references = [(k, r, frozenset(ts)) for (k, _), (r, ts) in references.items()]
         return plan
+
+    def reference(
+        self, entity: Entity, layout: Layout, name: str, nodes: list[FieldNode]
+    ) -> ReferencePlan:
+        if any(n.arguments for n in nodes):
+            raise Unsupported(f"arguments of {name}")
+        spec = entity.references[name]
+        layout.need(spec.column)
+        child = ENTITIES[spec.child]
+        child_layout = Layout(child)
+        # the loaders' rule: a record outside the caller's workspaces is as if missing
+        where = child.workspace_column
+        child_layout.need(Column(where, column_sql(child.alias, where)))
+        objects = self.objects(child, child_layout, sets_of(nodes))
+        return ReferencePlan(spec.column.label, spec.nullable, objects)
 
     def embedded(
         self,
@@ -348,8 +334,19 @@ class Compiler:
         parent: GraphQLObjectType,
         name: str,
         nodes: list[FieldNode],
-    ) -> Embedded:
+    ) -> Embedded | Derived:
+        """From the row's columns as they are when they hold the selection, else from the
+        domain value its codec makes of them (`Derived`), when the field has one."""
         spec = entity.embedded[name]
+        if spec.derive is not None and not self._columns_hold(entity, parent, name, nodes):
+            columns = tuple(Column(c, column_sql(entity.alias, c)) for c in spec.columns)
+            for needed in columns:
+                layout.need(needed)
+            try:
+                write = value_writer(parent.fields[name].type, nodes, self.collector.collect)
+            except NotWritable as why:
+                raise Unsupported(str(why)) from None
+            return Derived(spec.derive, columns, write)
         named: GraphQLNamedType = get_named_type(parent.fields[name].type)
         runtime = self._object_type(named.name)
         null_when = None
@@ -357,7 +354,7 @@ class Compiler:
             null_when = Column(spec.null_when, column_sql(entity.alias, spec.null_when))
             layout.need(null_when)
         fields: list[tuple[str, Scalar | Const]] = []
-        for key, inner in self.collector.collect(runtime, _sets(nodes)).items():
+        for key, inner in self.collector.collect(runtime, sets_of(nodes)).items():
             sub = inner[0].name.value
             if sub == "__typename":
                 fields.append((key, Const(runtime.name)))
@@ -368,6 +365,22 @@ class Compiler:
             layout.need(column)
             fields.append((key, Scalar(column)))
         return Embedded(null_when, fields)
+
+    def _columns_hold(
+        self, entity: Entity, parent: GraphQLObjectType, name: str, nodes: list[FieldNode]
+    ) -> bool:
+        """Whether every field selected of the embedded object is a column of the row."""
+        runtime = self._object_type(get_named_type(parent.fields[name].type).name)
+        prefix = entity.embedded[name].prefix
+        return all(
+            inner[0].name.value == "__typename"
+            or (
+                f"{prefix}/{inner[0].name.value}" in entity.scalars
+                and not inner[0].arguments
+                and inner[0].selection_set is None
+            )
+            for inner in self.collector.collect(runtime, sets_of(nodes)).values()
+        )
 
 
 def compile_operation(

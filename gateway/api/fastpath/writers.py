@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+from orjson import loads
+
 from gateway.api.fastpath.fields import Column, Convert
 from gateway.api.fastpath.plan import (
     ConnectionPlan,
     Const,
+    Derived,
     Getter,
     ObjectPlan,
     Plan,
@@ -46,6 +49,22 @@ def _column(column: Column, index: dict[str, int]) -> Getter:
                 return None if start is None or end is None else (end - start) // 1000
 
             return duration
+        case Convert.JSON:
+            return lambda row: None if (v := row[i]) is None else loads(v)
+        case Convert.JSON_LIST:
+            return lambda row: [] if (v := row[i]) is None else list(loads(v) or ())
+        case Convert.JSON_OBJECT:
+            return lambda row: {} if (v := row[i]) is None else loads(v) or {}
+        case Convert.EMPTY_NULL:
+            return lambda row: row[i] or None
+        case Convert.ATTRIBUTE:
+            key = column.key
+
+            def attribute(row: Row) -> str | None:
+                found = None if (v := row[i]) is None else (loads(v) or {}).get(key)
+                return found if isinstance(found, str) else None
+
+            return attribute
     raise AssertionError(column.convert)  # pragma: no cover
 
 
@@ -58,6 +77,10 @@ def _spec(spec: Spec, index: dict[str, int]) -> Getter:
         return _const(spec.value)
     if isinstance(spec, Scalar):
         return _column(spec.column, index)
+    if isinstance(spec, Derived):
+        pairs = [(c.label, index[c.label]) for c in spec.columns]
+        derive, write = spec.derive, spec.write
+        return lambda row: write(derive({label: row[i] for label, i in pairs}))
     fields = [(key, _spec(s, index)) for key, s in spec.fields]
     if spec.null_when is None:
         return lambda row: {key: get(row) for key, get in fields}
@@ -78,7 +101,7 @@ def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any]) -> str
     if isinstance(spec, Const):
         names[f"c{n}"] = spec.value
         return f"c{n}"
-    if isinstance(spec, Scalar):
+    if isinstance(spec, Scalar | Derived):
         names[f"g{n}"] = _spec(spec, index)
         return f"g{n}(row)"
     fields = _items(spec.fields, index, names)
@@ -112,6 +135,8 @@ def _bind_objects(plan: ObjectPlan) -> None:
     plan.write = {type_name: _writer(specs, index) for type_name, specs in plan.fields.items()}
     for _, child, _ in plan.relations:
         _bind_connection(child)
+    for _, reference, _ in plan.references:
+        _bind_objects(reference.child)
 
 
 def _bind_connection(plan: ConnectionPlan) -> None:

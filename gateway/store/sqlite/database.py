@@ -188,7 +188,12 @@ async def _wal(raw: aiosqlite.Connection) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqlite.Connection:
+async def _connect(
+    path: str, *, read_only: bool, deadline: Deadline | None
+) -> aiosqlite.Connection:
+    """A connection with the store's pragmas and functions; with a `deadline`, bounded in time
+    by the progress handler (without, no handler: each call of it costs the driver's thread the
+    GIL, a fifth of a bulk import's time)."""
     with translate_errors():
         raw = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
         try:
@@ -200,7 +205,8 @@ async def _connect(path: str, *, read_only: bool, deadline: Deadline) -> aiosqli
                 await raw.create_function(name, arity, function, deterministic=True)
             if read_only:
                 await raw.execute("PRAGMA query_only = ON")
-            await raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)
+            if deadline is not None:
+                await raw.set_progress_handler(deadline.passed, PROGRESS_STEPS)
         except BaseException:
             await raw.close()  # its thread would keep the process alive (not a database, say)
             raise
@@ -256,9 +262,10 @@ class SqliteDatabase:
             raise
 
     async def _connect(self, *, read_only: bool) -> aiosqlite.Connection:
-        deadline = Deadline()
+        deadline = Deadline() if self.statement_timeout_ms else None
         raw = await _connect(self.path, read_only=read_only, deadline=deadline)
-        self._deadlines[id(raw)] = deadline
+        if deadline is not None:
+            self._deadlines[id(raw)] = deadline
         return raw
 
     def _wrap(

@@ -1,0 +1,119 @@
+"""Field groups the fast path writes from domain values: when a selection asks for more of an
+object than its columns hold as they are (a run's statistics with their entity counts, metrics
+and inbound totals; an error's details and inner error), the row's columns are made into the
+domain value by the store's codec, the one the executor's objects come from, and that value is
+written field by field as the executor completes it: each field read by its attribute or by its
+resolver when that takes nothing but the object, each leaf by its GraphQL type's own
+`serialize`. A field that needs more (arguments, the request's context) is not covered."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    SelectionSetNode,
+)
+
+Writer = Callable[[Any], Any]
+Collect = Callable[[GraphQLObjectType, Sequence[SelectionSetNode]], dict[str, list[FieldNode]]]
+
+
+class NotWritable(Exception):
+    """A selection of a domain value that needs the executor (the plan compiler declines)."""
+
+
+class NullValue(ValueError):
+    """A non-null field without a value: the executor reports it (the request declines)."""
+
+
+def value_writer(type_: GraphQLOutputType, nodes: list[FieldNode], collect: Collect) -> Writer:
+    """A function from a domain value of `type_` to the response's value of `nodes`' selection."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = value_writer(type_.of_type, nodes, collect)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise NullValue
+            return inner(value)
+
+        return non_null
+    if isinstance(type_, GraphQLList):
+        item = value_writer(type_.of_type, nodes, collect)
+        return lambda value: None if value is None else [item(v) for v in value]
+    if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+        return _leaf(type_)
+    if isinstance(type_, GraphQLObjectType):
+        sets = [n.selection_set for n in nodes if n.selection_set is not None]
+        return _object(type_, sets, collect)
+    raise NotWritable(f"a value of {type_}")
+
+
+def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Writer:
+    serialize = type_.serialize
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            return None
+        serialized = serialize(value)
+        if serialized is None:  # graphql-core refuses it too
+            raise NullValue
+        return serialized
+
+    return leaf
+
+
+def _object(type_: GraphQLObjectType, sets: list[SelectionSetNode], collect: Collect) -> Writer:
+    parts: list[tuple[str, Writer, Writer]] = []
+    for key, nodes in collect(type_, sets).items():
+        name = nodes[0].name.value
+        if name == "__typename":
+            parts.append((key, _constant(type_.name), _same))
+            continue
+        field = type_.fields.get(name)
+        if field is None or any(n.arguments for n in nodes):
+            raise NotWritable(f"{type_.name}.{name}")
+        parts.append(
+            (key, _getter(field.extensions, name), value_writer(field.type, nodes, collect))
+        )
+
+    def write(value: Any) -> Any:
+        if value is None:
+            return None
+        return {key: put(get(value)) for key, get, put in parts}
+
+    return write
+
+
+def _constant(value: Any) -> Writer:
+    return lambda _: value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _getter(extensions: dict[str, Any], name: str) -> Writer:
+    """How the executor reads the field: its attribute, or a resolver of the object alone."""
+    definition = extensions.get("strawberry-definition")
+    if definition is None:
+        raise NotWritable(name)
+    resolver = definition.base_resolver
+    if resolver is None:
+        return attrgetter(definition.python_name)
+    function = resolver.wrapped_func
+    if inspect.iscoroutinefunction(function) or list(inspect.signature(function).parameters) != [
+        "self"
+    ]:
+        raise NotWritable(f"{name} needs its resolver's arguments or context")
+    written: Writer = function
+    return written
