@@ -300,7 +300,7 @@ def generate_rows(
             body = rid[4:29]  # the run id's body minus its last character ('0')
             queue_ms = 200 + int(random_() * 90_000)
             total_ms = 20_000 + int(random_() * 2_700_000)
-            started = min(created + queue_ms * 1000, now_us)
+            started: int | None = min(created + queue_ms * 1000, now_us)
             if status in (S.PENDING, S.QUEUED, S.SKIPPED):
                 started = None
             ended = None

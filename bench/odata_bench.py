@@ -29,11 +29,11 @@ from urllib.parse import quote
 
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.client import RawClient, prepare
-from runner.paired import alternate, summarise
-from runner.server import Server
+from bench.runner.client import RawClient, prepare
+from bench.runner.paired import alternate, summarise
+from bench.runner.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_FIELDS = "id status sourceStatus displayName createdDateTime startDateTime endDateTime"

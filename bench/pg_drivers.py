@@ -162,7 +162,7 @@ async def main(url: str, rounds: int) -> str:
         await setup.execute("ANALYZE")
         await setup.close()
         results: dict[str, dict[str, list[float]]] = {"asyncpg": {}, "psycopg": {}}
-        drivers = [Asyncpg(), Psycopg()]
+        drivers: list[Asyncpg | Psycopg] = [Asyncpg(), Psycopg()]
         for r in range(rounds + 1):  # round 0 warms up both drivers and the server
             for d in drivers if r % 2 == 0 else reversed(drivers):
                 got = await _round(d, db_url, (r * 2 + (d.name == "psycopg")) * 10_000_000)

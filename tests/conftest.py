@@ -82,8 +82,8 @@ def _pg_clone(request: pytest.FixtureRequest, kind: str) -> str:
     """A new database cloned from a template, dropped when the test ends; its URL."""
     templates: dict[str, str] = request.getfixturevalue("pg_templates")
     name = pg.unique_name()
-    asyncio.run(pg.create_database(name, templates[kind]))
-    request.addfinalizer(lambda: asyncio.run(pg.drop_database(name)))
+    pg.blocking(pg.create_database(name, templates[kind]))
+    request.addfinalizer(lambda: pg.blocking(pg.drop_database(name)))
     return pg.url_of(name)
 
 
@@ -97,12 +97,43 @@ def demo_path(demo_template: Path, tmp_path: Path, request: pytest.FixtureReques
     return path
 
 
+@pytest.fixture(scope="module")
+def module_demo(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """One copy of the demo data set shared by a module's read-only tests (on PostgreSQL: its
+    URL, dropped after the module)."""
+    if ON_POSTGRES:
+        return _pg_clone(request, "demo")  # type: ignore[return-value]  # a URL in this mode
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(request.getfixturevalue("demo_template"), path)
+    return path
+
+
 @pytest.fixture
 def empty_location(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """Where an empty, migrated database is (on PostgreSQL: its URL)."""
     if ON_POSTGRES:
         return _pg_clone(request, "empty")  # type: ignore[return-value]  # a URL in this mode
     return tmp_path / "empty.db"
+
+
+@pytest.fixture
+def new_location(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """Where a new database goes, by name: a file in the test's directory (not made yet), or on
+    PostgreSQL a new empty database's URL (not migrated; dropped when the test ends). For tests
+    that hand a database to commands, as a user would, on either engine."""
+    made: dict[str, str] = {}
+
+    def location(name: str) -> Path:
+        if not ON_POSTGRES:
+            return tmp_path / name
+        if name not in made:
+            database = pg.unique_name()
+            pg.blocking(pg.create_database(database))
+            request.addfinalizer(lambda: pg.blocking(pg.drop_database(database)))
+            made[name] = pg.url_of(database)
+        return made[name]  # type: ignore[return-value]  # a URL in this mode
+
+    return location
 
 
 @pytest.fixture

@@ -9,17 +9,31 @@ Every database a test makes has a unique name (`gwtest_<pid>_<random>`) and is d
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
 
 import pytest
 
 PG_URL = os.environ.get("GATEWAY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRED = os.environ.get("GATEWAY_TEST_STORE", "sqlite").lower() == "postgres"
 PREFIX = "gwtest_"
+T = TypeVar("T")
+
+
+def blocking(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from plain code, or from inside a test's event loop (in a
+    thread of its own then): the helpers below serve sync and async tests alike."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def url_of(database: str) -> str:
@@ -82,11 +96,11 @@ def temporary_database(template: str | None = None) -> Iterator[str]:
     """A new empty (or template-cloned) database; yields its URL; dropped after."""
     need_postgres()
     name = unique_name()
-    asyncio.run(create_database(name, template))
+    blocking(create_database(name, template))
     try:
         yield url_of(name)
     finally:
-        asyncio.run(drop_database(name))
+        blocking(drop_database(name))
 
 
 def rows(location: object, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -104,7 +118,7 @@ def rows(location: object, sql: str, params: tuple[object, ...] = ()) -> list[tu
             finally:
                 await conn.close()
 
-        return asyncio.run(read())
+        return blocking(read())
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(str(location))) as conn, conn:  # committed after
@@ -120,3 +134,36 @@ def columns(location: object, table: str) -> list[str]:
         )
         return [str(name) for (name,) in rows(location, sql, (table,))]
     return [str(row[1]) for row in rows(location, f"PRAGMA table_info({table})")]
+
+
+def made(location: object) -> bool:
+    """Whether the gateway made its database at this location: the SQLite file exists, or the
+    PostgreSQL database holds the gateway's tables."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        sql = (
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            " AND table_name = 'schema_migrations'"
+        )
+        return rows(location, sql) == [(1,)]
+    import pathlib
+
+    return pathlib.Path(str(location)).exists()
+
+
+def remove(location: object) -> None:
+    """Undo `made`: delete the SQLite file, or drop every table of the PostgreSQL database."""
+    if isinstance(location, str) and location.startswith("postgresql://"):
+        import asyncpg
+
+        async def wipe() -> None:
+            conn = await asyncpg.connect(location)
+            try:
+                await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            finally:
+                await conn.close()
+
+        blocking(wipe())
+        return
+    import pathlib
+
+    pathlib.Path(str(location)).unlink()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
 
+from tests import pg
 from tests.servers import serve_process
 
 START = """
@@ -28,8 +29,10 @@ mutation {
 """
 
 
-def test_every_acknowledged_mutation_survives_a_sigkill(tmp_path: Path) -> None:
-    database = tmp_path / "crash.db"
+def test_every_acknowledged_mutation_survives_a_sigkill(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    database = new_location("crash.db")
     log = tmp_path / "server.log"
     acknowledged: list[str] = []
     with (
@@ -64,8 +67,7 @@ def test_every_acknowledged_mutation_survives_a_sigkill(tmp_path: Path) -> None:
         stop.set()
         sender.join(timeout=10)
     assert len(acknowledged) >= 40, log.read_text()
-    with sqlite3.connect(database) as conn:
-        stored = {row[0] for row in conn.execute("SELECT id FROM runs")}
-        events = {row[0] for row in conn.execute("SELECT run_id FROM run_events")}
+    stored = {row[0] for row in pg.rows(database, "SELECT id FROM runs")}
+    events = {row[0] for row in pg.rows(database, "SELECT run_id FROM run_events")}
     missing = [run_id for run_id in acknowledged if run_id not in stored or run_id not in events]
     assert not missing, f"{len(missing)} acknowledged runs were lost"

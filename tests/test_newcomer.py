@@ -17,9 +17,11 @@ RECENT = "startDateTime ge now() sub duration'P7D'"
 
 
 def test_the_demo_spans_months_and_a_recent_window_is_only_part_of_it(
-    tmp_path: Path, client_factory: Callable[..., GraphQLClient]
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    client_factory: Callable[..., GraphQLClient],
 ) -> None:
-    database = tmp_path / "demo.db"
+    database = new_location("demo.db")
     done = subprocess.run(
         [sys.executable, "-m", "gateway", "demo", "--database", str(database), "--runs", "400"],
         capture_output=True,

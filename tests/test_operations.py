@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,11 @@ def _lines(log: Path) -> list[dict[str, Any]]:
     return lines
 
 
-def test_log_lines_are_json_with_the_request_id_the_client_sees(tmp_path: Path) -> None:
+def test_log_lines_are_json_with_the_request_id_the_client_sees(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
     log = tmp_path / "server.log"
-    with serve_process(tmp_path / "ops.db", log) as (url, _):
+    with serve_process(new_location("ops.db"), log) as (url, _):
         errors = {}
         for name, query in (("BadFilter", BAD_FILTER), ("BadCursor", BAD_CURSOR)):
             response = httpx2.post(f"{url}/graphql", json={"query": query})
@@ -78,9 +81,10 @@ WAIT = """mutation ($p: ID!) { startRun(input: {processId: $p, wait: 3}) {
 
 
 async def test_a_stop_drains_requests_and_closes_subscriptions_with_a_close_code(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
-    with serve_process(tmp_path / "ops.db", tmp_path / "server.log") as (url, server):
+    with serve_process(new_location("ops.db"), tmp_path / "server.log") as (url, server):
         async with httpx2.AsyncClient(base_url=url, timeout=30) as http:
             made = (await http.post("/graphql", json={"query": CREATE})).json()
             process_id = made["data"]["createProcess"]["process"]["id"]

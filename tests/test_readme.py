@@ -11,6 +11,7 @@ import json
 import re
 import shlex
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,14 +228,16 @@ def test_gateway_command_lines_parse(line: int, arguments: list[str]) -> None:
 RUNNABLE = {"demo", "migrate", "export-schema"}
 
 
-def test_runnable_command_lines_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runnable_command_lines_run(
+    new_location: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Those that touch only a database run, on a scratch one."""
-    monkeypatch.setenv("GATEWAY_DATABASE", str(tmp_path / "readme.db"))
+    monkeypatch.setenv("GATEWAY_DATABASE", str(new_location("readme.db")))
     assert main(["demo", "--runs", "40"]) == 0  # the workspaces the token examples name
     ran = 0
     for line, arguments in COMMANDS:
         if arguments[0] in RUNNABLE or arguments[:2] in (["token", "create"], ["token", "list"]):
-            arguments = [str(tmp_path / "x.db") if a.endswith(".db") else a for a in arguments]
+            arguments = [str(new_location("x.db")) if a.endswith(".db") else a for a in arguments]
             if "--runs" in arguments:  # a small demo data set is enough here
                 arguments[arguments.index("--runs") + 1] = "40"
             assert main(arguments) == 0, f"README line {line}"
@@ -242,6 +245,7 @@ def test_runnable_command_lines_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert ran >= 3
 
 
+@pytest.mark.sqlite_only  # the README's backup example copies the SQLite file
 def test_python_blocks_run(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The backup example copies a consistent database beside the one it reads."""
     blocks = [b for b in BLOCKS if b.language == "python"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -9,8 +10,10 @@ import httpx2
 from tests.servers import serve_process
 
 
-def test_gateway_serve_demo_answers_graphql(tmp_path: Path) -> None:
-    with serve_process(tmp_path / "served.db", tmp_path / "server.log", "--demo") as (url, _):
+def test_gateway_serve_demo_answers_graphql(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    with serve_process(new_location("served.db"), tmp_path / "server.log", "--demo") as (url, _):
         response = httpx2.post(
             f"{url}/graphql",
             json={"query": "{ runs(first: 100) { totalCount nodes { __typename } } }"},

@@ -44,6 +44,13 @@ def check_location(location: str, *, create: bool) -> None:
     from gateway.store.engines import is_postgres
 
     if is_postgres(location):
+        import asyncio
+
+        try:
+            from gateway.store.postgres.database import inspect as inspect_server
+        except ImportError:
+            return  # no driver: opening the store says which extra to install
+        asyncio.run(inspect_server(location))
         return
     from gateway.store.migrations import latest_version
     from gateway.store.sqlite.identity import inspect

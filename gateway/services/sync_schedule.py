@@ -18,7 +18,7 @@ from gateway.domain.clock import utc_now
 from gateway.services.background import periodically
 from gateway.services.sync import sync_connection
 from gateway.store import connections as store
-from gateway.store.protocol import Database
+from gateway.store.protocol import Database, StatementCounter
 
 log = logging.getLogger("gateway.sync")
 TICK_SECONDS = 5.0
@@ -38,11 +38,12 @@ class SyncScheduler:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.running: dict[str, asyncio.Task[object]] = {}
+        self.statements = StatementCounter()  # its look-ups apart from the requests' count
 
     async def tick(self, now: datetime | None = None) -> list[str]:
         """Claim the current slot of every connection not syncing here; the ids started."""
         now = now or utc_now()
-        async with self.db.read() as conn:
+        async with self.db.read(self.statements) as conn:
             every = await store.list_all(conn)
         started = []
         for connection in every:

@@ -7,8 +7,9 @@ reader that sees event n has seen every event before n, and reading `seq > posit
 never skips a change that commits later.
 
 Filters are the compiled `WHERE` conditions of the `runs` list (`build_query` over the RUNS
-catalog), evaluated against `run_states` (migration 0006): the run's row right after the change,
-or right before it was deleted. So a change matches, or not, the same way live and on replay,
+catalog), evaluated against the run's row right after the change, or right before it was deleted:
+`run_states` (migrations 0006, 0013) once the run changed again, the run's row until then.
+So a change matches, or not, the same way live and on replay,
 whenever it is read. Relations are read as they are now: `activities/any(...)` sees the run's
 activities (a deleted run's from `deleted_activities`), and `process/...` the live process (kept
 while it has runs).
@@ -80,10 +81,16 @@ async def _matching(
     conn: Connection, key: FilterKey, seqs: Sequence[int], *, deleted_runs: bool
 ) -> frozenset[int]:
     marks = ", ".join("?" * len(seqs))
-    sql = f"SELECT r.seq FROM run_states r WHERE r.seq IN ({marks}) AND " + " AND ".join(
-        c.sql for c in key
+    # An event's state is kept in run_states once its run changed again (migration 0013);
+    # until then it is the run's row itself.
+    states = (
+        f"(SELECT * FROM run_states WHERE seq IN ({marks}) UNION ALL "
+        "SELECT e.seq, x.* FROM run_events e JOIN runs x ON x.id = e.run_id "
+        f"WHERE e.seq IN ({marks}) AND NOT EXISTS "
+        "(SELECT 1 FROM run_states s WHERE s.seq = e.seq)) AS r"
     )
-    params = [*seqs, *(p for c in key for p in c.params)]
+    sql = f"SELECT r.seq FROM {states} WHERE " + " AND ".join(c.sql for c in key)
+    params = [*seqs, *seqs, *(p for c in key for p in c.params)]
     with_deleted = _WITH_DELETED_PG if conn.dialect is Dialect.POSTGRESQL else _WITH_DELETED
     rows = await conn.fetchall((with_deleted if deleted_runs else "") + sql, params)
     return frozenset(row[0] for row in rows)

@@ -83,6 +83,11 @@ def _definition_from_json(d: dict[str, Any]) -> ActivityDefinition:
     )
 
 
+def activity_definitions_from_row(row: Row) -> tuple[ActivityDefinition, ...]:
+    """A process row's activity definitions (`activity_definitions`)."""
+    return tuple(_definition_from_json(d) for d in loads(row["activity_definitions"]) or ())
+
+
 def process_to_params(p: Process) -> dict[str, Any]:
     return {
         "id": p.id,
@@ -119,9 +124,7 @@ def process_from_row(row: Row) -> Process:
         )
         if row["throttle_max_runs"] is not None
         else None,
-        activity_definitions=tuple(
-            _definition_from_json(d) for d in loads(row["activity_definitions"]) or ()
-        ),
+        activity_definitions=activity_definitions_from_row(row),
         created_date_time=from_micros(row["created_at"]),
         last_modified_date_time=from_micros(row["last_modified_at"]),
         version=row["version"],

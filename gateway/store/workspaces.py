@@ -11,6 +11,8 @@ from gateway.store.protocol import Connection
 
 DEFAULT_WORKSPACE_ID = "ws_00000000000000000000000000"
 
+TABLE = "workspaces w"
+
 
 async def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Workspace]:
     rows = await conn.fetch_by_id("workspaces", ids)

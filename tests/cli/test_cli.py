@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gateway.api.schema import print_sdl
 from gateway.cli import main
+from tests import pg
 
 
 def test_export_schema_prints_and_checks(
@@ -24,14 +25,13 @@ def test_export_schema_prints_and_checks(
     assert main(["export-schema", "--output", str(target), "--check"]) == 1
 
 
-def test_migrate_then_demo(tmp_path: Path) -> None:
-    database = tmp_path / "g.db"
+def test_migrate_then_demo(new_location: Callable[[str], Path], tmp_path: Path) -> None:
+    database = new_location("g.db")
     assert main(["migrate", "--database", str(database)]) == 0
     assert main(["demo", "--database", str(database), "--runs", "120"]) == 0
-    with sqlite3.connect(database) as conn:
-        runs = conn.execute("SELECT count(*), count(DISTINCT source) FROM runs").fetchone()
-        statuses = {row[0] for row in conn.execute("SELECT DISTINCT status FROM runs")}
-    assert runs[0] >= 120 and runs[1] == 5
+    [runs] = pg.rows(database, "SELECT count(*), count(DISTINCT source) FROM runs")
+    statuses = {row[0] for row in pg.rows(database, "SELECT DISTINCT status FROM runs")}
+    assert isinstance(runs[0], int) and runs[0] >= 120 and runs[1] == 5
     assert len(statuses) == 15  # every unified status appears
 
 

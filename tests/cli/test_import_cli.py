@@ -4,20 +4,20 @@ skipped, `--strict`, exit codes, unknown workspaces."""
 from __future__ import annotations
 
 import io
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
 
 from gateway.cli import main
+from tests import pg
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 
 
 def _runs(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
-        return [row[0] for row in conn.execute("SELECT source_id FROM runs ORDER BY source_id")]
+    return [str(row[0]) for row in pg.rows(path, "SELECT source_id FROM runs ORDER BY source_id")]
 
 
 def _bad_middle(tmp_path: Path) -> Path:
@@ -29,9 +29,9 @@ def _bad_middle(tmp_path: Path) -> Path:
 
 
 def test_a_bad_record_in_the_middle_is_reported_and_the_rest_imported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     path = _bad_middle(tmp_path)
     assert main(["import", "--format", "databricks", "--database", str(database), str(path)]) == 1
     err = capsys.readouterr().err
@@ -42,9 +42,9 @@ def test_a_bad_record_in_the_middle_is_reported_and_the_rest_imported(
 
 
 def test_strict_imports_nothing_when_a_record_is_bad(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     path = _bad_middle(tmp_path)
     args = ["import", "--format", "databricks", "--database", str(database), "--strict"]
     assert main([*args, str(path)]) == 1
@@ -55,7 +55,10 @@ def test_strict_imports_nothing_when_a_record_is_bad(
 
 
 def test_malformed_ndjson_line_and_malformed_json_document(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_path: Path
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    demo_path: Path,
 ) -> None:
     export = tmp_path / "all.ndjson"
     assert main(["export", "--database", str(demo_path), "--output", str(export)]) == 0
@@ -64,7 +67,7 @@ def test_malformed_ndjson_line_and_malformed_json_document(
     lines.insert(run_at, b'{"type": "run", "id": broken')
     damaged = tmp_path / "damaged.ndjson"
     damaged.write_bytes(b"\n".join(lines) + b"\n")
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     capsys.readouterr()
     assert main(["import", "--format", "gateway", "--database", str(database), str(damaged)]) == 1
     err = capsys.readouterr().err
@@ -81,13 +84,16 @@ def test_malformed_ndjson_line_and_malformed_json_document(
 
 
 def test_standard_input_and_several_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pages = (FIXTURES / "datazone_runs.json").read_bytes() + (
         FIXTURES / "databricks_runs_list.json"
     ).read_bytes().replace(b'"runs"', b'"items"')
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(pages)))
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     assert main(["import", "--format", "datazone", "--database", str(database), "-"]) == 1
     err = capsys.readouterr().err
     assert (
@@ -99,9 +105,9 @@ def test_standard_input_and_several_pages(
 
 
 def test_unknown_workspace_and_missing_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = str(tmp_path / "g.db")
+    database = str(new_location("g.db"))
     fixture = str(FIXTURES / "datazone_runs.json")
     args = ["import", "--format", "datazone", "--database", database]
     assert main([*args, "--workspace", "ws_nope", fixture]) == 2
@@ -110,18 +116,18 @@ def test_unknown_workspace_and_missing_file(
 
 
 def test_runs_and_their_activities_in_one_command(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # As the README shows: the runs file, then its activities file, in one import.
     examples = Path(__file__).parents[2] / "docs" / "examples"
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     files = [str(examples / "datazone-runs.json"), str(examples / "datazone-activities.json")]
     assert main(["import", "--format", "datazone", "--database", str(database), *files]) == 0
     err = capsys.readouterr().err
     assert "0 failed" in err and "import the run first" not in err
-    with sqlite3.connect(database) as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM activities a JOIN runs r ON r.id = a.run_id "
-            "WHERE r.source_id = 'dsr-5n9w2x'"
-        ).fetchone()
-    assert count >= 2
+    [(count,)] = pg.rows(
+        database,
+        "SELECT count(*) FROM activities a JOIN runs r ON r.id = a.run_id "
+        "WHERE r.source_id = 'dsr-5n9w2x'",
+    )
+    assert isinstance(count, int) and count >= 2

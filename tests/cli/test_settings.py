@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +17,34 @@ import pytest
 
 from gateway.cli import main
 from gateway.config import setting_fields
+from tests import pg
 from tests.servers import serve_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_config_file_under_environment_under_flags(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_location: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from_file, from_env, from_flag = tmp_path / "file.db", tmp_path / "env.db", tmp_path / "flag.db"
+    from_file, from_env, from_flag = (
+        new_location("file.db"),
+        new_location("env.db"),
+        new_location("flag.db"),
+    )
     config = tmp_path / "gateway.toml"
     config.write_text(f'database = "{from_file}"\nreaders = 1\nlog-level = "warning"\n')
     assert main(["migrate", "--config", str(config)]) == 0
-    assert from_file.exists()
+    assert pg.made(from_file)
     monkeypatch.setenv("GATEWAY_DATABASE", str(from_env))
     assert main(["migrate", "--config", str(config)]) == 0
-    assert from_env.exists()
+    assert pg.made(from_env)
     assert main(["migrate", "--config", str(config), "--database", str(from_flag)]) == 0
-    assert from_flag.exists()
+    assert pg.made(from_flag)
     monkeypatch.delenv("GATEWAY_DATABASE")
     monkeypatch.setenv("GATEWAY_CONFIG", str(config))  # the file named by the environment
-    from_file.unlink()
+    pg.remove(from_file)
     assert main(["migrate"]) == 0
-    assert from_file.exists()
+    assert pg.made(from_file)
 
 
 @pytest.mark.parametrize(
@@ -52,15 +58,19 @@ def test_config_file_under_environment_under_flags(
     ],
 )
 def test_bad_config_file_is_one_line_and_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+    message: str,
 ) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(content)
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     assert main(["migrate", "--config", str(config), "--database", str(database)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
-    assert not database.exists()  # nothing was done
+    assert not pg.made(database)  # nothing was done
 
 
 def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,11 +79,14 @@ def test_missing_config_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_unknown_gateway_variable_warns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("GATEWAY_PROT", "9000")
     monkeypatch.setenv("GATEWAY_READERS", "1")  # a setting: no warning
-    assert main(["migrate", "--database", str(tmp_path / "g.db")]) == 0
+    assert main(["migrate", "--database", str(new_location("g.db"))]) == 0
     err = capsys.readouterr().err
     assert (
         "warning: GATEWAY_PROT is not a setting and is ignored (did you mean GATEWAY_PORT?)" in err
@@ -81,9 +94,11 @@ def test_unknown_gateway_variable_warns(
     assert "GATEWAY_READERS" not in err
 
 
-def test_bad_log_level_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+def test_bad_log_level_is_one_line_not_a_traceback(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "gateway", "serve", "--database", str(tmp_path / "g.db")],
+        [sys.executable, "-m", "gateway", "serve", "--database", str(new_location("g.db"))],
         env={"GATEWAY_LOG_LEVEL": "verbose", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

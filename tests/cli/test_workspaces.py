@@ -26,11 +26,12 @@ def _create(
 
 
 def test_create_list_and_page_through_graphql(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     client_factory: Callable[..., GraphQLClient],
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     status, lakehouse, err = _create(
         database, capsys, "Contoso lakehouse", "--source", "databricks", "--source-id", "adb-1"
     )
@@ -81,9 +82,13 @@ def test_create_list_and_page_through_graphql(
     ],
 )
 def test_bad_workspaces_are_refused_and_nothing_changes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    message: str,
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     status, out, err = _create(database, capsys, *arguments)
     assert status == 2 and out == "" and message in err
     assert main(["workspace", "list", "--database", str(database)]) == 0
@@ -91,9 +96,9 @@ def test_bad_workspaces_are_refused_and_nothing_changes(
 
 
 def test_a_duplicate_platform_id_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     assert _create(database, capsys, "A", "--source", "datazone", "--source-id", "dzd-1")[0] == 0
     status, _, err = _create(database, capsys, "B", "--source", "datazone", "--source-id", "dzd-1")
     assert status == 2 and "is DATAZONE 'dzd-1'" in err

@@ -40,8 +40,8 @@ def fake() -> Iterator[FakeDataFactory]:
 
 
 @pytest.fixture
-def database(tmp_path: Path, fake: FakeDataFactory) -> Path:
-    path = tmp_path / "gateway.db"
+def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeDataFactory) -> Path:
+    path = new_location("gateway.db")
     add_connection(path, "adf", "data-factory", fake.url, *OPTIONS, credential_env="ADF_TOKEN")
     return path
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
@@ -26,8 +26,10 @@ def fake() -> Iterator[tuple[FakeDatabricks, str]]:
 
 
 @pytest.fixture
-def database(tmp_path: Path, fake: tuple[FakeDatabricks, str]) -> Path:
-    path = tmp_path / "gateway.db"
+def database(
+    new_location: Callable[[str], Path], tmp_path: Path, fake: tuple[FakeDatabricks, str]
+) -> Path:
+    path = new_location("gateway.db")
     add_connection(path, "prod", "databricks", fake[1], credential_env="DBX_TOKEN")
     return path
 

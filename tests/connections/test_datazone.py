@@ -51,8 +51,8 @@ def options(fake: FakeDataZone) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def database(tmp_path: Path, fake: FakeDataZone) -> Path:
-    path = tmp_path / "gateway.db"
+def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeDataZone) -> Path:
+    path = new_location("gateway.db")
     add_connection(path, "dz", "datazone", fake.url, *options(fake))
     return path
 

@@ -37,12 +37,13 @@ def fake() -> Iterator[tuple[FakeDatabricks, str]]:
 
 @pytest.fixture
 def gql(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
     fake: tuple[FakeDatabricks, str],
     client_factory: Callable[..., GraphQLClient],
     monkeypatch: pytest.MonkeyPatch,
 ) -> GraphQLClient:
-    path = tmp_path / "gateway.db"
+    path = new_location("gateway.db")
     add_connection(
         path, "prod", "databricks", fake[1], "--interval", "10m", credential_env="DBX_TOKEN"
     )

@@ -31,8 +31,8 @@ def fake() -> Iterator[FakeIndustryData]:
 
 
 @pytest.fixture
-def database(tmp_path: Path, fake: FakeIndustryData) -> Path:
-    path = tmp_path / "gateway.db"
+def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeIndustryData) -> Path:
+    path = new_location("gateway.db")
     add_connection(path, "sds", "industry-data", fake.url, credential_env="GRAPH_TOKEN")
     return path
 

@@ -4,12 +4,12 @@ synced runs reach `runChanged` subscribers."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import pg
 from tests.connections.helpers import add_connection
 from tests.fakes.databricks import TOKEN, FakeDatabricks
 from tests.fakes.server import serve_app
@@ -29,15 +29,17 @@ def fake() -> Iterator[tuple[FakeDatabricks, str]]:
 
 
 def _reports(database: Path) -> list[int]:
-    with sqlite3.connect(database) as db:
-        return [row[0] for row in db.execute("SELECT started_at FROM sync_reports")]
+    return [int(str(row[0])) for row in pg.rows(database, "SELECT started_at FROM sync_reports")]
 
 
 async def test_two_servers_sync_each_slot_once_and_subscribers_see_it(
-    tmp_path: Path, fake: tuple[FakeDatabricks, str], monkeypatch: pytest.MonkeyPatch
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    fake: tuple[FakeDatabricks, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, url = fake
-    database = tmp_path / "gateway.db"
+    database = new_location("gateway.db")
     add_connection(
         database,
         "prod",

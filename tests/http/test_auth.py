@@ -112,18 +112,21 @@ def test_auth_is_off_by_default_only_on_loopback() -> None:
 
 
 def test_serve_refuses_to_start_open_on_a_public_address(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    new_location: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("GATEWAY_AUTH", "off")
-    code = cli.main(["serve", "--host", "0.0.0.0", "--database", str(tmp_path / "g.db")])  # noqa: S104
+    code = cli.main(["serve", "--host", "0.0.0.0", "--database", str(new_location("g.db"))])  # noqa: S104
     assert code == 2
     assert "not a loopback address" in capsys.readouterr().err
 
 
 def test_the_token_command_prints_the_token_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = str(tmp_path / "g.db")
+    database = str(new_location("g.db"))
     assert cli.main(["migrate", "--database", database]) == 0
     code = cli.main(
         [

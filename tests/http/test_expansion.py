@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -81,8 +82,8 @@ def test_a_long_chain_of_fragments_is_counted_without_recursion(gql: GraphQLClie
 HEAVY = "query Heavy { " + "runs { nodes { id } } " * 600 + "}"
 
 
-def _migrated(tmp_path: Path) -> Path:
-    path = tmp_path / "served.db"
+def _migrated(new_location: Callable[[str], Path], tmp_path: Path) -> Path:
+    path = new_location("served.db")
     subprocess.run(
         [sys.executable, "-m", "gateway", "migrate", "--database", str(path)],
         check=True,
@@ -91,9 +92,11 @@ def _migrated(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_real_server_answers_health_checks_while_refusing_fan_outs(tmp_path: Path) -> None:
+def test_a_real_server_answers_health_checks_while_refusing_fan_outs(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
     with (
-        serve_process(_migrated(tmp_path), tmp_path / "server.log") as (url, server),
+        serve_process(_migrated(new_location, tmp_path), tmp_path / "server.log") as (url, server),
         ThreadPoolExecutor(4) as pool,
     ):
         refused = [

@@ -113,9 +113,9 @@ def test_gateway_format_over_http_and_an_invalid_record(empty_gql: GraphQLClient
     }
 
 
-def test_body_size_is_bounded(tmp_path: Path) -> None:
+def test_body_size_is_bounded(new_location: Callable[[str], Path], tmp_path: Path) -> None:
     settings = Settings(
-        database=str(tmp_path / "g.db"), create=True, ingest_max_bytes=600, scheduler=False
+        database=str(new_location("g.db")), create=True, ingest_max_bytes=600, scheduler=False
     )
     body = (FIXTURES / "datazone_runs.json").read_bytes()
     with TestClient(create_app(settings)) as http:

@@ -106,8 +106,10 @@ def test_the_cost_is_reported_and_bounded(gql: GraphQLClient) -> None:
     assert refused["data"] is None
 
 
-async def test_a_statement_past_its_time_limit_is_stopped(tmp_path: Path) -> None:
-    async with database_for(tmp_path / "t.db", readers=1, statement_timeout_ms=50) as db:
+async def test_a_statement_past_its_time_limit_is_stopped(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    async with database_for(new_location("t.db"), readers=1, statement_timeout_ms=50) as db:
         async with db.read() as conn:
             with pytest.raises(QueryTimeoutError) as caught:
                 await conn.fetchall(ENDLESS)

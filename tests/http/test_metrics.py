@@ -5,6 +5,7 @@ store time, open subscriptions and subscriber drops, and sync lag per connection
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -85,9 +86,11 @@ def test_sync_lag_is_exposed_per_connection(gql: GraphQLClient) -> None:
     assert _value(samples, "gateway_syncs_total", outcome="failed", **labels) >= 1
 
 
-async def test_open_subscriptions_and_drops_are_gauged(tmp_path: Path) -> None:
+async def test_open_subscriptions_and_drops_are_gauged(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
     settings = Settings(
-        database=str(tmp_path / "live.db"), create=True, scheduler=False, live_queue=2
+        database=str(new_location("live.db")), create=True, scheduler=False, live_queue=2
     )
     async with (
         serve_here(settings) as (url, _app, _server),
@@ -114,8 +117,10 @@ async def test_open_subscriptions_and_drops_are_gauged(tmp_path: Path) -> None:
         assert await open_now() == base
 
 
-def test_every_worker_answers_a_scrape_with_the_whole_servers_counts(tmp_path: Path) -> None:
-    with serve_process(tmp_path / "w.db", tmp_path / "server.log", workers="2") as (url, _):
+def test_every_worker_answers_a_scrape_with_the_whole_servers_counts(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    with serve_process(new_location("w.db"), tmp_path / "server.log", workers="2") as (url, _):
         # Each request on its own connection: the parent deals them to the workers in turn.
         for _ in range(6):
             response = httpx2.post(

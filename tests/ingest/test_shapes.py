@@ -5,13 +5,14 @@ record failed. The sample files under docs/examples/ import cleanly with their f
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
 
 from gateway.cli import main
+from tests import pg
 from tests.conftest import GraphQLClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,11 +22,15 @@ JSON = {"content-type": "application/json"}
 
 
 def _run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], format: str, content: bytes
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    format: str,
+    content: bytes,
 ) -> tuple[int, str]:
     path = tmp_path / "input.json"
     path.write_bytes(content)
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     status = main(["import", "--format", format, "--database", str(database), str(path)])
     return status, capsys.readouterr().err.replace(f"{path}: ", "")
 
@@ -42,18 +47,22 @@ def _run(
     ],
 )
 def test_an_empty_page_imports_nothing_and_succeeds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], format: str, page: object
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    format: str,
+    page: object,
 ) -> None:
-    status, err = _run(tmp_path, capsys, format, orjson.dumps(page))
+    status, err = _run(new_location, tmp_path, capsys, format, orjson.dumps(page))
     assert status == 0, err
     assert "0 added, 0 updated, 0 unchanged, 0 skipped, 0 failed" in err
 
 
 def test_an_empty_last_page_after_a_full_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pages = (FIXTURES / "databricks_runs_list.json").read_bytes() + b'\n{"has_more": false}\n'
-    status, err = _run(tmp_path, capsys, "databricks", pages)
+    status, err = _run(new_location, tmp_path, capsys, "databricks", pages)
     assert status == 0 and " 0 failed" in err and "3 added" in err, err
 
 
@@ -78,13 +87,14 @@ def test_an_empty_last_page_after_a_full_one(
     ],
 )
 def test_an_error_response_is_named(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     format: str,
     body: dict[str, object],
     message: str,
 ) -> None:
-    status, err = _run(tmp_path, capsys, format, orjson.dumps(body))
+    status, err = _run(new_location, tmp_path, capsys, format, orjson.dumps(body))
     assert status == 1
     assert (
         f"record 1: the document is an error response from the platform, not runs: {message}\n"
@@ -114,6 +124,7 @@ def test_an_error_response_is_named(
     ],
 )
 def test_another_platforms_document_is_named(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     format: str,
@@ -121,22 +132,21 @@ def test_another_platforms_document_is_named(
     expected: str | None,
     other: str | None,
 ) -> None:
-    status, err = _run(tmp_path, capsys, format, (FIXTURES / fixture).read_bytes())
+    status, err = _run(new_location, tmp_path, capsys, format, (FIXTURES / fixture).read_bytes())
     if expected is None:
         assert status == 0, err  # a document of its own format is imported as usual
         return
     assert status == 1
     assert f"record 1: this is not a {expected}" in err, err
     assert f"(import it with --format {other})." in err
-    with sqlite3.connect(tmp_path / "g.db") as conn:
-        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+    assert pg.rows(new_location("g.db"), "SELECT count(*) FROM runs") == [(0,)]
 
 
 def test_a_syntax_error_names_its_line_and_column(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = b'{"runs": [\n  {"run_id": 1,\n   "job_id": 2,, "x": 1}\n]}\n'
-    status, err = _run(tmp_path, capsys, "databricks", document)
+    status, err = _run(new_location, tmp_path, capsys, "databricks", document)
     assert status == 1
     assert (
         "record 1: the input is not valid JSON at line 3, column 16 (Expecting property name "
@@ -144,10 +154,12 @@ def test_a_syntax_error_names_its_line_and_column(
     ), err
 
 
-def test_a_syntax_error_in_a_later_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_syntax_error_in_a_later_page(
+    new_location: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = (FIXTURES / "databricks_runs_list.json").read_bytes()
     lines = good.count(b"\n") + 1
-    status, err = _run(tmp_path, capsys, "databricks", good + b'\n{"runs": [tru]}')
+    status, err = _run(new_location, tmp_path, capsys, "databricks", good + b'\n{"runs": [tru]}')
     assert status == 1
     assert f"at line {lines + 1}, column 11 (Expecting value)" in err, err
     assert "3 added" in err  # the first page's runs were imported
@@ -189,9 +201,13 @@ def test_every_sample_file_is_listed() -> None:
 
 @pytest.mark.parametrize(("name", "format"), sorted(SAMPLE_FORMATS.items()))
 def test_sample_files_import_cleanly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, format: str
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    format: str,
 ) -> None:
-    database = tmp_path / "g.db"
+    database = new_location("g.db")
     arguments = ["import", "--format", format, "--database", str(database)]
     if name == "datazone-activities.json":  # activities follow their runs
         assert main([*arguments, str(SAMPLES / "datazone-runs.json")]) == 0
@@ -199,7 +215,7 @@ def test_sample_files_import_cleanly(
     err = capsys.readouterr().err
     assert status == 0, err
     assert " 0 failed" in err
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] > 0
-        if name == "datazone-activities.json":
-            assert conn.execute("SELECT count(*) FROM activities").fetchone()[0] == 2
+    [(runs,)] = pg.rows(database, "SELECT count(*) FROM runs")
+    assert isinstance(runs, int) and runs > 0
+    if name == "datazone-activities.json":
+        assert pg.rows(database, "SELECT count(*) FROM activities") == [(2,)]

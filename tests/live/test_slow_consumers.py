@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,10 @@ async def _until(condition: Any, seconds: float) -> None:
 
 
 async def test_a_consumer_that_never_reads_is_cut_off_and_the_server_keeps_no_more(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
-    database = tmp_path / "slow.db"
+    database = new_location("slow.db")
     async with serve_here(_settings(database, 50)) as (url, app, server):
         feed: ChangeFeed = app.state.feed
         api = Api(url)
@@ -91,9 +93,9 @@ async def test_a_consumer_that_never_reads_is_cut_off_and_the_server_keeps_no_mo
 
 
 async def test_a_dropped_consumer_that_still_reads_gets_the_close_code(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    new_location: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    database = tmp_path / "close.db"
+    database = new_location("close.db")
     async with serve_here(_settings(database, 5)) as (url, app, _):
         feed: ChangeFeed = app.state.feed
         async with Subscriber.open(url) as sub:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with serve(tmp_path / "live.db", tmp_path / "server.log") as url:
+def server(new_location: Callable[[str], Path], tmp_path: Path) -> Iterator[str]:
+    with serve(new_location("live.db"), tmp_path / "server.log") as url:
         yield url
 
 
@@ -95,9 +95,10 @@ async def test_a_resumed_subscription_loses_and_repeats_nothing(server: str) -> 
 
 
 async def test_a_change_made_through_another_process_reaches_the_subscriber(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
-    database = tmp_path / "shared.db"
+    database = new_location("shared.db")
     with (
         serve(database, tmp_path / "one.log") as one,
         serve(database, tmp_path / "two.log") as two,

@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import pg
+from tests.conftest import ON_POSTGRES
 from tests.servers import free_port, serve_process
 
 
@@ -74,8 +76,10 @@ def _until(condition: object, seconds: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_connections_are_dealt_evenly_and_a_dead_worker_is_replaced(tmp_path: Path) -> None:
-    with serve_process(tmp_path / "w.db", tmp_path / "server.log", workers="2") as (url, server):
+def test_connections_are_dealt_evenly_and_a_dead_worker_is_replaced(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    with serve_process(new_location("w.db"), tmp_path / "server.log", workers="2") as (url, server):
         port = int(url.rsplit(":", 1)[1])
         _until(lambda: len(_children(server.pid)) == 2)
         workers = _children(server.pid)
@@ -116,12 +120,21 @@ def _zombie(pid: int) -> bool:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_server_over_a_file_that_is_not_a_database_exits_at_once(
-    tmp_path: Path, workers: str
+    new_location: Callable[[str], Path], tmp_path: Path, workers: str
 ) -> None:
-    """Not a database: `serve` refuses it in one line and exits (2), with one worker or several,
+    """Not a gateway database (a file that is not SQLite's, a PostgreSQL database of another
+    program's tables): `serve` refuses it in one line and exits (2), with one worker or several,
     rather than hang on a connection it opened or start workers again and again."""
-    database = tmp_path / "not-a-database.db"
-    database.write_bytes(b"this is not a SQLite file" * 100)
+    database = new_location("not-a-database.db")
+    if ON_POSTGRES:
+        pg.rows(database, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        refusal = "the database holds tables but no gateway schema; use an empty database"
+    else:
+        database.write_bytes(b"this is not a SQLite file" * 100)
+        refusal = (
+            "gateway: not-a-database.db is not a SQLite database (a text file, or truncated?); "
+            "refused, unchanged."
+        )
     env = {**os.environ, "GATEWAY_DATABASE": str(database), "GATEWAY_SCHEDULER": "false"}
     done = subprocess.run(
         [
@@ -140,8 +153,10 @@ def test_a_server_over_a_file_that_is_not_a_database_exits_at_once(
     )
     # Refused before any worker starts, in one line, the file unchanged.
     assert done.returncode == 2, done.stderr.decode()[-2000:]
-    assert done.stderr.decode().strip().splitlines() == [
-        "gateway: not-a-database.db is not a SQLite database (a text file, or truncated?); "
-        "refused, unchanged."
-    ]
-    assert database.read_bytes() == b"this is not a SQLite file" * 100
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and refusal in lines[0], lines
+    if ON_POSTGRES:
+        assert pg.columns(database, "invoices") == ["id"]
+        assert not pg.made(database)
+    else:
+        assert database.read_bytes() == b"this is not a SQLite file" * 100

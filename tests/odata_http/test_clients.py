@@ -19,11 +19,9 @@ from tests.servers import serve_process
 
 
 @pytest.fixture(scope="module")
-def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(module_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("odata-clients")
-    database = folder / "gateway.db"
-    shutil.copy(demo_template, database)
-    with serve_process(database, folder / "server.log") as (url, _):
+    with serve_process(module_demo, folder / "server.log") as (url, _):
         yield url
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,8 +66,10 @@ async def _scheduled_process(db: Database) -> str:
     return process.process.id
 
 
-async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
+async def test_two_servers_on_one_database_fire_each_slot_once(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    path = new_location("shared.db")
     async with database_for(path) as one, database_for(path) as two:
         process_id = await _scheduled_process(one)
         # Both servers wake up at the same moment, twice in the same slot, then in the next.
@@ -88,8 +91,10 @@ async def test_two_servers_on_one_database_fire_each_slot_once(tmp_path: Path) -
         assert sum(len(f) for f in fired) == 1
 
 
-async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "off.db"
+async def test_a_disabled_schedule_starts_nothing(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    path = new_location("off.db")
     async with database_for(path) as db:
         process_id = await _scheduled_process(db)
         await process_service.update_process(
@@ -98,8 +103,10 @@ async def test_a_disabled_schedule_starts_nothing(tmp_path: Path) -> None:
         assert await scheduler.fire_due(db, datetime(2030, 1, 1, tzinfo=UTC)) == []
 
 
-async def test_wait_returns_as_soon_as_the_run_finishes(tmp_path: Path) -> None:
-    path = tmp_path / "wait.db"
+async def test_wait_returns_as_soon_as_the_run_finishes(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    path = new_location("wait.db")
     async with database_for(path) as db:
         process_id = await _scheduled_process(db)
         actor = Actor(name="test")
@@ -130,9 +137,9 @@ async def test_wait_returns_as_soon_as_the_run_finishes(tmp_path: Path) -> None:
 
 
 async def test_a_scheduled_run_nothing_executes_says_so_once(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    new_location: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with database_for(tmp_path / "unexecuted.db") as db:
+    async with database_for(new_location("unexecuted.db")) as db:
         process_id = await _scheduled_process(db)
         first = datetime(2030, 1, 1, 1, tzinfo=UTC)
         with caplog.at_level(logging.WARNING, logger="gateway.scheduler"):
@@ -148,9 +155,9 @@ async def test_a_scheduled_run_nothing_executes_says_so_once(
 
 
 async def test_a_scheduled_run_an_executor_moves_is_plainly_scheduled(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    new_location: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with database_for(tmp_path / "executed.db") as db:
+    async with database_for(new_location("executed.db")) as db:
         await _scheduled_process(db)
         with caplog.at_level(logging.WARNING, logger="gateway.scheduler"):
             (run,) = await scheduler.fire_due(

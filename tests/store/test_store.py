@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,11 +43,12 @@ async def test_migrating_twice_changes_nothing(db: Database) -> None:
 
 
 async def test_processes_opening_one_new_database_at_once_apply_each_migration_once(
+    new_location: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
     """`serve --workers N` on a new (or older) database: every process migrates at start-up;
     the first applies each migration, the others wait for it and find it applied."""
-    path = tmp_path / "together.db"
+    path = new_location("together.db")
     opened = [database_for(path, readers=1) for _ in range(3)]
     await asyncio.gather(*(each.open() for each in opened))
     try:

@@ -16,10 +16,17 @@ from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
 from gateway.api.common.lists import ListArguments, Listed, list_request
-from gateway.api.fastpath.plan import ConnectionPlan, EdgePart, ObjectPlan, Plan, Row
+from gateway.api.fastpath.plan import (
+    ConnectionPlan,
+    EdgePart,
+    ObjectPlan,
+    Plan,
+    ReferencePlan,
+    Row,
+)
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
-from gateway.store import paging
+from gateway.store import paging, selects
 from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection
 
@@ -63,7 +70,9 @@ class Execution:
             args = plan.fixed_arguments
         where = args.get("where")
         typed = None if where is None else self.typed(plan.field_def, "where", where)
-        listed = Listed(plan.entity.catalog, plan.entity.default)
+        catalog, default = plan.entity.catalog, plan.entity.default
+        assert catalog is not None and default is not None  # only listed entities have lists
+        listed = Listed(catalog, default)
         return list_request(listed, self.workspaces, ListArguments.of(args, typed))
 
     async def connections(
@@ -186,18 +195,52 @@ class Execution:
         if plan.relations and written:
             id_index = plan.layout.index[entity.id_column.label]
             for key, child, types in plan.relations:
-                if len(types) == len(writers):
-                    chosen = list(zip(written, rows, strict=True))
-                else:
-                    d = plan.layout.index[entity.discriminator or ""]
-                    names = entity.type_names
-                    chosen = [
-                        (o, r) for o, r in zip(written, rows, strict=True) if names[r[d]] in types
-                    ]
+                chosen = _on_types(plan, written, rows, types)
                 values = await self.connections(child, [r[id_index] for _, r in chosen])
                 for (obj, _), value in zip(chosen, values, strict=True):
                     obj[key] = value
+        if plan.references and written:
+            for key, reference, types in plan.references:
+                await self.reference(plan, key, reference, _on_types(plan, written, rows, types))
         return written
+
+    async def reference(
+        self,
+        plan: ObjectPlan,
+        key: str,
+        reference: ReferencePlan,
+        chosen: list[tuple[dict[str, Any], Row]],
+    ) -> None:
+        """Each parent's record by the id in its row: all of them in one statement."""
+        i = plan.layout.index[reference.label]
+        ids = [row[i] for _, row in chosen]
+        wanted = [x for x in dict.fromkeys(ids) if x is not None]
+        child = reference.child
+        found = await selects.fetch_by_ids(
+            self.conn, table=child.entity.table, ids=wanted, columns=child.layout.columns
+        )
+        if not self.workspaces.every:  # outside the caller's workspaces: as if not there
+            w = child.layout.index[child.entity.workspace_column]
+            found = {x: row for x, row in found.items() if self.workspaces.allows(row[w])}
+        present = [x for x in wanted if x in found]
+        written = await self.objects(child, [found[x] for x in present])
+        by_id = dict(zip(present, written, strict=True))
+        for (obj, _), x in zip(chosen, ids, strict=True):
+            value = None if x is None else by_id.get(x)
+            if value is None and not reference.nullable:  # the executor's error to report
+                raise LookupError(f"no {child.entity.name} for {key}")
+            obj[key] = value
+
+
+def _on_types(
+    plan: ObjectPlan, written: list[dict[str, Any]], rows: list[Row], types: frozenset[str]
+) -> list[tuple[dict[str, Any], Row]]:
+    """The objects (and their rows) of the concrete types a relation is on."""
+    if len(types) == len(plan.write):
+        return list(zip(written, rows, strict=True))
+    d = plan.layout.index[plan.entity.discriminator or ""]
+    names = plan.entity.type_names
+    return [(o, r) for o, r in zip(written, rows, strict=True) if names[r[d]] in types]
 
 
 def _page_info(parts: list[tuple[str, str]], page: Page[Row]) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from typing import Any
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, codec, processes, runs
+from gateway.store import activities, codec, processes, runs, workspaces
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
-from gateway.store.selects import column, field_column
+from gateway.store.selects import column, field_column, first_of
 
 
 class Convert(enum.Enum):
@@ -35,6 +35,7 @@ class Convert(enum.Enum):
     JSON_LIST = "json_list"  # JSON text of a list to the list (NULL: empty)
     JSON_OBJECT = "json_object"  # JSON text of an object to the object (NULL: empty)
     ATTRIBUTE = "attribute"  # one text member (`Column.key`) of a JSON object; else null
+    EMPTY_NULL = "empty_null"  # an empty value to null
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +72,31 @@ class RelationSpec:
     only: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A field naming one record by its id (`Run.process`, `Activity.run`): the records of all
+    parents read in one statement, and written by the child entity's plan."""
+
+    child: str  # the child entity's name
+    column: Column  # the parent's column holding the child's id
+    nullable: bool = False  # null when the column is; else a missing record declines
+
+
 @dataclass(frozen=True)
 class Entity:
     """A kind of record the fast path writes."""
 
     name: str  # the GraphQL interface or type
-    catalog: Catalog
+    catalog: Catalog | None  # None: only ever reached by reference, never listed
     table: str  # `name alias`
-    default: ListQuery
+    default: ListQuery | None
     discriminator: str | None  # the column whose value picks the concrete GraphQL type
     type_names: Mapping[str, str]  # discriminator value -> concrete GraphQL type
     scalars: Mapping[str, Column]  # GraphQL field path -> column
     embedded: Mapping[str, Embedded] = field(default_factory=dict)
     relations: Mapping[str, RelationSpec] = field(default_factory=dict)
+    references: Mapping[str, Reference] = field(default_factory=dict)
+    workspace_column: str = "workspace_id"  # the column naming the record's workspace
 
     @property
     def alias(self) -> str:
@@ -159,6 +172,7 @@ _STATISTICS_EMBEDDED = Embedded(
 
 
 _RUN_ID = column("a", "run_id")
+_WORKSPACE_OF_RUN = Reference("Workspace", Column("workspace_id", column("r", "workspace_id")))
 
 
 def _attribute(name: str) -> Column:
@@ -242,6 +256,23 @@ RUN = Entity(
         "assetActivities": RelationSpec("Activity", _RUN_ID, "DataZoneAssetActivity"),
         "gatewayActivities": RelationSpec("Activity", _RUN_ID, "GatewayActivity"),
     },
+    references={
+        "process": Reference("Process", Column("process_id", column("r", "process_id"))),
+        "workspace": _WORKSPACE_OF_RUN,
+        # itself when it is the first attempt (api/runs/types.py)
+        "originalAttemptRun": Reference(
+            "Run",
+            Column(
+                "_original_attempt",
+                first_of("r", ("original_attempt_run_id", "id"), "_original_attempt"),
+            ),
+        ),
+        "previousAttemptRun": Reference(
+            "Run",
+            Column("previous_attempt_run_id", column("r", "previous_attempt_run_id")),
+            nullable=True,
+        ),
+    },
 )
 
 ACTIVITY = Entity(
@@ -276,6 +307,7 @@ ACTIVITY = Entity(
         "eTag": _version("a"),
     },
     embedded={"statistics": _STATISTICS_EMBEDDED, "blockingError": _ERROR_EMBEDDED},
+    references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
 )
 
 PROCESS = Entity(
@@ -302,11 +334,49 @@ PROCESS = Entity(
                 "workspace/id",
             ),
         ),
+        **_plain(
+            "p",
+            {
+                "throttle/maxRuns": ("throttle_max_runs", Convert.NONE),
+                "throttle/windowSeconds": ("throttle_window_s", Convert.NONE),
+            },
+        ),
         "eTag": _version("p"),
     },
-    embedded={"workspace": Embedded("workspace")},
+    embedded={
+        "workspace": Embedded("workspace"),
+        "throttle": Embedded("throttle", null_when="throttle_max_runs"),
+        "activityDefinitions": Embedded(
+            "activityDefinitions",
+            derive=codec.activity_definitions_from_row,
+            columns=("activity_definitions",),
+        ),
+    },
     relations={"runs": RelationSpec("Run", column("r", "process_id"))},
+    references={
+        "workspace": Reference("Workspace", Column("workspace_id", column("p", "workspace_id")))
+    },
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS)}
+WORKSPACE = Entity(
+    name="Workspace",
+    catalog=None,
+    table=workspaces.TABLE,
+    default=None,
+    discriminator=None,
+    type_names={"": "Workspace"},
+    scalars=_plain(
+        "w",
+        {
+            "id": ("id", Convert.NONE),
+            "displayName": ("display_name", Convert.NONE),
+            "source": ("source", Convert.EMPTY_NULL),  # the codec's `Source(x) if x else None`
+            "sourceId": ("source_id", Convert.NONE),
+            "createdDateTime": ("created_at", Convert.DATETIME),
+        },
+    ),
+    workspace_column="id",
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS, WORKSPACE)}
 ROOT_LISTS: dict[str, Entity] = {"runs": RUN, "processes": PROCESS}

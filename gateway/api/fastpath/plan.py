@@ -102,8 +102,18 @@ class ObjectPlan:
     layout: Layout
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
     relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
+    references: list[tuple[str, ReferencePlan, frozenset[str]]] = field(default_factory=list)
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
     write: dict[str, Callable[[Row], dict[str, Any]]] = field(default_factory=dict)  # per type
+
+
+@dataclass
+class ReferencePlan:
+    """A field naming one record by id: the parent's column with the id, the child's plan."""
+
+    label: str  # the parent's column (its label in the parent's layout)
+    nullable: bool
+    child: ObjectPlan
 
 
 @dataclass
@@ -260,6 +270,7 @@ class Compiler:
     ) -> ObjectPlan:
         plan = ObjectPlan(entity, layout, {}, [])
         relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
+        references: dict[tuple[str, tuple[int, ...]], tuple[ReferencePlan, set[str]]] = {}
         for type_name in dict.fromkeys(entity.type_names.values()):
             if only and type_name != only:
                 continue
@@ -280,6 +291,14 @@ class Compiler:
                         relations[merged] = (child, set())
                     relations[merged][1].add(type_name)
                     specs.append((key, Const(None)))  # filled in once the relation is fetched
+                elif name in entity.references and not (
+                    name in entity.embedded and self._columns_hold(entity, runtime, name, nodes)
+                ):
+                    merged = (key, tuple(id(n) for n in nodes))
+                    if merged not in references:
+                        references[merged] = (self.reference(entity, layout, name, nodes), set())
+                    references[merged][1].add(type_name)
+                    specs.append((key, Const(None)))  # filled in once the records are read
                 elif name in entity.embedded:
                     specs.append((key, self.embedded(entity, layout, runtime, name, nodes)))
                 elif name in entity.scalars and not nodes[0].arguments:
@@ -290,7 +309,23 @@ class Compiler:
                     raise Unsupported(f"{type_name}.{name}")
             plan.fields[type_name] = specs
         plan.relations = [(k, c, frozenset(types)) for (k, _), (c, types) in relations.items()]
+        plan.references = [(k, r, frozenset(ts)) for (k, _), (r, ts) in references.items()]
         return plan
+
+    def reference(
+        self, entity: Entity, layout: Layout, name: str, nodes: list[FieldNode]
+    ) -> ReferencePlan:
+        if any(n.arguments for n in nodes):
+            raise Unsupported(f"arguments of {name}")
+        spec = entity.references[name]
+        layout.need(spec.column)
+        child = ENTITIES[spec.child]
+        child_layout = Layout(child)
+        # the loaders' rule: a record outside the caller's workspaces is as if missing
+        where = child.workspace_column
+        child_layout.need(Column(where, column_sql(child.alias, where)))
+        objects = self.objects(child, child_layout, sets_of(nodes))
+        return ReferencePlan(spec.column.label, spec.nullable, objects)
 
     def embedded(
         self,

@@ -55,6 +55,8 @@ def _column(column: Column, index: dict[str, int]) -> Getter:
             return lambda row: [] if (v := row[i]) is None else list(loads(v) or ())
         case Convert.JSON_OBJECT:
             return lambda row: {} if (v := row[i]) is None else loads(v) or {}
+        case Convert.EMPTY_NULL:
+            return lambda row: row[i] or None
         case Convert.ATTRIBUTE:
             key = column.key
 
@@ -133,6 +135,8 @@ def _bind_objects(plan: ObjectPlan) -> None:
     plan.write = {type_name: _writer(specs, index) for type_name, specs in plan.fields.items()}
     for _, child, _ in plan.relations:
         _bind_connection(child)
+    for _, reference, _ in plan.references:
+        _bind_objects(reference.child)
 
 
 def _bind_connection(plan: ConnectionPlan) -> None:

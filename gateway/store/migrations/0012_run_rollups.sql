@@ -65,7 +65,7 @@ CREATE TABLE run_histograms (
     day           INTEGER NOT NULL,
     bin           INTEGER NOT NULL,
     runs          INTEGER NOT NULL,
-    PRIMARY KEY (workspace_id, measure, day, bin)
+    PRIMARY KEY (measure, day, bin, workspace_id)  -- in (day, bin) order: read without a sort
 ) STRICT, WITHOUT ROWID;
 
 INSERT INTO run_rollups (workspace_id, process_id, source, status, trigger_type, error_key, runs, total_n, total_sum, queue_n, queue_sum, stat_processed, stat_added, stat_updated, stat_unchanged, stat_skipped, stat_failed, stat_errors, stat_warnings)
@@ -230,7 +230,7 @@ CASE WHEN new.total_ms < 32 THEN new.total_ms
  WHEN new.total_ms < 140737488355328 THEN 672 + (new.total_ms >> 42)
  ELSE 704 END, 1
     WHERE new.total_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
     INSERT INTO run_histograms (workspace_id, measure, day, bin, runs)
     SELECT new.workspace_id, 'queue', (coalesce(new.started_at, new.created_at) / 86400000000) * 86400000000,
 CASE WHEN new.queue_ms < 32 THEN new.queue_ms
@@ -278,7 +278,7 @@ CASE WHEN new.queue_ms < 32 THEN new.queue_ms
  WHEN new.queue_ms < 140737488355328 THEN 672 + (new.queue_ms >> 42)
  ELSE 704 END, 1
     WHERE new.queue_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
 END;
 
 CREATE TRIGGER run_rollups_delete AFTER DELETE ON runs BEGIN
@@ -335,7 +335,7 @@ CASE WHEN old.total_ms < 32 THEN old.total_ms
  WHEN old.total_ms < 140737488355328 THEN 672 + (old.total_ms >> 42)
  ELSE 704 END, -1
     WHERE old.total_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
     INSERT INTO run_histograms (workspace_id, measure, day, bin, runs)
     SELECT old.workspace_id, 'queue', (coalesce(old.started_at, old.created_at) / 86400000000) * 86400000000,
 CASE WHEN old.queue_ms < 32 THEN old.queue_ms
@@ -383,7 +383,7 @@ CASE WHEN old.queue_ms < 32 THEN old.queue_ms
  WHEN old.queue_ms < 140737488355328 THEN 672 + (old.queue_ms >> 42)
  ELSE 704 END, -1
     WHERE old.queue_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
 END;
 
 CREATE TRIGGER run_rollups_update AFTER UPDATE OF workspace_id, process_id, source, status, trigger_type, error_category, started_at, created_at, total_ms, queue_ms, stat_processed, stat_added, stat_updated, stat_unchanged, stat_skipped, stat_failed, stat_errors, stat_warnings ON runs
@@ -458,7 +458,7 @@ CASE WHEN old.total_ms < 32 THEN old.total_ms
  WHEN old.total_ms < 140737488355328 THEN 672 + (old.total_ms >> 42)
  ELSE 704 END, -1
     WHERE old.total_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
     INSERT INTO run_histograms (workspace_id, measure, day, bin, runs)
     SELECT old.workspace_id, 'queue', (coalesce(old.started_at, old.created_at) / 86400000000) * 86400000000,
 CASE WHEN old.queue_ms < 32 THEN old.queue_ms
@@ -506,7 +506,7 @@ CASE WHEN old.queue_ms < 32 THEN old.queue_ms
  WHEN old.queue_ms < 140737488355328 THEN 672 + (old.queue_ms >> 42)
  ELSE 704 END, -1
     WHERE old.queue_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
     INSERT INTO run_rollups (workspace_id, process_id, source, status, trigger_type, error_key, runs, total_n, total_sum, queue_n, queue_sum, stat_processed, stat_added, stat_updated, stat_unchanged, stat_skipped, stat_failed, stat_errors, stat_warnings)
     VALUES (new.workspace_id, new.process_id, new.source, new.status, new.trigger_type, coalesce(new.error_category, ''), 1, (new.total_ms IS NOT NULL), coalesce(new.total_ms, 0), (new.queue_ms IS NOT NULL), coalesce(new.queue_ms, 0), new.stat_processed, new.stat_added, new.stat_updated, new.stat_unchanged, new.stat_skipped, new.stat_failed, new.stat_errors, new.stat_warnings)
     ON CONFLICT (workspace_id, process_id, source, status, trigger_type, error_key) DO UPDATE SET runs = runs + excluded.runs, total_n = total_n + excluded.total_n, total_sum = total_sum + excluded.total_sum, queue_n = queue_n + excluded.queue_n, queue_sum = queue_sum + excluded.queue_sum, stat_processed = stat_processed + excluded.stat_processed, stat_added = stat_added + excluded.stat_added, stat_updated = stat_updated + excluded.stat_updated, stat_unchanged = stat_unchanged + excluded.stat_unchanged, stat_skipped = stat_skipped + excluded.stat_skipped, stat_failed = stat_failed + excluded.stat_failed, stat_errors = stat_errors + excluded.stat_errors, stat_warnings = stat_warnings + excluded.stat_warnings;
@@ -560,7 +560,7 @@ CASE WHEN new.total_ms < 32 THEN new.total_ms
  WHEN new.total_ms < 140737488355328 THEN 672 + (new.total_ms >> 42)
  ELSE 704 END, 1
     WHERE new.total_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
     INSERT INTO run_histograms (workspace_id, measure, day, bin, runs)
     SELECT new.workspace_id, 'queue', (coalesce(new.started_at, new.created_at) / 86400000000) * 86400000000,
 CASE WHEN new.queue_ms < 32 THEN new.queue_ms
@@ -608,5 +608,11 @@ CASE WHEN new.queue_ms < 32 THEN new.queue_ms
  WHEN new.queue_ms < 140737488355328 THEN 672 + (new.queue_ms >> 42)
  ELSE 704 END, 1
     WHERE new.queue_ms IS NOT NULL
-    ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = runs + excluded.runs;
+    ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = runs + excluded.runs;
 END;
+
+-- `orderBy: "durations/totalMs desc"` (the longest runs first) reads this index in order instead
+-- of sorting every run (140 ms of 1,000,000 without it). The other sort keys with an index of
+-- their own: createdDateTime, startDateTime, endDateTime, id; any other sort key sorts the runs
+-- the filter selects (a top-N pass, linear in them).
+CREATE INDEX runs_by_total_ms ON runs (total_ms, id);

@@ -26,9 +26,10 @@ import asyncio
 import logging
 import os
 import re
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +37,10 @@ import asyncpg
 import orjson
 
 from gateway.domain.models import RunChangeKind, RunEvent
+from gateway.metrics import observe_store
 from gateway.odata import Dialect, numbered
 from gateway.store.postgres.errors import StoreUnavailableError, opening_errors, translate_errors
-from gateway.store.postgres.migrate import current_version, migrate
+from gateway.store.postgres.migrate import current_version, migrate, pending
 from gateway.store.protocol import CommitListener, Params, Row, StatementCounter
 
 log = logging.getLogger(__name__)
@@ -91,17 +93,32 @@ class PostgresConnection:
 
     dialect = Dialect.POSTGRESQL
 
-    def __init__(self, raw: asyncpg.Connection, counter: StatementCounter) -> None:
+    def __init__(
+        self, raw: asyncpg.Connection, counter: StatementCounter, timeout_ms: int = 0
+    ) -> None:
         self._raw = raw
         self._counter = counter
+        self._timeout_ms = timeout_ms  # the server's `statement_timeout` on this connection
         # One request's loaders may query at once; an asyncpg connection runs one at a time.
         self._turn = asyncio.Lock()
+
+    _writer = False  # the connection of a write transaction (the store-time metric's label)
+
+    @contextmanager
+    def _timed(self) -> Iterator[None]:
+        """Errors translated, and the statement's time observed (`/metrics`), as on SQLite."""
+        started = time.perf_counter()
+        try:
+            with translate_errors(self._timeout_ms):
+                yield
+        finally:
+            observe_store(time.perf_counter() - started, writer=self._writer)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
         async with self._turn:
-            with translate_errors():
+            with self._timed():
                 return list(await self._raw.fetch(text, *args))
 
     async def fetch_tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
@@ -111,7 +128,7 @@ class PostgresConnection:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
         async with self._turn:
-            with translate_errors():
+            with self._timed():
                 row: Row | None = await self._raw.fetchrow(text, *args)
                 return row
 
@@ -125,7 +142,7 @@ class PostgresConnection:
         self._counter.add(sql, params)
         text, args = prepare(sql, params)
         async with self._turn:
-            with translate_errors():
+            with self._timed():
                 return _changed(await self._raw.execute(text, *args))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
@@ -134,15 +151,18 @@ class PostgresConnection:
         if not prepared:
             return
         async with self._turn:
-            with translate_errors():
+            with self._timed():
                 await self._raw.executemany(prepared[0][0], [args for _, args in prepared])
 
 
 class PostgresTransaction(PostgresConnection):
     """The connection inside one write transaction, collecting run events to publish."""
 
-    def __init__(self, raw: asyncpg.Connection, counter: StatementCounter) -> None:
-        super().__init__(raw, counter)
+    def __init__(
+        self, raw: asyncpg.Connection, counter: StatementCounter, timeout_ms: int = 0
+    ) -> None:
+        super().__init__(raw, counter, timeout_ms)
+        self._writer = True
         self.events: list[RunEvent] = []
 
 
@@ -174,6 +194,18 @@ def _events_of(payload: str, origin: str) -> list[RunEvent] | None:
     except (ValueError, TypeError, KeyError):
         log.warning("ignored a malformed notification on %s", CHANNEL)
         return None
+
+
+async def inspect(url: str) -> None:
+    """Refuse, in one line and changing nothing, a database the gateway must not open: a server
+    that does not answer, a wrong URL, another program's database or a newer gateway's (what
+    `serve` checks once before it starts workers, as it checks a SQLite file)."""
+    with opening_errors(url):
+        conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
+        try:
+            await pending(conn)
+        finally:
+            await conn.close()
 
 
 class PostgresDatabase:
@@ -268,12 +300,12 @@ class PostgresDatabase:
         self, counter: StatementCounter | None = None
     ) -> AsyncIterator[PostgresConnection]:
         async with self._acquire() as raw:
-            yield PostgresConnection(raw, counter or self.statements)
+            yield PostgresConnection(raw, counter or self.statements, self.statement_timeout_ms)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         async with self._acquire() as raw:
-            tx = PostgresTransaction(raw, self.statements)
+            tx = PostgresTransaction(raw, self.statements, self.statement_timeout_ms)
             await tx.execute("BEGIN")
             try:
                 await tx.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
@@ -313,4 +345,5 @@ __all__ = [
     "PostgresDatabase",
     "PostgresTransaction",
     "StoreUnavailableError",
+    "inspect",
 ]

@@ -34,7 +34,9 @@ def safe_url(url: str) -> str:
 
 
 @contextmanager
-def translate_errors() -> Iterator[None]:
+def translate_errors(limit_ms: int = 0) -> Iterator[None]:
+    """Driver errors as the domain's; `limit_ms` is the statement time limit in force (the
+    server's message does not say it)."""
     try:
         yield
     except asyncpg.UniqueViolationError as exc:
@@ -44,8 +46,9 @@ def translate_errors() -> Iterator[None]:
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise ConflictError("The change breaks a rule of the store.") from exc
     except asyncpg.QueryCanceledError as exc:
-        limit = re.search(r"\d+", str(exc))
-        raise QueryTimeoutError(int(limit.group(0)) if limit else 0) from exc
+        if "statement timeout" in str(exc):
+            raise QueryTimeoutError(limit_ms) from exc
+        raise StoreBusyError("The store cancelled the statement; retry shortly.") from exc
     except (
         TimeoutError,
         asyncpg.SerializationError,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,9 @@ QUERIES = Path(__file__).parents[2] / "queries"
 
 
 @pytest.fixture(scope="module")
-def shared_demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_demo(module_demo: Path) -> Path:
     """One copy of the demo data set for the read-only comparisons of this module."""
-    path = tmp_path_factory.mktemp("fastpath") / "demo.db"
-    shutil.copy(demo_template, path)
-    return path
+    return module_demo
 
 
 async def _both(
@@ -124,6 +121,13 @@ RUN_SCALARS = [
     "statistics { assets { added updated unchanged skipped failed } }",
     "blockingError { code target sourceCode details { code message target } "
     "innerError { code message category retryable innerError { code } } }",
+    # records by reference, one statement for all parents
+    "process { id description readinessStatus schedule throttle { maxRuns windowSeconds } "
+    "activityDefinitions { key displayName kind activityType enabled dependsOn } eTag "
+    "workspace { id displayName } }",
+    "workspace { id displayName source sourceId createdDateTime __typename }",
+    "originalAttemptRun { id status attemptNumber }",
+    "previousAttemptRun { __typename id ... on DatabricksRun { jobId } }",
 ]
 PLATFORM = {
     "DataFactoryRun": "tableName activityName dataSliceStart dataSliceEnd batchTime "
@@ -163,6 +167,7 @@ ACTIVITY_SCALARS = [
     "platformAttributes",
     "statistics { metrics { name value unit } entities { entity total } assets { added } }",
     "blockingError { message retryable details { code } innerError { code } }",
+    "run { id status process { displayName } }",
     "... on DatabricksTask { clusterId }",
     "... on DataZoneAssetActivity { database technicalName dataAssetId }",
 ]
@@ -180,6 +185,9 @@ PROCESS_SCALARS = [
     "lastModifiedDateTime",
     "eTag",
     "workspace { id __typename }",
+    "workspace { displayName source }",
+    "throttle { maxRuns windowSeconds }",
+    "activityDefinitions { key kind dependsOn }",
 ]
 RUN_FILTERS = [
     None,
@@ -432,7 +440,9 @@ async def test_a_caller_confined_to_a_workspace_sees_the_same_on_both_paths(
 ) -> None:
     query = (
         "{ runs(first: 50) { totalCount nodes { id workspace { id } "
-        "activities { totalCount nodes { id } } } } processes { totalCount nodes { id } } }"
+        "process { description workspace { displayName } } originalAttemptRun { id } "
+        "activities { totalCount nodes { id run { id } } } } } "
+        "processes { totalCount nodes { id workspace { displayName } } } }"
     )
     everything, _, _ = await _both(shared_demo, query)
     assert everything is not None

@@ -55,8 +55,12 @@ ROWS = (
 
 
 @pytest.fixture
-def stats_gql(tmp_path: Path, client_factory: Callable[[Path], GraphQLClient]) -> GraphQLClient:
-    path = tmp_path / "statistics.db"
+def stats_gql(
+    new_location: Callable[[str], Path],
+    tmp_path: Path,
+    client_factory: Callable[[Path], GraphQLClient],
+) -> GraphQLClient:
+    path = new_location("statistics.db")
 
     async def make() -> None:
         async with database_for(path, readers=1) as db:

@@ -99,7 +99,7 @@ CREATE TABLE run_histograms (
     day           BIGINT NOT NULL,
     bin           BIGINT NOT NULL,
     runs          BIGINT NOT NULL,
-    PRIMARY KEY (workspace_id, measure, day, bin)
+    PRIMARY KEY (measure, day, bin, workspace_id)  -- in (day, bin) order: read without a sort
 );
 
 INSERT INTO run_rollups (workspace_id, process_id, source, status, trigger_type, error_key, runs, total_n, total_sum, queue_n, queue_sum, stat_processed, stat_added, stat_updated, stat_unchanged, stat_skipped, stat_failed, stat_errors, stat_warnings)
@@ -132,12 +132,12 @@ BEGIN
     IF OLD.total_ms IS NOT NULL THEN
         INSERT INTO run_histograms AS h (workspace_id, measure, day, bin, runs)
         VALUES (OLD.workspace_id, 'total', (coalesce(OLD.started_at, OLD.created_at) / 86400000000) * 86400000000, run_duration_bin(OLD.total_ms), -1)
-        ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = h.runs + excluded.runs;
+        ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = h.runs + excluded.runs;
     END IF;
     IF OLD.queue_ms IS NOT NULL THEN
         INSERT INTO run_histograms AS h (workspace_id, measure, day, bin, runs)
         VALUES (OLD.workspace_id, 'queue', (coalesce(OLD.started_at, OLD.created_at) / 86400000000) * 86400000000, run_duration_bin(OLD.queue_ms), -1)
-        ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = h.runs + excluded.runs;
+        ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = h.runs + excluded.runs;
     END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -150,12 +150,12 @@ BEGIN
     IF NEW.total_ms IS NOT NULL THEN
         INSERT INTO run_histograms AS h (workspace_id, measure, day, bin, runs)
         VALUES (NEW.workspace_id, 'total', (coalesce(NEW.started_at, NEW.created_at) / 86400000000) * 86400000000, run_duration_bin(NEW.total_ms), 1)
-        ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = h.runs + excluded.runs;
+        ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = h.runs + excluded.runs;
     END IF;
     IF NEW.queue_ms IS NOT NULL THEN
         INSERT INTO run_histograms AS h (workspace_id, measure, day, bin, runs)
         VALUES (NEW.workspace_id, 'queue', (coalesce(NEW.started_at, NEW.created_at) / 86400000000) * 86400000000, run_duration_bin(NEW.queue_ms), 1)
-        ON CONFLICT (workspace_id, measure, day, bin) DO UPDATE SET runs = h.runs + excluded.runs;
+        ON CONFLICT (measure, day, bin, workspace_id) DO UPDATE SET runs = h.runs + excluded.runs;
     END IF;
     END IF;
     RETURN NULL;
@@ -182,3 +182,6 @@ FOR EACH ROW WHEN (OLD.workspace_id IS DISTINCT FROM NEW.workspace_id
   OR OLD.stat_errors IS DISTINCT FROM NEW.stat_errors
   OR OLD.stat_warnings IS DISTINCT FROM NEW.stat_warnings)
 EXECUTE FUNCTION run_rollups_change();
+
+-- `orderBy: "durations/totalMs desc"` reads this index in order, as SQLite's 0012.
+CREATE INDEX runs_by_total_ms ON runs (total_ms NULLS FIRST, id);
