@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,25 +21,25 @@ from gateway.services import schedules as scheduler
 from gateway.services.actor import Actor
 from gateway.store import runs
 from gateway.store.engines import database_for
+from tests import pg
 from tests.connections.helpers import add_connection, gateway
 from tests.fakes.databricks import TOKEN, FakeDatabricks
 from tests.fakes.server import serve_app
 
-pytestmark = pytest.mark.sqlite_only  # two server processes on one database file
 DAILY = "0 6 * * *"
 RUN_NOW = "/api/2.2/jobs/run-now"
 
 
 @pytest.fixture
 def synced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_location: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[FakeDatabricks, Path]]:
     fake = FakeDatabricks()
     fake.add_runs(4, jobs=2)
     monkeypatch.setenv("DBX_TOKEN", TOKEN)
     monkeypatch.setenv("GATEWAY_PLATFORM_BACKOFF", "0.01")
     with serve_app(fake.app()) as url:
-        path = tmp_path / "gateway.db"
+        path = new_location("gateway.db")
         add_connection(path, "prod", "databricks", url, credential_env="DBX_TOKEN")
         done = gateway(path, "sync", "prod", env={"DBX_TOKEN": TOKEN})
         assert done.returncode == 0, done.stderr
@@ -48,8 +47,7 @@ def synced(
 
 
 def _rows(path: Path, sql: str, *params: str) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return sorted(row[0] for row in db.execute(sql, params))
+    return sorted(str(row[0]) for row in pg.rows(path, sql, params))
 
 
 async def _scheduled_job(path: Path) -> str:
