@@ -164,6 +164,13 @@ Key = str | int  # a column of a row: its name in a `sqlite3.Row`, its position 
 Cursors = bool | Literal["last"]  # every row's cursor, none, or the last row's only
 
 
+def _cursor_rows(rows: list[Row], cursors: Cursors, more: bool) -> list[Row]:
+    """The rows to encode cursors of: with `"last"`, the last one, when there is more to read."""
+    if cursors != "last":
+        return rows
+    return rows[-1:] if more else []
+
+
 def as_is(row: Row) -> Row:
     """The `convert` that keeps rows as they come (the page's items are the rows themselves)."""
     return row
@@ -205,7 +212,7 @@ def _page(
         rows.reverse()
     return Page(
         items=rows if convert is as_is else [convert(row) for row in rows],  # type: ignore[arg-type]  # with `as_is`, T is Row
-        cursors=_cursors(rows[-1:] if cursors == "last" else rows, query, keys) if cursors else [],
+        cursors=_cursors(_cursor_rows(rows, cursors, more), query, keys) if cursors else [],
         has_next_page=more if page.forward else page.cursor is not None,
         has_previous_page=page.cursor is not None if page.forward else more,
     )
@@ -230,7 +237,7 @@ async def fetch_page(
     """One page of `table` (`name alias`) in one statement; `columns` narrows the select list
     (default: every column of the table, as `sqlite3.Row`s) and makes the rows plain tuples in
     its order (then the sort keys); `cursors=False` leaves the page's cursors empty, `"last"` gives
-    the last row's alone (all a next page needs)."""
+    the last row's alone, when more rows follow (all a next page needs)."""
     query = query.in_dialect(conn.dialect)
     if page.limit == 0:
         return Page([], [], False, False)
