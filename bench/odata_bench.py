@@ -8,7 +8,8 @@ moment of the machine), after a warm-up, and reports both medians and their rati
 within 1.2x of GraphQL). The twins ask for the same runs and the same fields:
 
 * flat: 100 runs, newest first, with their times, statuses, name and durations;
-* nested: the same, with each run's activities (key, status, times).
+* nested: the same, with each run's activities (key, status, times);
+* process: the same runs with each one's process (a single-valued expansion).
 
 Writes the report to `bench/results/<date>-odata.md` (or `--output`). Bounded: at most `--pairs`
 pairs or `--seconds` per query.
@@ -54,6 +55,14 @@ QUERIES = {
         f"{{ runs(first: 100) {{ nodes {{ __typename {RUN_FIELDS} eTag durations "
         "{ queueMs setupMs executionMs cleanupMs totalMs } "
         f"activities {{ nodes {{ __typename {ACTIVITY_FIELDS} eTag }} }} }} }} }}",
+    ),
+    "process-100": (  # a single-valued expansion: each run's process
+        "/odata/Runs?$top=100&$select="
+        + RUN_FIELDS.replace(" ", ",")
+        + "&$expand="
+        + quote("process($select=id,displayName,kind)", safe="$()=,"),
+        f"{{ runs(first: 100) {{ nodes {{ __typename {RUN_FIELDS} eTag "
+        "process { id displayName kind eTag } } } }",
     ),
 }
 

@@ -3,7 +3,7 @@
 `gateway serve` logs this way by default (`GATEWAY_LOG_FORMAT=json`; `text` keeps uvicorn's plain
 lines): every line has `time` (UTC, ISO 8601), `level`, `logger` and `message`, the `requestId`
 of the request being served when it was written (the id the client gets in `X-Request-Id` and in
-`extensions.requestId` of an internal error), and `exception` with the trace for an unexpected
+every error it sees, `gateway.http.errors.with_request_id`), and `exception` with the trace for an unexpected
 error. An access-log line carries its own fields (`gateway.http.access_log`) instead of a message.
 
 This module imports nothing of the gateway's, so the HTTP middleware may set the request id.

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx2
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
@@ -149,6 +151,66 @@ async def demo_db(demo_path: Path) -> AsyncIterator[Database]:
         yield database
 
 
+def without_request_ids(body: Any, request_id: str | None) -> Any:
+    """`body` (a GraphQL answer, a graphql-transport-ws message, an OData error, an ingest
+    answer) with every error's request id checked and taken out: each must be the request's
+    `X-Request-Id` (when given), and tests compare the rest exactly."""
+    if not isinstance(body, dict):
+        return body
+    out = dict(body)
+    if isinstance(out.get("errors"), list):
+        out["errors"] = [_strip(e, "extensions", request_id) for e in out["errors"]]
+    if out.get("type") in ("error", "next"):
+        payload = out.get("payload")
+        if isinstance(payload, list):
+            out["payload"] = [_strip(e, "extensions", request_id) for e in payload]
+        elif isinstance(payload, dict):
+            out["payload"] = without_request_ids(payload, request_id)
+    if isinstance(out.get("error"), dict):  # OData's innererror.requestId; the ingest's own
+        out["error"] = _pop(_strip(out["error"], "innererror", request_id), request_id)
+    if "failed" in out:  # an ingest summary
+        out = _pop(out, request_id)
+    return out
+
+
+def _strip(record: Any, key: str, request_id: str | None) -> Any:
+    if not isinstance(record, dict) or not isinstance(record.get(key), dict):
+        return record
+    inner = _pop(record[key], request_id)
+    out = {**record, key: inner}
+    if not inner:
+        del out[key]
+    return out
+
+
+def _pop(mapping: dict[str, Any], request_id: str | None) -> dict[str, Any]:
+    if "requestId" not in mapping:
+        return mapping
+    out = dict(mapping)
+    found = out.pop("requestId")
+    assert request_id is None or found == request_id, (found, request_id)
+    return out
+
+
+class CheckedClient(TestClient):
+    """A test client whose JSON answers have every error's request id checked against the
+    response's `X-Request-Id` and taken out (`without_request_ids`), so that tests compare
+    error bodies exactly while every error of the suite is checked to carry its id."""
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx2.Response:  # type: ignore[override]  # the same call, its answer normalised
+        response = super().request(*args, **kwargs)
+        if "json" not in response.headers.get("content-type", ""):
+            return response
+        try:
+            body = response.json()
+        except ValueError:
+            return response
+        normalised = without_request_ids(body, response.headers.get("x-request-id"))
+        if normalised != body:
+            response._content = orjson.dumps(normalised)
+        return response
+
+
 class GraphQLClient:
     """Posts operations to /graphql the way a frontend does."""
 
@@ -182,7 +244,7 @@ def client_factory() -> Iterator[Callable[..., GraphQLClient]]:
     def make(path: Path, **settings: Any) -> GraphQLClient:
         settings.setdefault("scheduler", False)  # no scheduled runs among what tests count
         settings.setdefault("create", True)  # tests open new files; `serve` itself would refuse
-        http = TestClient(create_app(Settings(database=str(path), **settings)))
+        http = CheckedClient(create_app(Settings(database=str(path), **settings)))
         http.__enter__()
         opened.append(http)
         return GraphQLClient(http)

@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                 workers = int(name.rsplit("-", 1)[1])
                 target = sqlite_path if name.startswith("gateway-sqlite") else loaded["url"]
                 servers[name] = Server(target, Path(tmp) / f"{name}.log", workers)
-            for server in servers.values():
-                server.wait_ready()
+            for server in servers.values():  # SQLite at 1M runs: minutes on a loaded machine
+                server.wait_ready(timeout=900.0)
             cells, latencies = asyncio.run(_rounds(servers, queries, args))
         except BaseException:
             for name in servers:

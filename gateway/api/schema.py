@@ -15,6 +15,7 @@ from gateway.api.auth.access import ReadAccess
 from gateway.api.auth.masking import GatewayErrors, log_errors
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.limits import QueryBudget, QueryLimits
+from gateway.api.common.request_errors import with_code
 from gateway.api.common.scalars import SCALAR_OVERRIDES
 from gateway.api.common.validation import BoundedValidation
 from gateway.api.live.subscriptions import Subscription
@@ -40,7 +41,7 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        log_errors(errors)
+        log_errors([with_code(e) for e in errors])  # a parse error logged with the code it shows
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:

@@ -96,6 +96,8 @@ class ReportFields:
     queue_distribution: bool = True
     starts: bool = True
     recoveries: bool = True
+    statuses: bool = True
+    """Counts by status, or what is counted from them (succeeded, failed, decided, the rates)."""
 
 
 class TimeInterval(enum.Enum):

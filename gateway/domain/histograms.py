@@ -13,7 +13,9 @@ by adding their bins' counts.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import accumulate
 from typing import Final
 
 from gateway.domain.aggregates import PERCENTILES, DurationSummary
@@ -51,24 +53,20 @@ def middle(bin: int) -> int:
 def summary(count: int, total: int, bins: Mapping[int, int]) -> DurationSummary:
     """The summary of `count` values adding up to `total` (both exact), whose histogram is `bins`
     (bin to how many values): min, max and percentiles from the bins."""
-    ascending = sorted((b, n) for b, n in bins.items() if n > 0)
-    size = sum(n for _, n in ascending)
-    if not count or not size:
+    ascending = sorted(b for b, n in bins.items() if n > 0)
+    running = list(accumulate(bins[b] for b in ascending))
+    if not count or not running:
         return DurationSummary(count=count, sum=total)
-    picked: dict[str, int | None] = {}
-    for p in PERCENTILES:
-        rank = max((p * size + 99) // 100, 1)
-        seen = 0
-        for b, n in ascending:
-            seen += n
-            if seen >= rank:
-                picked[f"p{p}"] = middle(b)
-                break
+    size = running[-1]
+    picked = {
+        f"p{p}": middle(ascending[bisect_left(running, max((p * size + 99) // 100, 1))])
+        for p in PERCENTILES
+    }
     return DurationSummary(
         count=count,
         sum=total,
-        min=middle(ascending[0][0]),
-        max=middle(ascending[-1][0]),
+        min=middle(ascending[0]),
+        max=middle(ascending[-1]),
         **picked,
     )
 

@@ -49,6 +49,10 @@ class AccessLog:
                 ]
             elif message["type"] == "websocket.accept":
                 status = 101
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             elif message["type"] == "websocket.close" and not status:
                 status = 403
             await send(message)

@@ -46,7 +46,7 @@ from gateway.api.schema import build_schema, schema
 from gateway.config import Settings
 from gateway.domain.auth import NOBODY, Principal, Scope
 from gateway.http.auth import Authenticator, authenticate_payload
-from gateway.http.errors import GRAPHQL_RESPONSE, JSON, error_response
+from gateway.http.errors import GRAPHQL_RESPONSE, JSON, error_response, with_request_id
 from gateway.http.state import PRINCIPAL, REPORT, REQUEST_ID, new_request_id, state_of
 from gateway.store.feed import ChangeFeed
 from gateway.store.protocol import Database
@@ -344,6 +344,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             result.errors = [with_code(e) for e in result.errors]
         data = await super().process_result(request, result)
         if result.errors:
+            data["errors"] = with_request_id(
+                data.get("errors") or [], state_of(request.scope).get(REQUEST_ID)
+            )
             report = state_of(request.scope).get(REPORT)
             if report is not None:
                 report["errors"] = sorted(

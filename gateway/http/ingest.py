@@ -7,7 +7,8 @@ transaction, the first bad record fails the request and nothing is imported). An
 summary when every record was imported; 422 with the same summary when any record failed (with
 `strict`, nothing was imported; without, the others were); 400 for an unknown format or workspace;
 413 past the size bound (the records committed before it stay, and the summary says how many); 415
-for a content type the format does not read. It needs the `runs:write` scope (403 without it), a `workspace`
+for a content type the format does not read. Every error body (and a 422's summary) carries the
+request id as `requestId`. It needs the `runs:write` scope (403 without it), a `workspace`
 the caller may see (400 otherwise, as for a missing one), and the gateway's own format, whose
 records name their workspaces, needs a caller of every workspace.
 """
@@ -25,6 +26,7 @@ from gateway.config import Settings
 from gateway.domain.auth import Scope
 from gateway.domain.exceptions import ValidationError
 from gateway.http.auth import require
+from gateway.http.errors import REQUEST_ID_KEY, current_request_id
 from gateway.ingest.formats import FORMATS, parse_chunks
 from gateway.services.imports import import_records
 from gateway.store.protocol import Database
@@ -39,7 +41,14 @@ class _TooLarge(Exception):
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> Response:
-    return JSONResponse({"error": {"code": code, "message": message}, **extra}, status_code=status)
+    error = {"code": code, "message": message, **_request_id()}
+    return JSONResponse({"error": error, **extra}, status_code=status)
+
+
+def _request_id() -> dict[str, str]:
+    """The request id a client quotes (that of `X-Request-Id` and the log lines)."""
+    found = current_request_id()
+    return {REQUEST_ID_KEY: found} if found else {}
 
 
 def ingest_routes(db: Database, settings: Settings) -> list[Route]:
@@ -114,6 +123,8 @@ def ingest_routes(db: Database, settings: Settings) -> list[Route]:
             )
         # Any failed record is 422, as the CLI exits 1: a client that checks the status sees it.
         # Without `strict`, the other records were imported (the summary counts them).
-        return JSONResponse(summary.to_json(), status_code=422 if summary.failed else 200)
+        if summary.failed:
+            return JSONResponse({**summary.to_json(), **_request_id()}, status_code=422)
+        return JSONResponse(summary.to_json())
 
     return [Route(INGEST_PREFIX + "{format}", ingest, methods=["POST"])]

@@ -1,8 +1,8 @@
 """Errors the middleware answers before a route runs (401 without a token, 429 past the rate
 limit, 413 past the body limit) come in the GraphQL shape `{"errors": [{"message",
 "extensions": {"code", ...}}]}`; below `/odata/` this middleware rewrites them into the OData
-shape `{"error": {"code", "message", "details", "innererror"}}`, so OData clients read every
-error one way. It sits outside those middleware and touches only error answers of `/odata`.
+shape `{"error": {"code", "message", "details", "innererror"}}` (the request id, with the
+limit's fields, in `innererror`), so OData clients read every error one way. It sits outside those middleware and touches only error answers of `/odata`.
 """
 
 from __future__ import annotations

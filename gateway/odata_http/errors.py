@@ -4,8 +4,9 @@ endpoint raises, `RequestError`, and the translation of every gateway error into
 
 A query-language error keeps its position (`innererror.position`, and a caret in the message) and
 names the option it came from as `target` (`$filter`, `$orderby`, `$search`). Errors the client did
-not cause are masked: the body names the request id, the log has the trace; no stack trace, SQL
-text or file path reaches a client.
+not cause are masked: the message names the request id, the log has the trace; no stack trace, SQL
+text or file path reaches a client. Every error body carries the request id as
+`innererror.requestId`.
 """
 
 from __future__ import annotations
@@ -63,13 +64,15 @@ class RequestError(Exception):
         self.inner = inner
         self.headers = dict(headers or {})
 
-    def body(self) -> dict[str, Any]:
+    def body(self, request_id: str | None = None) -> dict[str, Any]:
+        """The OData error body; `request_id` goes in `innererror.requestId`."""
         error: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.target is not None:
             error["target"] = self.target
         error["details"] = self.details
-        if self.inner is not None:
-            error["innererror"] = self.inner
+        inner = {**(self.inner or {}), **({"requestId": request_id} if request_id else {})}
+        if inner:
+            error["innererror"] = inner
         return {"error": error}
 
 
@@ -146,10 +149,12 @@ def translate(exc: BaseException, request_id: str, option: str | None = None) ->
     )
 
 
-def error_response(error: RequestError) -> Response:
+def error_response(error: RequestError, request_id: str | None = None) -> Response:
+    """The response of an OData error: every one names the request id the client quotes (that of
+    `X-Request-Id` and the log lines) as `innererror.requestId`."""
     headers = {"odata-version": ODATA_VERSION, **error.headers}
     return Response(
-        orjson.dumps(error.body()),
+        orjson.dumps(error.body(request_id)),
         status_code=error.status,
         headers=headers,
         media_type="application/json",

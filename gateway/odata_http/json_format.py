@@ -38,17 +38,28 @@ def _reader(p: Property) -> Callable[[Any], Any]:
             return lambda obj: list(get(obj))
         return get
     inner = p.type.removeprefix(f"{NAMESPACE}.")
+    write: Writer | None = None  # bound on first use: a record may nest its own type
+
+    def bound() -> Writer:
+        nonlocal write
+        if write is None:
+            write = _complex_writer(inner)
+        return write
+
     if p.collection:
 
         def many(obj: Any) -> Any:
-            write = _complex_writer(inner)
-            return [write(v) for v in get(obj)]
+            values = get(obj)
+            if not values:
+                return []
+            each = write or bound()
+            return [each(v) for v in values]
 
         return many
 
     def one(obj: Any) -> Any:
         value = get(obj)
-        return None if value is None else _complex_writer(inner)(value)
+        return None if value is None else (write or bound())(value)
 
     return one
 

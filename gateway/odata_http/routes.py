@@ -148,7 +148,7 @@ def odata_routes(db: Database) -> list[BaseRoute]:
             error = translate(exc, request_id)
             if isinstance(report, dict):
                 report["errors"] = [error.code]
-            return error_response(error)
+            return error_response(error, request_id)
 
     async def root(request: Request) -> Response:
         return RedirectResponse(PREFIX, status_code=307)

@@ -25,6 +25,7 @@ from typing import Any
 from gateway.domain import histograms
 from gateway.domain.aggregates import (
     DurationSummary,
+    GroupKeyValues,
     ReportFields,
     RunAggregate,
     RunGroup,
@@ -39,7 +40,7 @@ from gateway.domain.status import RunStatus
 from gateway.odata import Dialect
 from gateway.store import statistics
 from gateway.store.paging import ListQuery
-from gateway.store.protocol import Connection, Row
+from gateway.store.protocol import Connection
 from gateway.store.statistics import Grouping
 
 ROLLUP_COLUMNS = frozenset(
@@ -98,22 +99,24 @@ def _table(
 
 @dataclass(slots=True)
 class _Group:
-    row: Row
+    row: tuple[Any, ...]
     runs: int = 0
-    by_status: dict[RunStatus, int] = field(default_factory=dict)
-    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUMS, 0))
+    by_status: dict[str, int] = field(default_factory=dict)
+    sums: list[int] = field(default_factory=lambda: [0] * len(_SUMS))
     bins: dict[str, dict[int, int]] = field(default_factory=lambda: {"total": {}, "queue": {}})
 
-    def add(self, row: Row) -> None:
-        status = RunStatus(row["_s"])
-        self.runs += row["n"]
-        self.by_status[status] = self.by_status.get(status, 0) + row["n"]
-        for name in _SUMS:
-            self.sums[name] += row[name]
+    def add(self, status: str | None, runs: int, sums: Sequence[int]) -> None:
+        self.runs += runs
+        if status is not None:
+            self.by_status[status] = self.by_status.get(status, 0) + runs
+        self.sums = [a + b for a, b in zip(self.sums, sums, strict=True)]
+
+    def sum_of(self, name: str) -> int:
+        return self.sums[_SUMS.index(name)]
 
 
 def _summary(group: _Group, measure: str, distribution: bool) -> DurationSummary:
-    count, total = group.sums[f"{measure}_n"], group.sums[f"{measure}_sum"]
+    count, total = group.sum_of(f"{measure}_n"), group.sum_of(f"{measure}_sum")
     if distribution:
         return histograms.summary(count, total, group.bins[measure])
     return DurationSummary(count=count, sum=total)
@@ -122,10 +125,12 @@ def _summary(group: _Group, measure: str, distribution: bool) -> DurationSummary
 def _aggregate(group: _Group, wanted: ReportFields) -> RunAggregate:
     return RunAggregate(
         count=group.runs,
-        by_status=tuple((s, group.by_status[s]) for s in RunStatus if group.by_status.get(s)),
+        by_status=tuple(
+            (s, group.by_status[s.value]) for s in RunStatus if group.by_status.get(s.value)
+        ),
         duration=_summary(group, "total", wanted.duration_distribution),
         queue=_summary(group, "queue", wanted.queue_distribution),
-        sums=tuple((c, group.sums[f"stat_{c}"]) for c in COUNTER_NAMES),
+        sums=tuple((c, group.sum_of(f"stat_{c}")) for c in COUNTER_NAMES),
     )
 
 
@@ -136,25 +141,31 @@ def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
 
 
 async def _read_groups(
-    conn: Connection, table: str, query: ListQuery, grouping: Grouping
+    conn: Connection, table: str, query: ListQuery, grouping: Grouping, wanted: ReportFields
 ) -> tuple[dict[Any, _Group], int]:
     """The groups that have runs, by key in key order, and how many summary rows were read."""
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
-    columns += ["r.status AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
+    # Per status only when the selection counts by status: else one row per group.
+    status = "r.status" if wanted.statuses else "NULL"
+    columns += [f"{status} AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
     columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
     where, params = _where(query, "r.runs > 0")
-    group_by = ", ".join([*grouping.columns, "_s"])
+    by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
+    group_by = f" GROUP BY {', '.join(by)}" if by else ""
     order = f" ORDER BY {', '.join(grouping.columns)}" if grouping.columns else ""
-    sql = f"SELECT {', '.join(columns)} FROM {table} r{where} GROUP BY {group_by}{order}"
+    sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{order}"
     groups: dict[Any, _Group] = {}
     rows_read = 0
-    for row in await conn.fetchall(sql, params):
-        key = grouping.key_of(row)
+    width = len(grouping.columns)
+    for row in await conn.fetch_tuples(sql, params):  # keys, status, runs, rows read, sums
+        if not row[width + 1]:  # no group and no rows: one row of nulls
+            continue
+        key = row[:width]
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group(row)
-        group.add(row)
-        rows_read += row["_rows"]
+        group.add(row[width], row[width + 1], row[width + 3 :])
+        rows_read += row[width + 2]
     limit = statistics.group_limit()
     if len(groups) > limit:
         raise InvalidArgumentError(
@@ -202,6 +213,10 @@ async def _read_bins(
     return rows_read
 
 
+def _key(grouping: Grouping, group: _Group) -> GroupKeyValues:
+    return grouping.values(dict(zip(grouping.columns, group.row, strict=False)))
+
+
 def _totals(groups: Sequence[_Group], wanted: ReportFields) -> RunAggregate:
     if not groups:
         return RunAggregate()
@@ -210,8 +225,7 @@ def _totals(groups: Sequence[_Group], wanted: ReportFields) -> RunAggregate:
         merged.runs += g.runs
         for status, n in g.by_status.items():
             merged.by_status[status] = merged.by_status.get(status, 0) + n
-        for name in _SUMS:
-            merged.sums[name] += g.sums[name]
+        merged.sums = [a + b for a, b in zip(merged.sums, g.sums, strict=True)]
     for measure in ("total", "queue"):
         merged.bins[measure] = histograms.merge(g.bins[measure] for g in groups)
     return _aggregate(merged, wanted)
@@ -233,7 +247,7 @@ async def report(
     grouping = Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL, time="r.day")
     if interval is TimeInterval.DAY:
         grouping.exprs[-1] = "r.day"  # already a day's first instant
-    groups, rows_read = await _read_groups(conn, table, query, grouping)
+    groups, rows_read = await _read_groups(conn, table, query, grouping, wanted)
     distribution = wanted.duration_distribution or wanted.queue_distribution
     if distribution and groups:
         rows_read += await _read_bins(conn, query, grouping, wanted, groups)
@@ -243,7 +257,7 @@ async def report(
         interval=interval,
         totals=_totals(found, wanted),
         groups=tuple(
-            RunGroup(key=grouping.values(g.row), aggregate=_aggregate(g, wanted)) for g in found
+            RunGroup(key=_key(grouping, g), aggregate=_aggregate(g, wanted)) for g in found
         )
         if grouping.exprs
         else (),

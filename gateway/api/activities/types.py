@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.api.common.context import Info
 from gateway.api.common.node import Node, served_from
-from gateway.api.common.scalars import JSON
+from gateway.api.common.scalars import JSON, Milliseconds
 from gateway.api.runs.values import RunError, RunStatistics
 from gateway.domain import models
 from gateway.domain.sources import ActivityKind
@@ -54,7 +54,8 @@ class Activity(Node):
     end_date_time: datetime | None = strawberry.field(description="When it finished.")
     last_modified_date_time: datetime = strawberry.field(description="When it last changed.")
     duration_ms: int | None = strawberry.field(
-        description="From start to end in milliseconds; null until it has finished."
+        graphql_type=Milliseconds | None,
+        description="From start to end in milliseconds; null until it has finished.",
     )
     attempt_number: int = strawberry.field(description="1 for a first attempt.")
     depends_on: list[str] = strawberry.field(

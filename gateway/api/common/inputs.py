@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types.unset import UnsetType
 
+from gateway.api.common.scalars import Milliseconds
 from gateway.domain import checks, models
 from gateway.domain.run_errors import ErrorCategory, RunError, RunErrorDetail
 from gateway.domain.sources import TriggerType
@@ -125,11 +126,21 @@ class RunErrorInput:
 
 @strawberry.input(description="Phase durations in milliseconds; left out ones are derived.")
 class DurationsInput:
-    queue_ms: int | None = strawberry.field(default=None, description="Creation to start.")
-    setup_ms: int | None = strawberry.field(default=None, description="Setting up.")
-    execution_ms: int | None = strawberry.field(default=None, description="Executing.")
-    cleanup_ms: int | None = strawberry.field(default=None, description="Cleaning up.")
-    total_ms: int | None = strawberry.field(default=None, description="Start to end.")
+    queue_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, default=None, description="Creation to start."
+    )
+    setup_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, default=None, description="Setting up."
+    )
+    execution_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, default=None, description="Executing."
+    )
+    cleanup_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, default=None, description="Cleaning up."
+    )
+    total_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, default=None, description="Start to end."
+    )
 
     def to_domain(self) -> models.RunDurations:
         return models.RunDurations(

@@ -1,9 +1,11 @@
-"""Scalars: `DateTime` speaks ISO 8601 and answers in UTC with a `Z`; `JSON` is any JSON value."""
+"""Scalars: `DateTime` speaks ISO 8601 and answers in UTC with a `Z`; `JSON` is any JSON value;
+`Milliseconds` is a whole number of milliseconds past GraphQL's 32-bit `Int` (a streaming job runs
+for months: 2^31 ms is under 25 days)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
@@ -36,6 +38,30 @@ DateTime = strawberry.scalar(
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339",
 )
 
-SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTime}
+MILLISECONDS_MAX = 2**53 - 1  # the largest integer a JSON number keeps exactly in every client
 
-__all__ = ["JSON", "SCALAR_OVERRIDES", "DateTime"]
+
+def _milliseconds(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"Milliseconds must be a whole number, not {value!r}.")
+    number: int = value
+    if not -MILLISECONDS_MAX <= number <= MILLISECONDS_MAX:
+        raise ValueError(f"Milliseconds must be within ±{MILLISECONDS_MAX} (2^53 - 1).")
+    return number
+
+
+Milliseconds = NewType("Milliseconds", int)  # as a field's graphql_type; its Python values are int
+
+_MILLISECONDS = strawberry.scalar(
+    name="Milliseconds",
+    description="A duration in whole milliseconds: a JSON integer up to 2^53 - 1, past the 32-bit "
+    "range of `Int` (under 25 days), so months-long runs such as streaming jobs are represented.",
+    serialize=_milliseconds,
+    parse_value=_milliseconds,
+)
+
+SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTime, Milliseconds: _MILLISECONDS}
+
+__all__ = ["JSON", "SCALAR_OVERRIDES", "DateTime", "Milliseconds"]

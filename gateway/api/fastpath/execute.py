@@ -23,6 +23,7 @@ from gateway.api.fastpath.plan import (
     Plan,
     ReferencePlan,
     Row,
+    ValueListPlan,
 )
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
@@ -202,7 +203,22 @@ class Execution:
         if plan.references and written:
             for key, reference, types in plan.references:
                 await self.reference(plan, key, reference, _on_types(plan, written, rows, types))
+        if plan.value_lists and written:
+            id_index = plan.layout.index[entity.id_column.label]
+            for key, listed, types in plan.value_lists:
+                chosen = _on_types(plan, written, rows, types)
+                ids = [r[id_index] for _, r in chosen]
+                found = await listed.spec.load(
+                    self.conn, list(dict.fromkeys(ids)), self.arguments(listed)
+                )
+                for (obj, _), parent in zip(chosen, ids, strict=True):
+                    obj[key] = listed.write(found[parent])
         return written
+
+    def arguments(self, listed: ValueListPlan) -> dict[str, Any]:
+        if self.variables is not None:
+            return get_argument_values(listed.field_def, listed.node, self.variables)
+        return get_argument_values(listed.field_def, listed.node)
 
     async def reference(
         self,

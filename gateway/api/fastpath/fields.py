@@ -10,16 +10,18 @@ it runs through the executor.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.api.runs.types import MAX_HISTORY
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, codec, processes, runs, workspaces
+from gateway.store import activities, codec, events, processes, runs, workspaces
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
+from gateway.store.protocol import Connection
 from gateway.store.selects import column, field_column, first_of
 
 
@@ -82,6 +84,25 @@ class Reference:
     nullable: bool = False  # null when the column is; else a missing record declines
 
 
+@dataclass(frozen=True, slots=True)
+class ValueList:
+    """A list field of domain values read for all parents in one statement
+    (`Run.statusHistory`): `load(conn, parent ids, the field's arguments)` gives each parent's;
+    `values.py` writes them. An argument it refuses (raises) declines to the executor."""
+
+    load: Callable[[Connection, Sequence[str], dict[str, Any]], Awaitable[Mapping[str, Any]]]
+
+
+async def _history(
+    conn: Connection, run_ids: Sequence[str], arguments: dict[str, Any]
+) -> Mapping[str, Any]:
+    """The latest events of each run, as the history loader reads them."""
+    last = arguments["last"]
+    if not 1 <= last <= MAX_HISTORY:
+        raise ValueError("the executor reports the page size")
+    return await events.latest_for_runs(conn, run_ids, last)
+
+
 @dataclass(frozen=True)
 class Entity:
     """A kind of record the fast path writes."""
@@ -96,6 +117,7 @@ class Entity:
     embedded: Mapping[str, Embedded] = field(default_factory=dict)
     relations: Mapping[str, RelationSpec] = field(default_factory=dict)
     references: Mapping[str, Reference] = field(default_factory=dict)
+    value_lists: Mapping[str, ValueList] = field(default_factory=dict)
     workspace_column: str = "workspace_id"  # the column naming the record's workspace
 
     @property
@@ -273,6 +295,7 @@ RUN = Entity(
             nullable=True,
         ),
     },
+    value_lists={"statusHistory": ValueList(_history)},
 )
 
 ACTIVITY = Entity(

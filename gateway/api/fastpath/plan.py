@@ -27,7 +27,7 @@ from graphql import (
 )
 
 from gateway.api.fastpath.collect import Collector, Unsupported, sets_of
-from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity
+from gateway.api.fastpath.fields import ENTITIES, ROOT_LISTS, Column, Entity, ValueList
 from gateway.api.fastpath.values import NotWritable, value_writer
 from gateway.store.selects import column as column_sql
 
@@ -103,6 +103,7 @@ class ObjectPlan:
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
     relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
     references: list[tuple[str, ReferencePlan, frozenset[str]]] = field(default_factory=list)
+    value_lists: list[tuple[str, ValueListPlan, frozenset[str]]] = field(default_factory=list)
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
     write: dict[str, Callable[[Row], dict[str, Any]]] = field(default_factory=dict)  # per type
 
@@ -114,6 +115,16 @@ class ReferencePlan:
     label: str  # the parent's column (its label in the parent's layout)
     nullable: bool
     child: ObjectPlan
+
+
+@dataclass
+class ValueListPlan:
+    """A list of domain values per parent: the field (for its arguments), how to read, write."""
+
+    field_def: GraphQLField
+    node: FieldNode
+    spec: ValueList
+    write: Callable[[Any], Any]
 
 
 @dataclass
@@ -271,6 +282,7 @@ class Compiler:
         plan = ObjectPlan(entity, layout, {}, [])
         relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
         references: dict[tuple[str, tuple[int, ...]], tuple[ReferencePlan, set[str]]] = {}
+        value_lists: dict[tuple[str, tuple[int, ...]], tuple[ValueListPlan, set[str]]] = {}
         for type_name in dict.fromkeys(entity.type_names.values()):
             if only and type_name != only:
                 continue
@@ -299,6 +311,13 @@ class Compiler:
                         references[merged] = (self.reference(entity, layout, name, nodes), set())
                     references[merged][1].add(type_name)
                     specs.append((key, Const(None)))  # filled in once the records are read
+                elif name in entity.value_lists:
+                    merged = (key, tuple(id(n) for n in nodes))
+                    if merged not in value_lists:
+                        listed = self.value_list(entity, runtime, name, nodes)
+                        value_lists[merged] = (listed, set())
+                    value_lists[merged][1].add(type_name)
+                    specs.append((key, Const(None)))  # filled in once the values are read
                 elif name in entity.embedded:
                     specs.append((key, self.embedded(entity, layout, runtime, name, nodes)))
                 elif name in entity.scalars and not nodes[0].arguments:
@@ -310,7 +329,20 @@ class Compiler:
             plan.fields[type_name] = specs
         plan.relations = [(k, c, frozenset(types)) for (k, _), (c, types) in relations.items()]
         plan.references = [(k, r, frozenset(ts)) for (k, _), (r, ts) in references.items()]
+        plan.value_lists = [(k, v, frozenset(ts)) for (k, _), (v, ts) in value_lists.items()]
         return plan
+
+    def value_list(
+        self, entity: Entity, runtime: GraphQLObjectType, name: str, nodes: list[FieldNode]
+    ) -> ValueListPlan:
+        if len({n.arguments for n in nodes}) > 1:
+            raise Unsupported(f"{name} merged with other arguments")
+        field_def = runtime.fields[name]
+        try:
+            write = value_writer(field_def.type, nodes, self.collector.collect)
+        except NotWritable as why:
+            raise Unsupported(str(why)) from None
+        return ValueListPlan(field_def, nodes[0], entity.value_lists[name], write)
 
     def reference(
         self, entity: Entity, layout: Layout, name: str, nodes: list[FieldNode]

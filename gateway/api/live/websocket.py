@@ -37,7 +37,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from gateway.api.common.context import Context
-from gateway.http.state import ABORT
+from gateway.http.errors import current_request_id, with_request_id
+from gateway.http.state import ABORT, REQUEST_ID, state_of
 
 SLOW_CONSUMER: Final = 4413
 SLOW_CONSUMER_REASON: Final = "Subscriber too slow: reconnect and resume with your last cursor"
@@ -70,11 +71,28 @@ async def _close_or_abort(socket: WebSocket, grace: float) -> None:
         abort()
 
 
+def _with_request_id(message: Mapping[str, object], socket: WebSocket) -> Mapping[str, object]:
+    """An `error` message, or a `next` one with errors, with the connection's request id in each
+    error's `extensions.requestId` (the id of its `X-Request-Id` and of its log lines)."""
+    kind, payload = message.get("type"), message.get("payload")
+    if kind == "error" and isinstance(payload, list):
+        return {**message, "payload": with_request_id(payload, _request_id(socket))}
+    if kind == "next" and isinstance(payload, dict) and payload.get("errors"):
+        errors = with_request_id(payload["errors"], _request_id(socket))
+        return {**message, "payload": {**payload, "errors": errors}}
+    return message
+
+
+def _request_id(socket: WebSocket) -> str | None:
+    found = state_of(socket.scope).get(REQUEST_ID)
+    return str(found) if found else current_request_id()
+
+
 class TextFrames(ASGIWebSocketAdapter):
     """Sends every message as a text frame."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
-        encoded = self.view.encode_json(message)
+        encoded = self.view.encode_json(_with_request_id(message, self.ws))
         text = encoded.decode() if isinstance(encoded, bytes) else encoded
         if self.ws.application_state is not WebSocketState.CONNECTED:
             raise WebSocketDisconnected

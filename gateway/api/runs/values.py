@@ -12,6 +12,7 @@ import strawberry
 from gateway.api.activities.statistics import activity_statistics
 from gateway.api.common.context import Info
 from gateway.api.common.node import First
+from gateway.api.common.scalars import Milliseconds
 from gateway.domain.inbound_totals import inbound_totals
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import TriggerType
@@ -124,17 +125,24 @@ class AssetStatistics:
     description="How long each phase of a run took, in milliseconds; null where unknown.",
 )
 class RunDurations:
-    queue_ms: int | None = strawberry.field(description="From creation to start.")
+    queue_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="From creation to start."
+    )
     setup_ms: int | None = strawberry.field(
-        description="Setting up resources, such as a cluster (Databricks `setup_duration`)."
+        graphql_type=Milliseconds | None,
+        description="Setting up resources, such as a cluster (Databricks `setup_duration`).",
     )
     execution_ms: int | None = strawberry.field(
-        description="Executing (Databricks `execution_duration`)."
+        graphql_type=Milliseconds | None,
+        description="Executing (Databricks `execution_duration`).",
     )
     cleanup_ms: int | None = strawberry.field(
-        description="Cleaning up (Databricks `cleanup_duration`)."
+        graphql_type=Milliseconds | None,
+        description="Cleaning up (Databricks `cleanup_duration`).",
     )
-    total_ms: int | None = strawberry.field(description="From start to end.")
+    total_ms: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="From start to end."
+    )
 
 
 @strawberry.type(name="RunTrigger", description="Why and by whom a run was started.")

@@ -38,6 +38,9 @@ ExactArg = Annotated[
 
 
 _MTTR = frozenset({"mttrMs", "recoveries"})
+_STATUSES = frozenset(
+    {"countByStatus", "succeeded", "failed", "decided", "successRate", "failureRate"}
+)
 _STARTS = frozenset({"firstStartDateTime", "lastStartDateTime"})
 _DISTRIBUTION = frozenset({"min", "max", "p50", "p90", "p95", "p99"})
 
@@ -70,6 +73,7 @@ def report_fields(selections: Sequence[Selection]) -> aggregates.ReportFields:
         queue_distribution=_selects_below(selections, "queueTime", _DISTRIBUTION),
         starts=_selects(selections, _STARTS),
         recoveries=_selects(selections, _MTTR),
+        statuses=_selects(selections, _STATUSES),
     )
 
 

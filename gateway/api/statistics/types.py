@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.api.common.context import Info
+from gateway.api.common.scalars import Milliseconds
 from gateway.domain import aggregates
 from gateway.domain.aggregates import (
     MAX_GROUPS,
@@ -47,13 +48,23 @@ class StatusCount:
 )
 class DurationStatistics:
     count: int = strawberry.field(description="How many runs have this duration.")
-    min: int | None = strawberry.field(description="The shortest.")
-    max: int | None = strawberry.field(description="The longest.")
+    min: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="The shortest."
+    )
+    max: int | None = strawberry.field(graphql_type=Milliseconds | None, description="The longest.")
     mean: float | None = strawberry.field(description="The sum divided by `count`.")
-    p50: int | None = strawberry.field(description="The median (nearest rank).")
-    p90: int | None = strawberry.field(description="The 90th percentile (nearest rank).")
-    p95: int | None = strawberry.field(description="The 95th percentile (nearest rank).")
-    p99: int | None = strawberry.field(description="The 99th percentile (nearest rank).")
+    p50: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="The median (nearest rank)."
+    )
+    p90: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="The 90th percentile (nearest rank)."
+    )
+    p95: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="The 95th percentile (nearest rank)."
+    )
+    p99: int | None = strawberry.field(
+        graphql_type=Milliseconds | None, description="The 99th percentile (nearest rank)."
+    )
 
 
 @strawberry.type(

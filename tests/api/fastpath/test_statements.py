@@ -46,6 +46,7 @@ GROUPS = [
     ("process and its workspace", "process { workspace { displayName } }", "", 2),
     ("attempts", "originalAttemptRun { id } previousAttemptRun { id status }", "", 2),
     ("activity run", "", "run { id status }", 1),
+    ("statusHistory", "statusHistory(last: 3) { seq kind toStatus at }", "", 1),
 ]
 
 

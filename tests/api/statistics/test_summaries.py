@@ -25,6 +25,8 @@ AGGREGATE = (
     f"statisticsSums {{ {COUNTERS} }}"
 )
 COUNTS = f"count countByStatus {{ status count }} statisticsSums {{ {COUNTERS} }} duration {{ count mean }}"
+NO_STATUS = f"count duration {{ count mean p50 min }} statisticsSums {{ {COUNTERS} }}"
+NO_STATUS_COUNTS = f"count duration {{ count mean }} statisticsSums {{ {COUNTERS} }}"
 KEY = "source status processId workspaceId triggerType errorCategory bucketStart bucketEnd"
 REPORT = (
     "query ($filter: String, $groupBy: [RunGroupKey!], $interval: TimeInterval, $exact: Boolean!)"
@@ -47,6 +49,11 @@ SHAPES: list[tuple[str | None, list[str], str | None, str]] = [
     (None, [], "MONTH", AGGREGATE),
     (None, ["SOURCE", "STATUS"], "WEEK", COUNTS),
     ("status eq 'FAILED' or source eq 'GATEWAY'", ["STATUS"], "DAY", COUNTS),
+    # No count by status selected: one summary row per group, not per group and status.
+    (None, [], "DAY", NO_STATUS),
+    ("source eq 'GATEWAY'", ["PROCESS"], None, NO_STATUS_COUNTS),
+    (None, [], None, NO_STATUS),
+    ("status eq 'FAILED' and status eq 'SUCCEEDED'", [], None, NO_STATUS_COUNTS),
 ]
 
 
