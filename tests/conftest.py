@@ -110,6 +110,15 @@ def module_demo(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     return path
 
 
+@pytest.fixture(scope="module")
+def module_empty(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """Where an empty database shared by a module's tests goes (on PostgreSQL: a migrated one's
+    URL, dropped after the module)."""
+    if ON_POSTGRES:
+        return _pg_clone(request, "empty")  # type: ignore[return-value]  # a URL in this mode
+    return tmp_path_factory.mktemp("empty") / "gateway.db"
+
+
 @pytest.fixture
 def empty_location(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """Where an empty, migrated database is (on PostgreSQL: its URL)."""

@@ -12,7 +12,7 @@ from gateway.config import Settings, unknown_variables
 SubParsers = Any
 """argparse's `_SubParsersAction`, which it does not export."""
 
-_OVERRIDES = ("host", "port", "database", "demo", "workers", "allow_open", "root_path")
+_OVERRIDES = ("host", "port", "database", "create", "demo", "workers", "allow_open", "root_path")
 
 
 def settings_of(args: argparse.Namespace) -> Settings:

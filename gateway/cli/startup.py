@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import logging.config
 import sys
 from typing import Any
 
@@ -24,6 +25,7 @@ from uvicorn.config import STARTUP_FAILURE
 from gateway.app import create_app
 from gateway.config import Settings, SettingsError
 from gateway.domain.exceptions import GatewayError, StoreUnavailableError
+from gateway.logs import logging_config
 from gateway.store.engines import database_for
 
 log = logging.getLogger("uvicorn.error")
@@ -58,6 +60,9 @@ async def _open_and_close(settings: Settings) -> None:
 
 def check(settings: Settings) -> None:
     """Raise `StartupError` (one line) when the application would fail to load."""
+    config = logging_config(settings.log_level, settings.log_format)
+    if config is not None:  # the lines of this check (a long migration's) look like the server's
+        logging.config.dictConfig(config)
     try:
         create_app(dataclasses.replace(settings, access_log=False))  # no handler of its own
         asyncio.run(_open_and_close(settings))

@@ -142,6 +142,8 @@ class Grouping:
         if not self.columns:
             return ""
         columns = ", ".join(self.columns)
+        if self.pg:  # groups in SQLite's order there too: an absent key (NULL) first
+            return f" GROUP BY {columns} ORDER BY {' NULLS FIRST, '.join(self.columns)} NULLS FIRST"
         return f" GROUP BY {columns} ORDER BY {columns}"
 
     def values(self, row: Row) -> GroupKeyValues:

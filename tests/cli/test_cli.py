@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from gateway.api.schema import print_sdl
 from gateway.cli import main
+from gateway.store.migrations import available
 from tests import pg
 
 
@@ -41,3 +43,20 @@ def test_bad_settings_exit_2(
     monkeypatch.setenv("GATEWAY_PORT", "eighty")
     assert main(["migrate"]) == 2
     assert "GATEWAY_PORT" in capsys.readouterr().err
+
+
+def test_migrate_logs_each_migration_it_applies(
+    new_location: Callable[[str], Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A backfill over a large database takes a while: each migration says it starts and ends."""
+    database = new_location("logged.db")
+    with caplog.at_level(logging.INFO, logger="gateway.store"):
+        assert main(["migrate", "--database", str(database)]) == 0
+    lines = [r.getMessage() for r in caplog.records if r.name == "gateway.store"]
+    names = [name for _, name, _ in available()]
+    assert [line.split()[2] for line in lines if line.startswith("applying")] == names
+    assert len([line for line in lines if line.startswith("applied migration")]) == len(names)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="gateway.store"):
+        assert main(["migrate", "--database", str(database)]) == 0
+    assert not [r for r in caplog.records if r.name == "gateway.store"]  # nothing pending

@@ -5,15 +5,18 @@ file unless asked (`--create`)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx2
 import pytest
 
-from tests.servers import free_port
+from gateway.store.migrations import available
+from tests.servers import free_port, serve_process
 
 pytestmark = pytest.mark.sqlite_only  # SQLite files themselves
 
@@ -131,3 +134,22 @@ def test_serve_does_not_create_a_missing_database_unless_asked(tmp_path: Path) -
         "(or `gateway serve --create`)."
     ]
     assert not path.exists()
+
+
+def test_serve_create_makes_the_database_and_logs_each_migration(tmp_path: Path) -> None:
+    """`--create` on the command line (not only GATEWAY_CREATE) makes the database; the check
+    before serving logs each migration it applies, as JSON lines like the server's own."""
+    path = tmp_path / "new.db"
+    with serve_process(path, tmp_path / "serve.log", "--create", create="false") as (url, _):
+        assert httpx2.get(f"{url}/readyz", timeout=5).status_code == 200
+    lines = [
+        json.loads(line)
+        for line in (tmp_path / "serve.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    applying = [m for line in lines if (m := line.get("message", "")).startswith("applying")]
+    assert len(applying) == len(available()), applying
+    assert {line["logger"] for line in lines if line.get("message") in applying} == {
+        "gateway.store"
+    }
+    assert path.exists()

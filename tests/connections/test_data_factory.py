@@ -47,7 +47,7 @@ def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeData
 
 
 def test_first_sync_imports_every_run_once_then_nothing_changes(
-    database: Path, fake: FakeDataFactory
+    tmp_path: Path, database: Path, fake: FakeDataFactory
 ) -> None:
     assert sync_line(database, "adf", ENV) == (
         0,
@@ -63,7 +63,7 @@ def test_first_sync_imports_every_run_once_then_nothing_changes(
     window = fake.requests_of("queryPipelineRuns")[-1].json()
     first = fake.requests_of("queryPipelineRuns")[0].json()
     assert window["lastUpdatedAfter"] > first["lastUpdatedAfter"]
-    out = database.parent / "export.ndjson"
+    out = tmp_path / "export.ndjson"
     assert gateway(database, "export", "--output", str(out)).returncode == 0
     records = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     types = Counter(r["type"] for r in records)

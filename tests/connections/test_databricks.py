@@ -35,7 +35,7 @@ def database(
 
 
 def test_first_sync_imports_every_run_once_then_nothing_changes(
-    database: Path, fake: tuple[FakeDatabricks, str]
+    tmp_path: Path, database: Path, fake: tuple[FakeDatabricks, str]
 ) -> None:
     server, _ = fake
     assert sync_line(database, "prod", ENV) == (
@@ -45,7 +45,7 @@ def test_first_sync_imports_every_run_once_then_nothing_changes(
     assert server.faults.count("GET", LIST) == 3  # pages of 25, 25 and 10
     code, line = sync_line(database, "prod", ENV)
     assert code == 0 and ", added 0, updated 0," in line and "failed 0" in line
-    out = database.parent / "export.ndjson"
+    out = tmp_path / "export.ndjson"
     assert gateway(database, "export", "--output", str(out)).returncode == 0
     types = Counter(orjson.loads(line)["type"] for line in out.read_bytes().splitlines())
     assert types["run"] == 60 and types["activity"] == 120 and types["process"] == 3

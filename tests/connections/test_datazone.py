@@ -58,7 +58,7 @@ def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeData
 
 
 def test_first_sync_imports_every_run_once_then_nothing_changes(
-    database: Path, fake: FakeDataZone
+    tmp_path: Path, database: Path, fake: FakeDataZone
 ) -> None:
     assert sync_line(database, "dz", AWS) == (
         0,
@@ -72,7 +72,7 @@ def test_first_sync_imports_every_run_once_then_nothing_changes(
     )
     listed = fake.requests_of("ListDataSourceRuns")
     assert all(r.headers["authorization"].startswith("AWS4-HMAC-SHA256 ") for r in listed)
-    out = database.parent / "export.ndjson"
+    out = tmp_path / "export.ndjson"
     assert gateway(database, "export", "--output", str(out)).returncode == 0
     types = Counter(orjson.loads(line)["type"] for line in out.read_bytes().splitlines())
     assert types["run"] == RUNS and types["activity"] == 3 * RUNS and types["process"] == 2

@@ -38,7 +38,7 @@ def database(new_location: Callable[[str], Path], tmp_path: Path, fake: FakeIndu
 
 
 def test_first_sync_imports_every_run_once_then_nothing_changes(
-    database: Path, fake: FakeIndustryData
+    tmp_path: Path, database: Path, fake: FakeIndustryData
 ) -> None:
     assert sync_line(database, "sds", ENV) == (
         0,
@@ -51,7 +51,7 @@ def test_first_sync_imports_every_run_once_then_nothing_changes(
     )
     # Runs that had ended before the last pass are listed again but their activities are not.
     assert fake.calls["activities"] == RUNS + 1
-    out = database.parent / "export.ndjson"
+    out = tmp_path / "export.ndjson"
     assert gateway(database, "export", "--output", str(out)).returncode == 0
     types = Counter(orjson.loads(line)["type"] for line in out.read_bytes().splitlines())
     assert types["run"] == RUNS and types["activity"] == 2 * RUNS

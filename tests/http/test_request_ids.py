@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -23,15 +24,16 @@ from tests.live.server import PROTOCOL
 from tests.security import make_token
 from tests.servers import serve_process
 
-pytestmark = pytest.mark.sqlite_only  # one server over a file made here
 RATE = 40  # requests a minute per token
 BODY_LIMIT = 4096
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, module_empty: Path
+) -> Iterator[dict[str, Any]]:
     where = tmp_path_factory.mktemp("request-ids")
-    database = where / "ids.db"
+    database = module_empty
     subprocess.run(
         [sys.executable, "-m", "gateway", "migrate", "--database", str(database)],
         check=True,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from gateway.domain.clock import to_micros, utc_now
-from gateway.store.migrations import available
+from gateway.store.migrations import announce, available, report_applied
 
 __all__ = ["MIGRATION_LOCK", "ForeignDatabaseError", "current_version", "migrate", "pending"]
 
@@ -100,6 +100,7 @@ async def migrate(conn: asyncpg.Connection) -> list[int]:
         for version, name, sql in migrations():
             if version in applied:
                 continue
+            began = announce(name)
             async with conn.transaction():
                 await conn.execute(sql)
                 await conn.execute(
@@ -108,6 +109,7 @@ async def migrate(conn: asyncpg.Connection) -> list[int]:
                     name,
                     to_micros(utc_now()),
                 )
+            report_applied(name, began)
             done.append(version)
         return done
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from gateway.domain.clock import to_micros, utc_now
-from gateway.store.migrations import available
+from gateway.store.migrations import announce, available, report_applied
 from gateway.store.protocol import Connection
 
 BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's write lock
@@ -53,6 +53,7 @@ async def _apply(conn: Connection) -> list[int]:
         if version <= await current_version(conn):  # another process applied it meanwhile
             await conn.execute("ROLLBACK")
             continue
+        began = announce(name)
         try:
             for statement in _statements(sql):
                 await conn.execute(statement)
@@ -64,6 +65,7 @@ async def _apply(conn: Connection) -> list[int]:
         except BaseException:
             await conn.execute("ROLLBACK")
             raise
+        report_applied(name, began)
         applied.append(version)
     return applied
 
