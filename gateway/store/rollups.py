@@ -152,8 +152,7 @@ async def _read_groups(
     where, params = _where(query, "r.runs > 0")
     by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
     group_by = f" GROUP BY {', '.join(by)}" if by else ""
-    order = f" ORDER BY {', '.join(grouping.columns)}" if grouping.columns else ""
-    sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{order}"
+    sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{grouping.order_by()}"
     groups: dict[Any, _Group] = {}
     rows_read = 0
     width = len(grouping.columns)

@@ -141,10 +141,14 @@ class Grouping:
     def group_by(self) -> str:
         if not self.columns:
             return ""
-        columns = ", ".join(self.columns)
-        if self.pg:  # groups in SQLite's order there too: an absent key (NULL) first
-            return f" GROUP BY {columns} ORDER BY {' NULLS FIRST, '.join(self.columns)} NULLS FIRST"
-        return f" GROUP BY {columns} ORDER BY {columns}"
+        return f" GROUP BY {', '.join(self.columns)}{self.order_by()}"
+
+    def order_by(self) -> str:
+        """Groups by key, an absent key (NULL) first on both engines (SQLite's own order)."""
+        if not self.columns:
+            return ""
+        nulls = " NULLS FIRST" if self.pg else ""
+        return " ORDER BY " + ", ".join(f"{column}{nulls}" for column in self.columns)
 
     def values(self, row: Row) -> GroupKeyValues:
         found: dict[str, Any] = {}
