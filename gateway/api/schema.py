@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, ParserCache
+from strawberry.extensions import AddValidationRules
 from strawberry.types import ExecutionContext
 
 from gateway.api.activities.types import ACTIVITY_TYPES
@@ -15,7 +15,7 @@ from gateway.api.auth.access import ReadAccess
 from gateway.api.auth.masking import GatewayErrors, log_errors
 from gateway.api.auth.workspaces import Workspace
 from gateway.api.common.limits import QueryBudget, QueryLimits
-from gateway.api.common.request_errors import with_code
+from gateway.api.common.request_errors import CachedParse, with_code
 from gateway.api.common.scalars import SCALAR_OVERRIDES
 from gateway.api.common.validation import BoundedValidation
 from gateway.api.live.subscriptions import Subscription
@@ -30,7 +30,7 @@ EXTENSIONS: list[Any] = [
     ReadAccess,
     QueryBudget,
     lambda: AddValidationRules([QueryLimits]),
-    lambda: ParserCache(maxsize=256),
+    lambda: CachedParse(maxsize=256),
     BoundedValidation,  # the expansion limits, then the cached rules, off the loop if large
 ]
 

@@ -187,8 +187,19 @@ def test_ingest_errors_carry_the_request_id(server: dict[str, Any]) -> None:
     _check(server, response, error["requestId"])
 
 
-def test_websocket_errors_carry_the_connections_request_id(server: dict[str, Any]) -> None:
-    async def scenario() -> tuple[str, dict[str, Any]]:
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("subscription { runChanged { nope } }", "GRAPHQL_VALIDATION_FAILED"),
+        ("subscription { runChanged { ", "GRAPHQL_PARSE_FAILED"),
+    ],
+)
+def test_websocket_errors_carry_the_connections_request_id(
+    server: dict[str, Any], query: str, code: str
+) -> None:
+    """A bad document is that operation's `error`; the connection stays open and serves the next."""
+
+    async def scenario() -> tuple[str, dict[str, Any], dict[str, Any]]:
         ws_url = server["url"].replace("http://", "ws://") + "/graphql"
         async with connect(
             ws_url,
@@ -197,16 +208,22 @@ def test_websocket_errors_carry_the_connections_request_id(server: dict[str, Any
         ) as ws:
             await ws.send(json.dumps({"type": "connection_init"}))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
-            query = "subscription { runChanged { nope } }"
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
             message = json.loads(await ws.recv())
+            good = {"query": "{ __typename }"}
+            await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": good}))
+            after = json.loads(await ws.recv())
             assert ws.response is not None
-            return ws.response.headers["x-request-id"], message
+            return ws.response.headers["x-request-id"], message, after
 
-    header, message = asyncio.run(scenario())
-    assert message["type"] == "error" and message["id"] == "1"
+    header, message, after = asyncio.run(scenario())
+    assert message["type"] == "error" and message["id"] == "1", message
     (error,) = message["payload"]
-    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert error["extensions"]["code"] == code
     assert error["extensions"]["requestId"] == header
-    (access,) = [line for line in _logged(server, header) if line["logger"] == "gateway.access"]
+    assert (after["id"], after["type"]) == ("2", "next"), after
+    assert after["payload"]["data"] == {"__typename": "Query"}
+    lines = _logged(server, header)
+    (access,) = [line for line in lines if line["logger"] == "gateway.access"]
     assert access["method"] == "WEBSOCKET"
+    assert not [line for line in lines if line.get("level") == "ERROR"], lines

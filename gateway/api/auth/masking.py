@@ -12,6 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from gateway.api.common.request_errors import with_code
 from gateway.domain.exceptions import (
     GatewayError,
     InvalidArgumentError,
@@ -79,7 +80,7 @@ class GatewayErrors(MaskErrors):
         context = self.execution_context.context
         request_id = getattr(context, "request_id", "unknown")
         processed = []
-        for error in errors:
+        for error in map(with_code, errors):  # a parse error keeps the parser's code
             original = error.original_error
             if original is None or error.path is None or isinstance(original, GraphQLError):
                 # request errors (syntax, validation, variable coercion) are the client's to see

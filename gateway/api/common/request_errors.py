@@ -7,7 +7,11 @@ deeply among them) is `GRAPHQL_PARSE_FAILED`, as validation errors are `GRAPHQL_
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import ParserCache
 
 from gateway.api.common.limits import is_token_limit_error, token_limit_error
 
@@ -26,3 +30,18 @@ def with_code(error: GraphQLError) -> GraphQLError:
             extensions={**(error.extensions or {}), "code": PARSE_FAILED},
         )
     return error
+
+
+class CachedParse(ParserCache):
+    """strawberry's parser cache, but a document that does not parse is left to strawberry's own
+    parse, which reports it as the request's error: the cache's parse raised it out of the
+    parsing hook, where the WebSocket handler ended the operation with a bare `complete` (no
+    error) and an ERROR log line with a traceback."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):  # parsed again, and reported, by strawberry
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield

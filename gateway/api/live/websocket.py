@@ -9,7 +9,9 @@
 - the close code for a subscriber that fell too far behind (`SLOW_CONSUMER`), and an abort of
   the connection when that close frame cannot be sent within `CLOSE_GRACE_SECONDS` (the peer
   stopped reading, so the frame waits behind full buffers);
-- no "Exception in worker task" log line for a send to a connection that is already closed.
+- no "Exception in worker task" log line for a send to a connection that is already closed;
+- a document that does not parse is that operation's `error` message (`GRAPHQL_PARSE_FAILED`),
+  not a close of the whole connection.
 
 Close codes we use besides the protocol's own (4400, 4401, 4403, 4406, 4408, 4409, 4429):
 4413 `SLOW_CONSUMER`, after which a client reconnects and resumes with its last cursor
@@ -24,19 +26,22 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any, Final
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     SubscribeMessage,
 )
+from strawberry.types.execution import PreExecutionError
 
 from gateway.api.common.context import Context
+from gateway.api.common.request_errors import with_code
 from gateway.http.errors import current_request_id, with_request_id
 from gateway.http.state import ABORT, REQUEST_ID, state_of
 
@@ -142,6 +147,17 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(message)
+
+    async def _handle_pre_execution_error(
+        self, operation: Operation[Context, None], result: PreExecutionError
+    ) -> None:
+        """A document that does not parse is that operation's `error` (with its code), as a
+        validation error is: strawberry closed the whole connection (4400), ending every other
+        subscription on it, and `graphql-ws` clients then retried the same document forever."""
+        if result.errors and isinstance(result.errors[0], GraphQLSyntaxError):
+            await operation.send_initial_errors([with_code(e) for e in result.errors])
+            return
+        await super()._handle_pre_execution_error(operation, result)
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
