@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gateway.domain.aggregates import ReportFields, RunGroupKey, RunStatisticsReport, TimeInterval
+from gateway.domain.aggregates import (
+    ReportFields,
+    RunAggregate,
+    RunGroupKey,
+    RunStatisticsReport,
+    TimeInterval,
+)
 from gateway.domain.exceptions import InvalidArgumentError
 from gateway.store import rollups, statistics
 from gateway.store.paging import ListQuery
-from gateway.store.protocol import Database
+from gateway.store.protocol import Connection, Database
 
 _EVERY_FIELD = ReportFields()
 
@@ -45,3 +51,19 @@ async def report(
         return await statistics.report(
             conn, query, grouped, interval, with_recoveries=wanted.recoveries
         )
+
+
+async def by_process(
+    conn: Connection,
+    process_ids: Sequence[str],
+    query: ListQuery,
+    wanted: ReportFields = _EVERY_FIELD,
+) -> dict[str, RunAggregate]:
+    """The aggregate over each process's runs that `query` selects (`Process.runAggregate`),
+    for every process of a page at once: from the maintained summaries in one statement when
+    they give the same figures for what `wanted` asks for, else from the runs (recoveries only
+    when wanted)."""
+    found = await rollups.by_process(conn, process_ids, query, wanted)
+    if found is not None:
+        return found
+    return await statistics.by_process(conn, process_ids, query, with_recoveries=wanted.recoveries)

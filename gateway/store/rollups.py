@@ -141,15 +141,25 @@ def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
 
 
 async def _read_groups(
-    conn: Connection, table: str, query: ListQuery, grouping: Grouping, wanted: ReportFields
+    conn: Connection,
+    table: str,
+    query: ListQuery,
+    grouping: Grouping,
+    wanted: ReportFields,
+    scope: tuple[str, Sequence[Any]] | None = None,
 ) -> tuple[dict[Any, _Group], int]:
-    """The groups that have runs, by key in key order, and how many summary rows were read."""
+    """The groups that have runs, by key in key order, and how many summary rows were read.
+    `scope`: a condition of our own (and its parameters) before the query's."""
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
     # Per status only when the selection counts by status: else one row per group.
     status = "r.status" if wanted.statuses else "NULL"
     columns += [f"{status} AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
     columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
-    where, params = _where(query, "r.runs > 0")
+    if scope is None:
+        where, params = _where(query, "r.runs > 0")
+    else:
+        where, params = _where(query, "r.runs > 0", scope[0])
+        params = [*scope[1], *params]
     by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
     group_by = f" GROUP BY {', '.join(by)}" if by else ""
     sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{grouping.order_by()}"
@@ -264,3 +274,26 @@ async def report(
         approximate=distribution,
         rows_read=rows_read,
     )
+
+
+async def by_process(
+    conn: Connection, process_ids: Sequence[str], query: ListQuery, wanted: ReportFields
+) -> dict[str, RunAggregate] | None:
+    """The aggregate over each process's runs that `query` selects, from `run_rollups` in one
+    statement (their cost grows with the key combinations, not the runs), or None when the
+    summaries cannot answer it exactly: a filter on other columns, distributions (the
+    histograms are per workspace, not per process), first and last starts, recoveries."""
+    if not process_ids:
+        return {}
+    query = query.in_dialect(conn.dialect)
+    if _table(query, (RunGroupKey.PROCESS,), None, wanted) != "run_rollups":
+        return None
+    if wanted.duration_distribution or wanted.queue_distribution:
+        return None
+    grouping = Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
+    marks = ", ".join("?" * len(process_ids))
+    scope = (f"r.process_id IN ({marks})", list(process_ids))
+    groups, _ = await _read_groups(conn, "run_rollups", query, grouping, wanted, scope)
+    found = dict.fromkeys(process_ids, RunAggregate())
+    found.update({g.row[0]: _aggregate(g, wanted) for g in groups.values()})
+    return found

@@ -357,16 +357,18 @@ async def report(
 
 
 async def by_process(
-    conn: Connection, process_ids: Sequence[str], query: ListQuery
+    conn: Connection, process_ids: Sequence[str], query: ListQuery, *, with_recoveries: bool = True
 ) -> dict[str, RunAggregate]:
-    """The aggregate over each process's runs that `query` selects, in three statements."""
+    """The aggregate over each process's runs that `query` selects, read from the runs: three
+    statements, two when recoveries are not asked for."""
     if not process_ids:
         return {}
     query = query.in_dialect(conn.dialect)
     scope = _Scope(query, [f"r.process_id IN ({', '.join('?' * len(process_ids))})"], process_ids)
     grouping = Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
     groups = await _groups(conn, scope, grouping)
-    await _add_recoveries(conn, scope, grouping, groups)
+    if with_recoveries:
+        await _add_recoveries(conn, scope, grouping, groups)
     found = dict.fromkeys(process_ids, RunAggregate())
     found.update({g.values.process_id: g.aggregate for g in groups.values() if g.values.process_id})
     return found
@@ -391,6 +393,17 @@ SELECT s.id, s.last_run, s.last_success,
      AND (f.created_at, f.id) > (s.since, s.since_id) AND f.status IN ({failure})) AS failures
 FROM s
 """
+
+
+def newest_run_sql(alias: str, label: str, *, succeeded: bool = False) -> str:
+    """The select-list SQL of the id of the newest run (by createdDateTime, then id) of the
+    process aliased `alias`, or of its newest successful run: one seek of `runs_by_process`
+    from the newest end, as `health_by_process` reads it, named `label`."""
+    success = f" AND n.status IN ({_SUCCESS})" if succeeded else ""
+    return (
+        f"(SELECT n.id FROM runs n WHERE n.process_id = {alias}.id{success} "
+        f"ORDER BY n.created_at DESC, n.id DESC LIMIT 1) AS {label}"
+    )
 
 
 async def health_by_process(

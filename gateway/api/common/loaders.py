@@ -7,16 +7,26 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gateway.domain.aggregates import ReportFields, RunAggregate
 from gateway.domain.auth import Workspaces
 from gateway.domain.models import RunEvent
 from gateway.domain.paging import PageRequest
+from gateway.services import statistics as run_statistics
 from gateway.store import activities, events, processes, runs, statistics, workspaces
 from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection, Database
 
 V = TypeVar("V")
+Q = TypeVar("Q")  # what a count or aggregate is of: a list query, or (query, fields)
 ParentPage = tuple[str, PageRequest, ListQuery]
 ParentCount = tuple[str, ListQuery]
+
+
+async def _statistics_by_process(
+    conn: Connection, process_ids: Sequence[str], scope: tuple[ListQuery, ReportFields]
+) -> dict[str, RunAggregate]:
+    query, wanted = scope
+    return await run_statistics.by_process(conn, process_ids, query, wanted)
 
 
 class Loaders:
@@ -35,7 +45,8 @@ class Loaders:
         self.run_page_by_process = self._pages(runs.pages_by_process)
         self.run_count_by_process = self._counts(runs.count_by_process)
         self.history = DataLoader(load_fn=self._load_history)
-        self.run_statistics_by_process = self._counts(statistics.by_process)
+        # Keyed by (process id, (query, the fields selected)): one read per distinct pair.
+        self.run_statistics_by_process = self._counts(_statistics_by_process)
         # Keyed by processes the caller already sees: their runs are in the same workspace.
         self.process_health = self._by_id(statistics.health_by_process, None)
 
@@ -91,15 +102,15 @@ class Loaders:
 
     def _counts(
         self,
-        fetch: Callable[[Connection, Sequence[str], ListQuery], Awaitable[dict[str, V]]],
-    ) -> DataLoader[ParentCount, V]:
+        fetch: Callable[[Connection, Sequence[str], Q], Awaitable[dict[str, V]]],
+    ) -> DataLoader[tuple[str, Q], V]:
         """Counts (or other aggregates) of children, one fetch per distinct query."""
 
-        async def load(keys: list[ParentCount]) -> list[V]:
-            groups: dict[ListQuery, list[str]] = {}
+        async def load(keys: list[tuple[str, Q]]) -> list[V]:
+            groups: dict[Q, list[str]] = {}
             for parent, query in keys:
                 groups.setdefault(query, []).append(parent)
-            found: dict[ParentCount, V] = {}
+            found: dict[tuple[str, Q], V] = {}
             async with self._db.read() as conn:
                 for query, parents in groups.items():
                     counts = await fetch(conn, parents, query)

@@ -16,6 +16,7 @@ from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
 from gateway.api.common.lists import ListArguments, Listed, list_request
+from gateway.api.fastpath import loads
 from gateway.api.fastpath.plan import (
     ConnectionPlan,
     EdgePart,
@@ -125,6 +126,9 @@ class Execution:
                     query=query,
                 )
                 counts = [by_count[p] for p in parent_ids]
+        if plan.bare:  # a plain list of each parent's page
+            ((_, _, objects),) = plan.parts
+            return await self.objects_per_page(objects, pages)  # type: ignore[return-value]  # lists, not connections
         results: list[dict[str, Any]] = [{} for _ in range(n)]
         for key, kind, detail in plan.parts:
             if kind == "typename":
@@ -199,7 +203,10 @@ class Execution:
                 chosen = _on_types(plan, written, rows, types)
                 values = await self.connections(child, [r[id_index] for _, r in chosen])
                 for (obj, _), value in zip(chosen, values, strict=True):
-                    obj[key] = value
+                    if isinstance(key, tuple):  # a list inside an embedded object
+                        obj[key[0]][key[1]] = value
+                    else:
+                        obj[key] = value
         if plan.references and written:
             for key, reference, types in plan.references:
                 await self.reference(plan, key, reference, _on_types(plan, written, rows, types))
@@ -209,16 +216,24 @@ class Execution:
                 chosen = _on_types(plan, written, rows, types)
                 ids = [r[id_index] for _, r in chosen]
                 found = await listed.spec.load(
-                    self.conn, list(dict.fromkeys(ids)), self.arguments(listed)
+                    self.conn,
+                    list(dict.fromkeys(ids)),
+                    self.arguments(listed),
+                    loads.Scope(self.workspaces, listed.prepared),
                 )
                 for (obj, _), parent in zip(chosen, ids, strict=True):
                     obj[key] = listed.write(found[parent])
         return written
 
     def arguments(self, listed: ValueListPlan) -> dict[str, Any]:
+        """The field's arguments as its resolver receives them (`where` as its input object)."""
         if self.variables is not None:
-            return get_argument_values(listed.field_def, listed.node, self.variables)
-        return get_argument_values(listed.field_def, listed.node)
+            args = get_argument_values(listed.field_def, listed.node, self.variables)
+        else:
+            args = get_argument_values(listed.field_def, listed.node)
+        if args.get("where") is not None:
+            args = {**args, "where": self.typed(listed.field_def, "where", args["where"])}
+        return args
 
     async def reference(
         self,

@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.api.runs.types import MAX_HISTORY
+from gateway.api.fastpath import loads
+from gateway.api.statistics.queries import fields_wanted
 from gateway.domain.models import ACTIVITY_CLASSES, RUN_CLASSES
 from gateway.odata import Catalog
 from gateway.odata.catalog import FieldType
-from gateway.store import activities, codec, events, processes, runs, workspaces
+from gateway.store import activities, codec, processes, runs, statistics, workspaces
 from gateway.store.catalogs import ACTIVITIES, PROCESSES, RUNS
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Connection
@@ -86,21 +87,16 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class ValueList:
-    """A list field of domain values read for all parents in one statement
-    (`Run.statusHistory`): `load(conn, parent ids, the field's arguments)` gives each parent's;
-    `values.py` writes them. An argument it refuses (raises) declines to the executor."""
+    """A field of domain values read for all parents in one statement (`Run.statusHistory`,
+    `Process.runAggregate`): `load(conn, parent ids, the field's arguments, scope)` gives each
+    parent's; `values.py` writes them. An argument it refuses (raises) declines to the
+    executor. `prepare`, if any, makes what the load needs of the selection below the field
+    (its (parent field, field) names), once, when the plan is compiled (`Scope.prepared`)."""
 
-    load: Callable[[Connection, Sequence[str], dict[str, Any]], Awaitable[Mapping[str, Any]]]
-
-
-async def _history(
-    conn: Connection, run_ids: Sequence[str], arguments: dict[str, Any]
-) -> Mapping[str, Any]:
-    """The latest events of each run, as the history loader reads them."""
-    last = arguments["last"]
-    if not 1 <= last <= MAX_HISTORY:
-        raise ValueError("the executor reports the page size")
-    return await events.latest_for_runs(conn, run_ids, last)
+    load: Callable[
+        [Connection, Sequence[str], dict[str, Any], loads.Scope], Awaitable[Mapping[str, Any]]
+    ]
+    prepare: Callable[[loads.Selected], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +115,9 @@ class Entity:
     references: Mapping[str, Reference] = field(default_factory=dict)
     value_lists: Mapping[str, ValueList] = field(default_factory=dict)
     workspace_column: str = "workspace_id"  # the column naming the record's workspace
+    # Lists inside an embedded object, by path (`statistics/activityStatistics`): fetched for
+    # all parents in one windowed statement like a relation, and written as a plain list.
+    embedded_lists: Mapping[str, RelationSpec] = field(default_factory=dict)
 
     @property
     def alias(self) -> str:
@@ -295,7 +294,9 @@ RUN = Entity(
             nullable=True,
         ),
     },
-    value_lists={"statusHistory": ValueList(_history)},
+    value_lists={"statusHistory": ValueList(loads.history)},
+    # Graph's activityStatistics: the run's activities, a page of `first` in run order
+    embedded_lists={"statistics/activityStatistics": RelationSpec("ActivityStatistics", _RUN_ID)},
 )
 
 ACTIVITY = Entity(
@@ -331,6 +332,27 @@ ACTIVITY = Entity(
     },
     embedded={"statistics": _STATISTICS_EMBEDDED, "blockingError": _ERROR_EMBEDDED},
     references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
+)
+
+_RUN_AGGREGATE = ValueList(loads.run_aggregates, prepare=fields_wanted)
+
+# One activity's entry in its run's `statistics.activityStatistics`: an activity row, read as the
+# activities list reads it (api/activities/statistics.py).
+ACTIVITY_STATISTICS = Entity(
+    name="ActivityStatistics",
+    catalog=ACTIVITIES,
+    table=activities.TABLE,
+    default=activities.IN_RUN_ORDER,
+    discriminator=None,
+    type_names={"": "ActivityStatistics"},
+    scalars={
+        "activityId": ACTIVITY.scalars["id"],
+        **{
+            path: ACTIVITY.scalars[path]
+            for path in ("id", "key", "displayName", "status", *_STATISTICS)
+        },
+    },
+    embedded={"statistics": _STATISTICS_EMBEDDED},
 )
 
 PROCESS = Entity(
@@ -377,7 +399,25 @@ PROCESS = Entity(
     },
     relations={"runs": RelationSpec("Run", column("r", "process_id"))},
     references={
-        "workspace": Reference("Workspace", Column("workspace_id", column("p", "workspace_id")))
+        "workspace": Reference("Workspace", Column("workspace_id", column("p", "workspace_id"))),
+        # the newest run, and the newest that succeeded: an index seek each, in the row's select
+        "lastRun": Reference(
+            "Run",
+            Column("_last_run", statistics.newest_run_sql("p", "_last_run")),
+            nullable=True,
+        ),
+        "lastSuccessfulRun": Reference(
+            "Run",
+            Column(
+                "_last_success", statistics.newest_run_sql("p", "_last_success", succeeded=True)
+            ),
+            nullable=True,
+        ),
+    },
+    value_lists={
+        "runAggregate": _RUN_AGGREGATE,
+        "statistics": _RUN_AGGREGATE,  # the deprecated name of the same field
+        "consecutiveFailures": ValueList(loads.consecutive_failures),
     },
 )
 
@@ -401,5 +441,7 @@ WORKSPACE = Entity(
     workspace_column="id",
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (RUN, ACTIVITY, PROCESS, WORKSPACE)}
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (RUN, ACTIVITY, ACTIVITY_STATISTICS, PROCESS, WORKSPACE)
+}
 ROOT_LISTS: dict[str, Entity] = {"runs": RUN, "processes": PROCESS}

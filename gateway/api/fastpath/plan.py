@@ -8,7 +8,7 @@ Anything else (a directive, an unknown field, an argument it does not handle) ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,6 +19,7 @@ from graphql import (
     GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
@@ -101,7 +102,9 @@ class ObjectPlan:
     entity: Entity
     layout: Layout
     fields: dict[str, list[tuple[str, Spec]]]  # concrete GraphQL type -> (response key, spec)
-    relations: list[tuple[str, ConnectionPlan, frozenset[str]]]  # key, plan, the types it is on
+    # key (or the embedded object's key and the list's, for a list inside it), plan, the types
+    # it is on
+    relations: list[tuple[str | tuple[str, str], ConnectionPlan, frozenset[str]]]
     references: list[tuple[str, ReferencePlan, frozenset[str]]] = field(default_factory=list)
     value_lists: list[tuple[str, ValueListPlan, frozenset[str]]] = field(default_factory=list)
     writers: dict[str, list[tuple[str, Getter]]] = field(default_factory=dict)  # bound specs
@@ -125,6 +128,7 @@ class ValueListPlan:
     node: FieldNode
     spec: ValueList
     write: Callable[[Any], Any]
+    prepared: Any = None  # what `spec.prepare` made of the selection
 
 
 @dataclass
@@ -148,7 +152,12 @@ class ConnectionPlan:
 
     @cached_property
     def needs_page(self) -> bool:
-        return any(kind in ("nodes", "edges", "pageInfo") for _, kind, _ in self.parts)
+        return any(kind in ("nodes", "edges", "pageInfo", "list") for _, kind, _ in self.parts)
+
+    @cached_property
+    def bare(self) -> bool:
+        """A plain list of the page's objects (no connection around it)."""
+        return any(kind == "list" for _, kind, _ in self.parts)
 
     @cached_property
     def needs_cursors(self) -> bool:
@@ -280,7 +289,9 @@ class Compiler:
         self, entity: Entity, layout: Layout, sets: list[SelectionSetNode], only: str = ""
     ) -> ObjectPlan:
         plan = ObjectPlan(entity, layout, {}, [])
-        relations: dict[tuple[str, tuple[int, ...]], tuple[ConnectionPlan, set[str]]] = {}
+        relations: dict[
+            tuple[str | tuple[str, str], tuple[int, ...]], tuple[ConnectionPlan, set[str]]
+        ] = {}
         references: dict[tuple[str, tuple[int, ...]], tuple[ReferencePlan, set[str]]] = {}
         value_lists: dict[tuple[str, tuple[int, ...]], tuple[ValueListPlan, set[str]]] = {}
         for type_name in dict.fromkeys(entity.type_names.values()):
@@ -319,6 +330,9 @@ class Compiler:
                     value_lists[merged][1].add(type_name)
                     specs.append((key, Const(None)))  # filled in once the values are read
                 elif name in entity.embedded:
+                    lists = self.embedded_lists(entity, runtime, key, name, nodes)
+                    for inside, child in lists:
+                        relations.setdefault(inside, (child, set()))[1].add(type_name)
                     specs.append((key, self.embedded(entity, layout, runtime, name, nodes)))
                 elif name in entity.scalars and not nodes[0].arguments:
                     column = entity.scalars[name]
@@ -342,7 +356,24 @@ class Compiler:
             write = value_writer(field_def.type, nodes, self.collector.collect)
         except NotWritable as why:
             raise Unsupported(str(why)) from None
-        return ValueListPlan(field_def, nodes[0], entity.value_lists[name], write)
+        spec = entity.value_lists[name]
+        prepared = None
+        if spec.prepare is not None:
+            prepared = spec.prepare(frozenset(self.selected(field_def.type, name, nodes)))
+        return ValueListPlan(field_def, nodes[0], spec, write, prepared)
+
+    def selected(
+        self, type_: GraphQLOutputType, name: str, nodes: list[FieldNode]
+    ) -> Iterator[tuple[str, str]]:
+        """(parent field, field) of every field selected below `nodes` (fragments included)."""
+        named = get_named_type(type_)
+        if not isinstance(named, GraphQLObjectType):
+            return
+        for inner in self.collector.collect(named, sets_of(nodes)).values():
+            sub = inner[0].name.value
+            yield name, sub
+            if sub != "__typename":
+                yield from self.selected(named.fields[sub].type, sub, inner)
 
     def reference(
         self, entity: Entity, layout: Layout, name: str, nodes: list[FieldNode]
@@ -359,6 +390,32 @@ class Compiler:
         objects = self.objects(child, child_layout, sets_of(nodes))
         return ReferencePlan(spec.column.label, spec.nullable, objects)
 
+    def embedded_lists(
+        self,
+        entity: Entity,
+        parent: GraphQLObjectType,
+        key: str,
+        name: str,
+        nodes: list[FieldNode],
+    ) -> list[tuple[tuple[tuple[str, str], tuple[int, ...]], ConnectionPlan]]:
+        """The lists selected inside an embedded object (`statistics { activityStatistics }`),
+        each a plain list of a child entity fetched for all parents like a relation."""
+        prefix = entity.embedded[name].prefix
+        runtime = self._object_type(get_named_type(parent.fields[name].type).name)
+        found = []
+        for inner_key, inner in self.collector.collect(runtime, sets_of(nodes)).items():
+            spec = entity.embedded_lists.get(f"{prefix}/{inner[0].name.value}")
+            if spec is None:
+                continue
+            child = ENTITIES[spec.child]
+            field_def = runtime.fields[inner[0].name.value]
+            if set(field_def.args) - LIST_ARGUMENTS or len({n.arguments for n in inner}) > 1:
+                raise Unsupported(f"arguments of {name}.{inner_key}")
+            plan = ConnectionPlan(child, field_def, inner[0], Layout(child), spec.parent_column)
+            plan.parts.append(("", "list", self.objects(child, plan.layout, sets_of(inner))))
+            found.append((((key, inner_key), tuple(id(n) for n in inner)), plan))
+        return found
+
     def embedded(
         self,
         entity: Entity,
@@ -370,12 +427,19 @@ class Compiler:
         """From the row's columns as they are when they hold the selection, else from the
         domain value its codec makes of them (`Derived`), when the field has one."""
         spec = entity.embedded[name]
+        lists = frozenset(
+            path.removeprefix(f"{spec.prefix}/")
+            for path in entity.embedded_lists
+            if path.startswith(f"{spec.prefix}/")
+        )
         if spec.derive is not None and not self._columns_hold(entity, parent, name, nodes):
             columns = tuple(Column(c, column_sql(entity.alias, c)) for c in spec.columns)
             for needed in columns:
                 layout.need(needed)
             try:
-                write = value_writer(parent.fields[name].type, nodes, self.collector.collect)
+                write = value_writer(
+                    parent.fields[name].type, nodes, self.collector.collect, deferred=lists
+                )
             except NotWritable as why:
                 raise Unsupported(str(why)) from None
             return Derived(spec.derive, columns, write)
@@ -390,6 +454,9 @@ class Compiler:
             sub = inner[0].name.value
             if sub == "__typename":
                 fields.append((key, Const(runtime.name)))
+                continue
+            if sub in lists:
+                fields.append((key, Const(None)))  # filled in once the list is fetched
                 continue
             column = entity.scalars.get(f"{spec.prefix}/{sub}")
             if column is None or inner[0].arguments or inner[0].selection_set is not None:
@@ -406,6 +473,7 @@ class Compiler:
         prefix = entity.embedded[name].prefix
         return all(
             inner[0].name.value == "__typename"
+            or f"{prefix}/{inner[0].name.value}" in entity.embedded_lists
             or (
                 f"{prefix}/{inner[0].name.value}" in entity.scalars
                 and not inner[0].arguments

@@ -36,10 +36,17 @@ class NullValue(ValueError):
     """A non-null field without a value: the executor reports it (the request declines)."""
 
 
-def value_writer(type_: GraphQLOutputType, nodes: list[FieldNode], collect: Collect) -> Writer:
-    """A function from a domain value of `type_` to the response's value of `nodes`' selection."""
+def value_writer(
+    type_: GraphQLOutputType,
+    nodes: list[FieldNode],
+    collect: Collect,
+    deferred: frozenset[str] = frozenset(),
+) -> Writer:
+    """A function from a domain value of `type_` to the response's value of `nodes`' selection.
+    `deferred`: fields of the object written as null, in their place, for the plan to fill in
+    (a list fetched apart, such as `activityStatistics`)."""
     if isinstance(type_, GraphQLNonNull):
-        inner = value_writer(type_.of_type, nodes, collect)
+        inner = value_writer(type_.of_type, nodes, collect, deferred)
 
         def non_null(value: Any) -> Any:
             if value is None:
@@ -54,7 +61,7 @@ def value_writer(type_: GraphQLOutputType, nodes: list[FieldNode], collect: Coll
         return _leaf(type_)
     if isinstance(type_, GraphQLObjectType):
         sets = [n.selection_set for n in nodes if n.selection_set is not None]
-        return _object(type_, sets, collect)
+        return _object(type_, sets, collect, deferred)
     raise NotWritable(f"a value of {type_}")
 
 
@@ -72,12 +79,20 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Writer:
     return leaf
 
 
-def _object(type_: GraphQLObjectType, sets: list[SelectionSetNode], collect: Collect) -> Writer:
+def _object(
+    type_: GraphQLObjectType,
+    sets: list[SelectionSetNode],
+    collect: Collect,
+    deferred: frozenset[str] = frozenset(),
+) -> Writer:
     parts: list[tuple[str, Writer, Writer]] = []
     for key, nodes in collect(type_, sets).items():
         name = nodes[0].name.value
         if name == "__typename":
             parts.append((key, _constant(type_.name), _same))
+            continue
+        if name in deferred:
+            parts.append((key, _constant(None), _same))
             continue
         field = type_.fields.get(name)
         if field is None or any(n.arguments for n in nodes):

@@ -141,7 +141,7 @@ def _bind_objects(plan: ObjectPlan) -> None:
 
 def _bind_connection(plan: ConnectionPlan) -> None:
     for _, kind, detail in plan.parts:
-        if kind == "nodes":
+        if kind in ("nodes", "list"):
             _bind_objects(detail)
         elif kind == "edges":
             for _, part in detail:

@@ -77,6 +77,19 @@ def report_fields(selections: Sequence[Selection]) -> aggregates.ReportFields:
     )
 
 
+def fields_wanted(selected: frozenset[tuple[str, str]]) -> aggregates.ReportFields:
+    """`report_fields` of a selection given as the (parent field, field) names of every field
+    below it (the fast path's plan reads the document, not strawberry's selections)."""
+    names = {name for _, name in selected}
+    return aggregates.ReportFields(
+        duration_distribution=any(("duration", n) in selected for n in _DISTRIBUTION),
+        queue_distribution=any(("queueTime", n) in selected for n in _DISTRIBUTION),
+        starts=bool(names & _STARTS),
+        recoveries=bool(names & _MTTR),
+        statuses=bool(names & _STATUSES),
+    )
+
+
 def runs_query(info: Info, filter: str | None, where: RunWhere | None) -> ListQuery:
     """The runs a statistics field covers: `runs`' own compilation of `filter` and `where`,
     inside the caller's workspaces."""
@@ -104,8 +117,8 @@ async def run_statistics(
 async def process_statistics(
     info: Info, process_id: str, filter: str | None, where: RunWhere | None
 ) -> aggregates.RunAggregate:
-    query = runs_query(info, filter, where)
-    return await info.context.loaders.run_statistics_by_process.load((process_id, query))
+    scope = (runs_query(info, filter, where), report_fields(info.selected_fields))
+    return await info.context.loaders.run_statistics_by_process.load((process_id, scope))
 
 
 async def process_health(info: Info, process_id: str) -> aggregates.ProcessHealth:
