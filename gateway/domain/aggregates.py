@@ -98,6 +98,10 @@ class ReportFields:
     recoveries: bool = True
     statuses: bool = True
     """Counts by status, or what is counted from them (succeeded, failed, decided, the rates)."""
+    durations: bool = True
+    """Anything of `duration` or `queueTime` (their counts and means at least)."""
+    sums: bool = True
+    """The sums of the statistics counters."""
 
 
 class TimeInterval(enum.Enum):

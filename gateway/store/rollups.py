@@ -58,6 +58,8 @@ _KEY_COLUMN = {
 }
 _REFERENCE = re.compile(r"\b(\w+)\.(\w+)")
 _OTHER_READS = re.compile(r"\b(?:SELECT|EXISTS|MATCH)\b|@@", re.IGNORECASE)
+_STATUS = {s.value: s for s in RunStatus}
+_STATUS_ORDER = {s.value: i for i, s in enumerate(RunStatus)}
 _SUMS = ("total_n", "total_sum", "queue_n", "queue_sum", *(f"stat_{c}" for c in COUNTER_NAMES))
 
 
@@ -141,25 +143,15 @@ def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
 
 
 async def _read_groups(
-    conn: Connection,
-    table: str,
-    query: ListQuery,
-    grouping: Grouping,
-    wanted: ReportFields,
-    scope: tuple[str, Sequence[Any]] | None = None,
+    conn: Connection, table: str, query: ListQuery, grouping: Grouping, wanted: ReportFields
 ) -> tuple[dict[Any, _Group], int]:
-    """The groups that have runs, by key in key order, and how many summary rows were read.
-    `scope`: a condition of our own (and its parameters) before the query's."""
+    """The groups that have runs, by key in key order, and how many summary rows were read."""
     columns = [f"{e} AS {c}" for e, c in zip(grouping.exprs, grouping.columns, strict=True)]
     # Per status only when the selection counts by status: else one row per group.
     status = "r.status" if wanted.statuses else "NULL"
     columns += [f"{status} AS _s", "CAST(sum(r.runs) AS BIGINT) AS n", "count(*) AS _rows"]
     columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
-    if scope is None:
-        where, params = _where(query, "r.runs > 0")
-    else:
-        where, params = _where(query, "r.runs > 0", scope[0])
-        params = [*scope[1], *params]
+    where, params = _where(query, "r.runs > 0")
     by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
     group_by = f" GROUP BY {', '.join(by)}" if by else ""
     sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{grouping.order_by()}"
@@ -280,9 +272,10 @@ async def by_process(
     conn: Connection, process_ids: Sequence[str], query: ListQuery, wanted: ReportFields
 ) -> dict[str, RunAggregate] | None:
     """The aggregate over each process's runs that `query` selects, from `run_rollups` in one
-    statement (their cost grows with the key combinations, not the runs), or None when the
+    statement, one row per process (the statuses' counts side by side), or None when the
     summaries cannot answer it exactly: a filter on other columns, distributions (the
-    histograms are per workspace, not per process), first and last starts, recoveries."""
+    histograms are per workspace, not per process), first and last starts, recoveries. Its
+    cost grows with the key combinations of the page's processes, not with their runs."""
     if not process_ids:
         return {}
     query = query.in_dialect(conn.dialect)
@@ -290,10 +283,43 @@ async def by_process(
         return None
     if wanted.duration_distribution or wanted.queue_distribution:
         return None
-    grouping = Grouping((RunGroupKey.PROCESS,), None, query.dialect is Dialect.POSTGRESQL)
+    # Only what the selection reads: each sum costs a pass over the summary rows.
+    names = (*(_SUMS[:4] if wanted.durations else ()), *(_SUMS[4:] if wanted.sums else ()))
+    columns = ["r.process_id", "r.status" if wanted.statuses else "NULL"]
+    columns += ["CAST(sum(r.runs) AS BIGINT)"]
+    columns += [f"CAST(sum(r.{name}) AS BIGINT)" for name in names]
     marks = ", ".join("?" * len(process_ids))
-    scope = (f"r.process_id IN ({marks})", list(process_ids))
-    groups, _ = await _read_groups(conn, "run_rollups", query, grouping, wanted, scope)
+    where, params = _where(query, "r.runs > 0", f"r.process_id IN ({marks})")
+    by = "r.process_id, r.status" if wanted.statuses else "r.process_id"
+    sql = f"SELECT {', '.join(columns)} FROM run_rollups r{where} GROUP BY {by}"
+    runs: dict[str, int] = {}
+    statuses: dict[str, dict[str, int]] = {}
+    sums: dict[str, list[int]] = {}
+    for process_id, status, n, *values in await conn.fetch_tuples(sql, [*process_ids, *params]):
+        if process_id not in runs:
+            runs[process_id], statuses[process_id], sums[process_id] = 0, {}, [0] * len(names)
+        runs[process_id] += n
+        if status is not None:
+            statuses[process_id][status] = n
+        if values:
+            sums[process_id] = [a + b for a, b in zip(sums[process_id], values, strict=True)]
     found = dict.fromkeys(process_ids, RunAggregate())
-    found.update({g.row[0]: _aggregate(g, wanted) for g in groups.values()})
+    for process_id, n in runs.items():
+        if not n:
+            continue
+        by_name = dict(zip(names, sums[process_id], strict=True))
+        counted = statuses[process_id]
+        found[process_id] = RunAggregate(
+            count=n,
+            by_status=tuple(
+                (_STATUS[v], counted[v])
+                for v in sorted(counted, key=_STATUS_ORDER.__getitem__)
+                if counted[v]
+            ),
+            duration=DurationSummary(
+                count=by_name.get("total_n", 0), sum=by_name.get("total_sum", 0)
+            ),
+            queue=DurationSummary(count=by_name.get("queue_n", 0), sum=by_name.get("queue_sum", 0)),
+            sums=tuple((c, by_name.get(f"stat_{c}", 0)) for c in COUNTER_NAMES),
+        )
     return found

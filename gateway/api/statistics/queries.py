@@ -43,6 +43,8 @@ _STATUSES = frozenset(
 )
 _STARTS = frozenset({"firstStartDateTime", "lastStartDateTime"})
 _DISTRIBUTION = frozenset({"min", "max", "p50", "p90", "p95", "p99"})
+_DURATIONS = frozenset({"duration", "queueTime"})
+_SUMS = frozenset({"statisticsSums"})
 
 
 def _selects(selections: Sequence[Selection], names: frozenset[str]) -> bool:
@@ -74,6 +76,8 @@ def report_fields(selections: Sequence[Selection]) -> aggregates.ReportFields:
         starts=_selects(selections, _STARTS),
         recoveries=_selects(selections, _MTTR),
         statuses=_selects(selections, _STATUSES),
+        durations=_selects(selections, _DURATIONS),
+        sums=_selects(selections, _SUMS),
     )
 
 
@@ -87,6 +91,8 @@ def fields_wanted(selected: frozenset[tuple[str, str]]) -> aggregates.ReportFiel
         starts=bool(names & _STARTS),
         recoveries=bool(names & _MTTR),
         statuses=bool(names & _STATUSES),
+        durations=bool(names & _DURATIONS),
+        sums=bool(names & _SUMS),
     )
 
 
