@@ -144,6 +144,17 @@ def _from_catalog(catalog: Catalog, paths: tuple[str, ...]) -> dict[str, Column]
     return found
 
 
+def _assets(catalog: Catalog) -> dict[str, Column]:
+    """`statistics { assets { ... } }`: the statistics' own counters in DataZone's shape
+    (api/runs/values.py), an embedded object inside `statistics`."""
+    names = ("added", "updated", "unchanged", "skipped", "failed")
+    counters = _from_catalog(catalog, tuple(f"statistics/{n}" for n in names))
+    return {f"statistics/assets/{n}": counters[f"statistics/{n}"] for n in names}
+
+
+_ASSETS_EMBEDDED = {"statistics/assets": Embedded("statistics/assets")}
+
+
 def _plain(alias: str, columns: Mapping[str, tuple[str, Convert]]) -> dict[str, Column]:
     """Columns the catalogs do not list (not filterable), by GraphQL path."""
     return {path: Column(name, column(alias, name), conv) for path, (name, conv) in columns.items()}
@@ -259,8 +270,10 @@ RUN = Entity(
             },
         ),
         "eTag": _version("r"),
+        **_assets(RUNS),
     },
     embedded={
+        **_ASSETS_EMBEDDED,
         "durations": Embedded("durations"),
         "trigger": Embedded("trigger"),
         "statistics": _STATISTICS_EMBEDDED,
@@ -329,8 +342,13 @@ ACTIVITY = Entity(
             extra=(Column("ended_at", column("a", "ended_at")),),
         ),
         "eTag": _version("a"),
+        **_assets(ACTIVITIES),
     },
-    embedded={"statistics": _STATISTICS_EMBEDDED, "blockingError": _ERROR_EMBEDDED},
+    embedded={
+        "statistics": _STATISTICS_EMBEDDED,
+        "blockingError": _ERROR_EMBEDDED,
+        **_ASSETS_EMBEDDED,
+    },
     references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
 )
 
@@ -351,8 +369,9 @@ ACTIVITY_STATISTICS = Entity(
             path: ACTIVITY.scalars[path]
             for path in ("id", "key", "displayName", "status", *_STATISTICS)
         },
+        **_assets(ACTIVITIES),
     },
-    embedded={"statistics": _STATISTICS_EMBEDDED},
+    embedded={"statistics": _STATISTICS_EMBEDDED, **_ASSETS_EMBEDDED},
 )
 
 PROCESS = Entity(

@@ -80,7 +80,7 @@ class Const:
 @dataclass
 class Embedded:
     null_when: Column | None
-    fields: list[tuple[str, Scalar | Const]]
+    fields: list[tuple[str, Scalar | Const | Embedded]]  # an object inside another, too
 
 
 @dataclass
@@ -423,16 +423,18 @@ class Compiler:
         parent: GraphQLObjectType,
         name: str,
         nodes: list[FieldNode],
+        path: str = "",
     ) -> Embedded | Derived:
         """From the row's columns as they are when they hold the selection, else from the
-        domain value its codec makes of them (`Derived`), when the field has one."""
-        spec = entity.embedded[name]
+        domain value its codec makes of them (`Derived`), when the field has one. `path`: the
+        embedded object's path when it is inside another (`statistics/assets`)."""
+        spec = entity.embedded[path or name]
         lists = frozenset(
             path.removeprefix(f"{spec.prefix}/")
             for path in entity.embedded_lists
             if path.startswith(f"{spec.prefix}/")
         )
-        if spec.derive is not None and not self._columns_hold(entity, parent, name, nodes):
+        if spec.derive is not None and not self._columns_hold(entity, parent, name, nodes, path):
             columns = tuple(Column(c, column_sql(entity.alias, c)) for c in spec.columns)
             for needed in columns:
                 layout.need(needed)
@@ -449,7 +451,7 @@ class Compiler:
         if spec.null_when is not None:
             null_when = Column(spec.null_when, column_sql(entity.alias, spec.null_when))
             layout.need(null_when)
-        fields: list[tuple[str, Scalar | Const]] = []
+        fields: list[tuple[str, Scalar | Const | Embedded]] = []
         for key, inner in self.collector.collect(runtime, sets_of(nodes)).items():
             sub = inner[0].name.value
             if sub == "__typename":
@@ -457,6 +459,12 @@ class Compiler:
                 continue
             if sub in lists:
                 fields.append((key, Const(None)))  # filled in once the list is fetched
+                continue
+            inside = f"{spec.prefix}/{sub}"
+            if inside in entity.embedded and not inner[0].arguments:
+                found = self.embedded(entity, layout, runtime, sub, inner, inside)
+                assert isinstance(found, Embedded)  # an object inside another has no codec
+                fields.append((key, found))
                 continue
             column = entity.scalars.get(f"{spec.prefix}/{sub}")
             if column is None or inner[0].arguments or inner[0].selection_set is not None:
@@ -466,14 +474,27 @@ class Compiler:
         return Embedded(null_when, fields)
 
     def _columns_hold(
-        self, entity: Entity, parent: GraphQLObjectType, name: str, nodes: list[FieldNode]
+        self,
+        entity: Entity,
+        parent: GraphQLObjectType,
+        name: str,
+        nodes: list[FieldNode],
+        path: str = "",
     ) -> bool:
-        """Whether every field selected of the embedded object is a column of the row."""
+        """Whether every field selected of the embedded object is a column of the row (or of
+        an embedded object inside it that its columns hold)."""
         runtime = self._object_type(get_named_type(parent.fields[name].type).name)
-        prefix = entity.embedded[name].prefix
+        prefix = entity.embedded[path or name].prefix
         return all(
             inner[0].name.value == "__typename"
             or f"{prefix}/{inner[0].name.value}" in entity.embedded_lists
+            or (
+                f"{prefix}/{inner[0].name.value}" in entity.embedded
+                and not inner[0].arguments
+                and self._columns_hold(
+                    entity, runtime, inner[0].name.value, inner, f"{prefix}/{inner[0].name.value}"
+                )
+            )
             or (
                 f"{prefix}/{inner[0].name.value}" in entity.scalars
                 and not inner[0].arguments

@@ -15,12 +15,16 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     SelectionSetNode,
 )
 
@@ -53,7 +57,9 @@ def value_writer(
                 raise NullValue
             return inner(value)
 
-        return non_null
+        return (
+            non_null if not isinstance(type_.of_type, GraphQLScalarType) else _non_null_leaf(inner)
+        )
     if isinstance(type_, GraphQLList):
         item = value_writer(type_.of_type, nodes, collect)
         return lambda value: None if value is None else [item(v) for v in value]
@@ -65,8 +71,42 @@ def value_writer(
     raise NotWritable(f"a value of {type_}")
 
 
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+def _non_null_leaf(inner: Writer) -> Writer:
+    """A non-null leaf: the leaf writer already refuses what serializes to None."""
+
+    def non_null(value: Any) -> Any:
+        if value is None:
+            raise NullValue
+        return inner(value)
+
+    return non_null
+
+
 def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Writer:
     serialize = type_.serialize
+    # The built-in scalars' own values pass through their `serialize` unchanged: checked
+    # here by exact type (and Int's range) first, the rest left to `serialize`.
+    if type_ is GraphQLInt:
+
+        def int_leaf(value: Any) -> Any:
+            if type(value) is int and value in _INT_RANGE:
+                return value
+            return _serialized(serialize, value)
+
+        return int_leaf
+    if type_ is GraphQLString or type_ is GraphQLID:
+
+        def str_leaf(value: Any) -> Any:
+            if type(value) is str:
+                return value
+            return _serialized(serialize, value)
+
+        return str_leaf
+    if type_ is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else _serialized(serialize, value)
 
     def leaf(value: Any) -> Any:
         if value is None:
@@ -107,6 +147,15 @@ def _object(
         return {key: put(get(value)) for key, get, put in parts}
 
     return write
+
+
+def _serialized(serialize: Callable[[Any], Any], value: Any) -> Any:
+    if value is None:
+        return None
+    serialized = serialize(value)
+    if serialized is None:  # graphql-core refuses it too
+        raise NullValue
+    return serialized
 
 
 def _constant(value: Any) -> Writer:

@@ -47,6 +47,28 @@ GROUPS = [
     ("attempts", "originalAttemptRun { id } previousAttemptRun { id status }", "", 2),
     ("activity run", "", "run { id status }", 1),
     ("statusHistory", "statusHistory(last: 3) { seq kind toStatus at }", "", 1),
+    (
+        "statistics assets",
+        "statistics { assets { added failed } }",
+        "statistics { assets { added } }",
+        0,
+    ),
+    # the run's activities again, in run order: one statement for all runs
+    (
+        "activityStatistics",
+        "statistics { activityStatistics(first: 3) { key statistics { processed } } }",
+        "",
+        1,
+    ),
+    # the processes (with their newest runs' ids), the newest runs, the newest successes, the
+    # aggregates (from the summaries), the failure streaks: one statement each for all processes
+    (
+        "per-process fields",
+        "process { runAggregate { count succeeded } lastRun { id } lastSuccessfulRun { id } "
+        "consecutiveFailures }",
+        "",
+        5,
+    ),
 ]
 
 
