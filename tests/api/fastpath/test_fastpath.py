@@ -129,7 +129,16 @@ RUN_SCALARS = [
     "originalAttemptRun { id status attemptNumber }",
     "previousAttemptRun { __typename id ... on DatabricksRun { jobId } }",
     "statusHistory { seq kind fromStatus toStatus at actor reason requestId __typename }",
-    "statusHistory(last: 1) { seq toStatus }",
+    # aliased: beside the unaliased one with other arguments, it would not validate
+    "latest: statusHistory(last: 1) { seq toStatus }",
+    # per-run activities and per-process aggregates, one statement for all parents
+    "statistics { processed activityStatistics(first: 2) { activityId key displayName status "
+    "statistics { processed entities { entity } assets { added } } } }",
+    "process { runAggregate { count succeeded failed countByStatus { status count } "
+    "duration { count mean } } lastRun { id status } lastSuccessfulRun { id } "
+    "consecutiveFailures }",
+    "process { runAggregate(filter: \"status eq 'FAILED'\") { count statisticsSums { failed } "
+    "duration { p50 } mttrMs } }",
 ]
 PLATFORM = {
     "DataFactoryRun": "tableName activityName dataSliceStart dataSliceEnd batchTime "
@@ -190,6 +199,8 @@ PROCESS_SCALARS = [
     "workspace { displayName source }",
     "throttle { maxRuns windowSeconds }",
     "activityDefinitions { key kind dependsOn }",
+    "runAggregate { count decided successRate queueTime { count mean } firstStartDateTime }",
+    "lastRun { id __typename } consecutiveFailures",
 ]
 RUN_FILTERS = [
     None,
