@@ -26,6 +26,8 @@ class InboundTotals:
 
 
 def inbound_totals(statistics: RunStatistics) -> InboundTotals:
+    if not statistics.entities and not statistics.roles:  # most runs count neither
+        return InboundTotals(errors=statistics.errors, warnings=statistics.warnings)
     active = {e.entity: e.active for e in statistics.entities}
     return InboundTotals(
         errors=statistics.errors,

@@ -173,7 +173,8 @@ def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
 
 def statistics_from_row(row: Row) -> RunStatistics:
     """The statistics of a run or activity row (its `stat_*` columns)."""
-    extra = loads(row["stat_extra"]) or {}
+    extra = row["stat_extra"]
+    lists = _statistics_lists(loads(extra)) if extra is not None else _NO_LISTS
     return RunStatistics(
         processed=row["stat_processed"],
         added=row["stat_added"],
@@ -183,9 +184,25 @@ def statistics_from_row(row: Row) -> RunStatistics:
         failed=row["stat_failed"],
         errors=row["stat_errors"],
         warnings=row["stat_warnings"],
-        entities=tuple(EntityCount(**e) for e in extra.get("entities", ())),
-        roles=tuple(RoleCount(**r) for r in extra.get("roles", ())),
-        metrics=tuple(Metric(**m) for m in extra.get("metrics", ())),
+        entities=lists[0],
+        roles=lists[1],
+        metrics=lists[2],
+    )
+
+
+_NO_LISTS: tuple[tuple[EntityCount, ...], tuple[RoleCount, ...], tuple[Metric, ...]] = ((), (), ())
+
+
+def _statistics_lists(
+    extra: dict[str, Any] | None,
+) -> tuple[tuple[EntityCount, ...], tuple[RoleCount, ...], tuple[Metric, ...]]:
+    """The entity counts, role counts and metrics of `stat_extra` (most rows have none)."""
+    if not extra:
+        return _NO_LISTS
+    return (
+        tuple(EntityCount(**e) for e in extra.get("entities", ())),
+        tuple(RoleCount(**r) for r in extra.get("roles", ())),
+        tuple(Metric(**m) for m in extra.get("metrics", ())),
     )
 
 
