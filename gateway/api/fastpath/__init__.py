@@ -23,7 +23,8 @@ from gateway.api.common.limits import MAX_TOKENS, check_cost
 from gateway.api.common.validation import validate
 from gateway.api.fastpath.collect import Unsupported
 from gateway.api.fastpath.execute import Execution
-from gateway.api.fastpath.plan import Plan, compile_operation
+from gateway.api.fastpath.parts import Plan
+from gateway.api.fastpath.plan import compile_operation
 from gateway.api.fastpath.writers import bind
 from gateway.domain.auth import Workspaces
 from gateway.store.protocol import Database

@@ -17,7 +17,7 @@ from graphql.execution.values import get_argument_values
 
 from gateway.api.common.lists import ListArguments, Listed, list_request
 from gateway.api.fastpath import loads
-from gateway.api.fastpath.plan import (
+from gateway.api.fastpath.parts import (
     ConnectionPlan,
     EdgePart,
     ObjectPlan,

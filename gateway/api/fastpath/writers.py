@@ -10,8 +10,7 @@ from typing import Any
 
 from orjson import loads
 
-from gateway.api.fastpath.fields import Column, Convert
-from gateway.api.fastpath.plan import (
+from gateway.api.fastpath.parts import (
     ConnectionPlan,
     Const,
     Derived,
@@ -22,6 +21,7 @@ from gateway.api.fastpath.plan import (
     Scalar,
     Spec,
 )
+from gateway.api.fastpath.specs import Column, Convert
 from gateway.domain.models import etag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
