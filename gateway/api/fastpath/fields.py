@@ -99,8 +99,18 @@ _ERROR_EMBEDDED = Embedded(
     derive=codec.error_from_row,
     columns=codec.ERROR_COLUMNS,
 )
+_COUNTERS = ("processed", "added", "updated", "unchanged", "skipped", "failed")
 _STATISTICS_EMBEDDED = Embedded(
-    "statistics", derive=codec.statistics_from_row, columns=codec.STATISTICS_COLUMNS
+    "statistics",
+    derive=codec.statistics_from_row,
+    columns=codec.STATISTICS_COLUMNS,
+    reads={  # the fields of RunStatistics (api/runs/values.py) and the columns each reads
+        **{name: (f"stat_{name}",) for name in (*_COUNTERS, "errors", "warnings")},
+        **{name: ("stat_extra",) for name in ("entities", "roles", "metrics")},
+        "inboundTotals": ("stat_errors", "stat_warnings", "stat_extra"),
+        "assets": tuple(f"stat_{name}" for name in _COUNTERS[1:]),
+        "activityStatistics": (),  # filled in apart (a list inside it: nothing is kept)
+    },
 )
 
 

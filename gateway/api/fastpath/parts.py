@@ -69,6 +69,9 @@ class Derived:
     derive: Callable[[Any], Any]  # the columns by label (a mapping) -> the domain value
     columns: tuple[Column, ...]
     write: Callable[[Any], Any]  # the domain value -> the response's value
+    # The columns the selection reads, whose values key the written values kept per plan;
+    # None when nothing may be kept (the plan fills in a list inside the written object).
+    key: tuple[Column, ...] | None = None
 
 
 Spec = Scalar | Const | Embedded | Derived

@@ -41,6 +41,7 @@ from gateway.api.fastpath.parts import (
     ValueListPlan,
 )
 from gateway.api.fastpath.specs import Column, Entity
+from gateway.api.fastpath.specs import Embedded as EmbeddedSpec
 from gateway.api.fastpath.values import NotWritable, value_writer
 from gateway.store.selects import column as column_sql
 
@@ -310,7 +311,9 @@ class Compiler:
                 )
             except NotWritable as why:
                 raise Unsupported(str(why)) from None
-            return Derived(spec.derive, columns, write)
+            return Derived(
+                spec.derive, columns, write, self._key(spec, columns, parent, name, nodes, lists)
+            )
         named: GraphQLNamedType = get_named_type(parent.fields[name].type)
         runtime = self._object_type(named.name)
         null_when = None
@@ -338,6 +341,29 @@ class Compiler:
             layout.need(column)
             fields.append((key, Scalar(column)))
         return Embedded(null_when, fields)
+
+    def _key(
+        self,
+        spec: EmbeddedSpec,
+        columns: tuple[Column, ...],
+        parent: GraphQLObjectType,
+        name: str,
+        nodes: list[FieldNode],
+        lists: frozenset[str],
+    ) -> tuple[Column, ...] | None:
+        """The columns a derived object's selection reads (its written value's key), or None
+        when a list is filled in inside it after it is written."""
+        runtime = self._object_type(get_named_type(parent.fields[name].type).name)
+        selected = {
+            inner[0].name.value
+            for inner in self.collector.collect(runtime, sets_of(nodes)).values()
+        }
+        if selected & lists:
+            return None
+        if spec.reads is None:
+            return columns
+        read = {c for field in selected - {"__typename"} for c in spec.reads[field]}
+        return tuple(c for c in columns if c.label in read)
 
     def _columns_hold(
         self,

@@ -50,6 +50,10 @@ class Embedded:
     # function from these columns (by name) to the domain value (`values.py` writes it).
     derive: Callable[[Any], Any] | None = None
     columns: tuple[str, ...] = ()
+    # Which of those columns each field of the object reads (None: every field reads them all):
+    # a written value is a function of the columns its selection reads alone, so it is kept
+    # per plan, by those columns' values, and written once (`writers.py`).
+    reads: Mapping[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,12 +80,40 @@ def _spec(spec: Spec, index: dict[str, int]) -> Getter:
     if isinstance(spec, Derived):
         pairs = [(c.label, index[c.label]) for c in spec.columns]
         derive, write = spec.derive, spec.write
-        return lambda row: write(derive({label: row[i] for label, i in pairs}))
+        if spec.key is None:
+            return lambda row: write(derive({label: row[i] for label, i in pairs}))
+        return _kept(
+            lambda row: write(derive({label: row[i] for label, i in pairs})),
+            [index[c.label] for c in spec.key],
+        )
     fields = [(key, _spec(s, index)) for key, s in spec.fields]
     if spec.null_when is None:
         return lambda row: {key: get(row) for key, get in fields}
     j = index[spec.null_when.label]
     return lambda row: None if row[j] is None else {key: get(row) for key, get in fields}
+
+
+KEPT = 1024  # written values kept per derived object of a plan, at most
+
+
+def _kept(written: Getter, key: list[int]) -> Getter:
+    """`written`, with its values kept by the values of the columns at `key` (those the
+    selection reads, of which the value is a function): runs with the same counters and no
+    entity counts, say, share one written object, made once per plan. At most `KEPT`; past
+    them, values are written each time."""
+    kept: dict[tuple[Any, ...], Any] = {}
+
+    def get(row: Row) -> Any:
+        k = tuple([row[i] for i in key])
+        try:
+            return kept[k]
+        except KeyError:
+            value = written(row)
+            if len(kept) < KEPT:
+                kept[k] = value
+            return value
+
+    return get
 
 
 def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any]) -> str:

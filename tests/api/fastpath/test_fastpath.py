@@ -137,7 +137,7 @@ RUN_SCALARS = [
     "process { runAggregate { count succeeded failed countByStatus { status count } "
     "duration { count mean } } lastRun { id status } lastSuccessfulRun { id } "
     "consecutiveFailures }",
-    "process { runAggregate(filter: \"status eq 'FAILED'\") { count statisticsSums { failed } "
+    "process { failedOnes: runAggregate(filter: \"status eq 'FAILED'\") { count statisticsSums { failed } "
     "duration { p50 } mttrMs } }",
 ]
 PLATFORM = {
