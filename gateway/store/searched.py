@@ -35,7 +35,10 @@ FIRST_CHUNK: Final = 16
 MAX_CHUNK: Final = 65_536
 SPAN: Final = 8
 
-_IN_ORDER: dict[str, bool] = {}  # a walk's statement: whether SQLite reads it in order, no sort
+_IN_ORDER: dict[str, bool] = {}
+_RATIO: dict[
+    tuple[str, str, tuple[str, ...]], float
+] = {}  # a search's rows walked per match  # a walk's statement: whether SQLite reads it in order, no sort
 _MATCH = re.compile(r"^(\w+)\.rowid IN \(SELECT rowid FROM (\w+) WHERE \2 MATCH \?\)$")
 
 
@@ -118,32 +121,33 @@ async def _walk(
     keys = ", ".join(query.order.select_for(query.dialect))
     found: list[int] = []
     seek: list[tuple[str, Sequence[Any]]] = []
-    size = FIRST_CHUNK * need
+    remembered = (fts, match, tuple(other))
+    ratio = _RATIO.get(remembered)  # rows of the order walked per match, on the last page
+    size = FIRST_CHUNK * need if ratio is None else int(need * ratio * 5 / 4) + 1
+    size = min(max(size, need), MAX_CHUNK)
     walked = 0
     while len(found) < need:
         conditions = [*other, *(s for s, _ in seek)]
         values = [*other_params, *(p for _, ps in seek for p in ps)]
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        span = await conn.fetchone(
-            f"SELECT min(_rid), max(_rid), count(*) FROM (SELECT {alias}.rowid AS _rid "
-            f"FROM {table}{where} ORDER BY {order} LIMIT ?) AS _chunk",
-            [*values, size],
+        # The chunk's rowid range and size, with the keys of its last row and of the next one.
+        edges = await conn.fetch_tuples(
+            f"SELECT _span.*, _edge.* FROM (SELECT min(_rid), max(_rid), count(*) FROM "
+            f"(SELECT {alias}.rowid AS _rid FROM {table}{where} ORDER BY {order} LIMIT ?) "
+            f"AS _chunk) AS _span LEFT JOIN (SELECT {keys} FROM {table}{where} "
+            f"ORDER BY {order} LIMIT 2 OFFSET ?) AS _edge ON 1 = 1",
+            [*values, size, *values, size - 1],
         )
-        if span is None or not span[2]:
+        low, high, rows = edges[0][:3]
+        if not rows:
             break
-        low, high, rows = span
+        walked += rows
         spread = high - low + 1 > SPAN * rows
-        last: Sequence[Any] | None = None
+        full = rows == size and edges[0][-1] is not None  # the id of its last row
         bound: list[tuple[str, Sequence[Any]]] = []
-        if rows == size and not spread:  # the chunk ends before the row after its last
-            edge = await conn.fetch_tuples(
-                f"SELECT {keys} FROM {table}{where} ORDER BY {order} LIMIT 2 OFFSET ?",
-                [*values, size - 1],
-            )
-            last = edge[0]
-            if len(edge) > 1:
-                before = keyset_predicate(query.order, edge[1], before=True, dialect=query.dialect)
-                bound.append((before.sql, before.params))
+        if full and len(edges) > 1 and not spread:  # the chunk ends before the next row
+            before = keyset_predicate(query.order, edges[1][3:], before=True, dialect=query.dialect)
+            bound.append((before.sql, before.params))
         if spread:  # not in rowid order: every match, once, and walk on to the page's end
             matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?"
             match_params: list[Any] = [match]
@@ -158,13 +162,15 @@ async def _walk(
             [*tested_params, need - len(found)],
         )
         found.extend(r[0] for r in page_rows)
-        if spread or last is None:
+        if spread or not full or len(edges) < 2:
             break  # every row after the seek was walked (or the list ends in this chunk)
-        after = keyset_predicate(query.order, last, dialect=query.dialect)
+        after = keyset_predicate(query.order, edges[0][3:], dialect=query.dialect)
         seek = [(after.sql, after.params)]
-        walked += rows
         # The next chunk: enough for the rest of the page at the density seen so far (a
         # quarter more), at least twice this one.
         wanted = (need - len(found)) * walked * 5 // max(len(found), 1) // 4
         size = min(max(size * 2, wanted), MAX_CHUNK)
+    if len(_RATIO) >= 4096:
+        _RATIO.clear()
+    _RATIO[remembered] = walked / max(len(found), 1)
     return found

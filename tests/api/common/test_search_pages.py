@@ -20,7 +20,13 @@ PAGE = (
     " runs(search: $s, filter: $f, orderBy: $o, first: 7, after: $after) {"
     " nodes { id } pageInfo { hasNextPage endCursor } } }"
 )
-SEARCHES = ["succeeded", "failed OR succeeded", "sales NOT copy", "2026", '"feature build" OR succeeded']
+SEARCHES = [
+    "succeeded",
+    "failed OR succeeded",
+    "sales NOT copy",
+    "2026",
+    '"feature build" OR succeeded',
+]
 LISTS: list[tuple[str | None, str | None]] = [
     (None, None),
     (None, "createdDateTime asc"),
