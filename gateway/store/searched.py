@@ -28,9 +28,9 @@ from gateway.domain.paging import PageRequest
 from gateway.odata import keyset_predicate
 from gateway.store.protocol import Connection
 
-RARE: Final = 2_000
+RARE = 2_000
 """At most this many matches: read them all and sort them (cheaper than a walk of the order)."""
-FIRST_CHUNK: Final = 16
+FIRST_CHUNK = 16
 """The first chunk of the order walked, in pages: enough when one row in 16 matches."""
 MAX_CHUNK: Final = 65_536
 SPAN: Final = 8
