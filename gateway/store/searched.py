@@ -118,7 +118,12 @@ async def _walk(
     need: int,
 ) -> list[int]:
     order = query.order.sql(False, query.dialect)
-    keys = ", ".join(query.order.select_for(query.dialect))
+    keys = query.order.select_for(query.dialect)
+    named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
+    # The same order over the chunk's columns (SQLite's: NULL first ascending, last descending).
+    chunk_order = ", ".join(
+        f"_k{i} {'DESC' if key.descending else 'ASC'}" for i, key in enumerate(query.order.keys)
+    )
     found: list[int] = []
     seek: list[tuple[str, Sequence[Any]]] = []
     remembered = (fts, match, tuple(other))
@@ -130,41 +135,43 @@ async def _walk(
         conditions = [*other, *(s for s, _ in seek)]
         values = [*other_params, *(p for _, ps in seek for p in ps)]
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        # The chunk's rowid range and size, with the keys of its last row and of the next one.
+        chunk = (
+            f"SELECT {alias}.rowid AS _rid, {named} FROM {table}{where} ORDER BY {order} LIMIT ?"
+        )
+        # The chunk's rowid range and size, and the keys of its last row.
         edges = await conn.fetch_tuples(
             f"SELECT _span.*, _edge.* FROM (SELECT min(_rid), max(_rid), count(*) FROM "
-            f"(SELECT {alias}.rowid AS _rid FROM {table}{where} ORDER BY {order} LIMIT ?) "
-            f"AS _chunk) AS _span LEFT JOIN (SELECT {keys} FROM {table}{where} "
-            f"ORDER BY {order} LIMIT 2 OFFSET ?) AS _edge ON 1 = 1",
+            f"({chunk}) AS _chunk) AS _span LEFT JOIN (SELECT {', '.join(keys)} FROM "
+            f"{table}{where} ORDER BY {order} LIMIT 1 OFFSET ?) AS _edge ON 1 = 1",
             [*values, size, *values, size - 1],
         )
         low, high, rows = edges[0][:3]
         if not rows:
             break
         walked += rows
-        spread = high - low + 1 > SPAN * rows
-        full = rows == size and edges[0][-1] is not None  # the id of its last row
-        bound: list[tuple[str, Sequence[Any]]] = []
-        if full and len(edges) > 1 and not spread:  # the chunk ends before the next row
-            before = keyset_predicate(query.order, edges[1][3:], before=True, dialect=query.dialect)
-            bound.append((before.sql, before.params))
-        if spread:  # not in rowid order: every match, once, and walk on to the page's end
-            matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?"
-            match_params: list[Any] = [match]
-        else:
-            matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid BETWEEN ? AND ?"
-            match_params = [match, low, high]
-        tested = [*conditions, *(s for s, _ in bound), f"+{alias}.rowid IN ({matches})"]
-        tested_params = [*values, *(p for _, ps in bound for p in ps), *match_params]
+        last = edges[0][3:]
+        more = rows == size and last[-1] is not None  # rows may follow the chunk
+        left = need - len(found)
+        if high - low + 1 > SPAN * rows:
+            # Not in rowid order: every match, once, and walk on to the page's end.
+            page_rows = await conn.fetch_tuples(
+                f"SELECT {alias}.rowid FROM {table} WHERE "
+                f"{' AND '.join([*conditions, f'+{alias}.rowid IN ({_every(fts)})'])} "
+                f"ORDER BY {order} LIMIT ?",
+                [*values, match, left],
+            )
+            found.extend(r[0] for r in page_rows)
+            break
+        # The chunk's rows, in order, that match: tested against the matches in its range.
         page_rows = await conn.fetch_tuples(
-            f"SELECT {alias}.rowid FROM {table} WHERE {' AND '.join(tested)} "
-            f"ORDER BY {order} LIMIT ?",
-            [*tested_params, need - len(found)],
+            f"SELECT _rid FROM ({chunk}) AS _chunk WHERE _rid IN ({_every(fts)} AND rowid "
+            f"BETWEEN ? AND ?) ORDER BY {chunk_order} LIMIT ?",
+            [*values, size, match, low, high, left],
         )
         found.extend(r[0] for r in page_rows)
-        if spread or not full or len(edges) < 2:
-            break  # every row after the seek was walked (or the list ends in this chunk)
-        after = keyset_predicate(query.order, edges[0][3:], dialect=query.dialect)
+        if not more:
+            break  # the list ends in this chunk
+        after = keyset_predicate(query.order, last, dialect=query.dialect)
         seek = [(after.sql, after.params)]
         # The next chunk: enough for the rest of the page at the density seen so far (a
         # quarter more), at least twice this one.
@@ -174,3 +181,7 @@ async def _walk(
         _RATIO.clear()
     _RATIO[remembered] = walked / max(len(found), 1)
     return found
+
+
+def _every(fts: str) -> str:
+    return f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?"
