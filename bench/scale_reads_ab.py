@@ -36,7 +36,7 @@ from gateway.domain.aggregates import ReportFields, TimeInterval
 from gateway.domain.auth import ALL_WORKSPACES
 from gateway.domain.paging import PageRequest
 from gateway.store import paging, rollups, searched
-from gateway.store.engines import database_for
+from gateway.store.engines import database_for, is_postgres
 from gateway.store.histogram_cache import HistogramCache
 from gateway.store.protocol import Database
 
@@ -83,7 +83,7 @@ async def _case(
     }
 
 
-async def measure(path: Path, rounds: int) -> list[tuple[str, dict[str, Any]]]:
+async def measure(path: Path | str, rounds: int) -> list[tuple[str, dict[str, Any]]]:
     rows: list[tuple[str, dict[str, Any]]] = []
     async with database_for(path, readers=1) as db:
         query = list_query(RUN_LIST, ALL_WORKSPACES, ListArguments())
@@ -132,17 +132,21 @@ async def measure(path: Path, rounds: int) -> list[tuple[str, dict[str, Any]]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", type=Path, nargs="+", required=True)
+    parser.add_argument(
+        "--database", nargs="+", required=True, help="SQLite files or postgresql:// URLs"
+    )
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     print("| database | case | before CPU ms | after CPU ms | after ÷ before | statements "
           "before / after | rows read or runs, before / after | load (1 min) |")  # fmt: skip
     print("|---|---|---:|---:|---:|---|---|---:|")
-    for path in args.database:
+    for location in args.database:
+        path = location if is_postgres(location) else Path(location)
+        label = location.rsplit("/", 1)[-1]
         for name, found in asyncio.run(measure(path, args.rounds)):
             ratio = found["after"] / found["before"] if found["before"] else float("nan")
             print(
-                f"| {path.name} | `{name}` | {found['before']:.2f} | {found['after']:.2f} | "
+                f"| {label} | `{name}` | {found['before']:.2f} | {found['after']:.2f} | "
                 f"{ratio:.3f} | {found['statements'][0]} / {found['statements'][1]} | "
                 f"{found['rows'][0]:,} / {found['rows'][1]:,} | {os.getloadavg()[0]:.2f} |",
                 flush=True,
