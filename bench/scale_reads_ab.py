@@ -4,7 +4,8 @@
         bench/data/r1000000.db [--rounds 15]
 
 For each database, each case alternates its *before* and *after* ways, `--rounds` times each,
-and reports the median CPU per call (the process's `time.process_time()`, which counts the
+then the after way alone `--rounds` times more (its cache not emptied by the before way's
+reads between), and reports the median CPU per call (the process's `time.process_time()`, which counts the
 SQLite thread: less sensitive to the machine's load than wall time), the SQL statements per
 call and the summary rows read:
 
@@ -77,9 +78,11 @@ async def _case(
             counts[name] = statements
             answers[name] = found
     assert same(answers["before"]) == same(answers["after"]), "the two ways differ"
+    alone = [(await _timed(db, after))[0] * 1000 for _ in range(rounds)]
     return {
         "before": statistics.median(times["before"]),
         "after": statistics.median(times["after"]),
+        "alone": statistics.median(alone),
         "statements": (counts["before"], counts["after"]),
         "answers": answers,
     }
@@ -140,9 +143,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    print("| database | case | before CPU ms | after CPU ms | after ÷ before | statements "
-          "before / after | rows read or runs, before / after | load (1 min) |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---|---|---:|")
+    print("| database | case | before CPU ms | after CPU ms | after ÷ before | after alone CPU ms "
+          "| statements before / after | rows read or runs, before / after | load (1 min) |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---|---|---:|")
     for location in args.database:
         path = location if is_postgres(location) else Path(location)
         label = location.rsplit("/", 1)[-1]
@@ -150,7 +153,8 @@ def main() -> None:
             ratio = found["after"] / found["before"] if found["before"] else float("nan")
             print(
                 f"| {label} | `{name}` | {found['before']:.2f} | {found['after']:.2f} | "
-                f"{ratio:.3f} | {found['statements'][0]} / {found['statements'][1]} | "
+                f"{ratio:.3f} | {found['alone']:.2f} | "
+                f"{found['statements'][0]} / {found['statements'][1]} | "
                 f"{found['rows'][0]:,} / {found['rows'][1]:,} | {os.getloadavg()[0]:.2f} |",
                 flush=True,
             )
