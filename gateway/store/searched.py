@@ -21,18 +21,20 @@ runs of the list's order, read exactly); only forward pages (`first`, `after`) t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
 from gateway.domain.paging import PageRequest
 from gateway.odata import keyset_predicate
-from gateway.store.protocol import Connection
+from gateway.store.protocol import Connection, Row
+
+Fetch = Callable[[str, list[Any]], Awaitable[list[Row]]]
 
 RARE = 2_000
 """At most this many matches: read them all and sort them (cheaper than a walk of the order)."""
 FIRST_CHUNK = 16
 """The first chunk of the order walked, in pages: enough when one row in 16 matches."""
-MAX_CHUNK: Final = 65_536
+MAX_CHUNK = 65_536
 SPAN: Final = 8
 
 _IN_ORDER: dict[str, bool] = {}
@@ -48,7 +50,7 @@ def _search_condition(where: Sequence[Any]) -> tuple[int, str] | None:
     return found[0] if len(found) == 1 else None
 
 
-async def rowids(
+async def rows(
     conn: Connection,
     *,
     table: str,
@@ -57,9 +59,12 @@ async def rowids(
     page: PageRequest,
     clauses: list[str],
     params: list[Any],
-) -> list[int] | None:
-    """The rowids of the page's rows (and one more, if any) in the list's order, or None when
-    the plan that reads every match is as cheap (few matches) or this way does not apply."""
+    select: str,
+    fetch: Fetch,
+) -> list[Row] | None:
+    """The page's rows (and one more, if any) in the list's order, read by `select` (`SELECT
+    … FROM table`) with `fetch`, or None when the plan that reads every match is as cheap (few
+    matches) or this way does not apply."""
     if not page.forward or query.dialect.value != "sqlite":
         return None
     found = _search_condition(query.where)
@@ -86,7 +91,8 @@ async def rowids(
     other_params += params[position:]
     if not await _in_order(conn, table, alias, query, other, other_params):
         return None  # the order is a sort of every row the list has: walking it is no cheaper
-    return await _walk(conn, table, alias, query, fts, match, other, other_params, page.limit + 1)
+    walk = _Walk(conn, table, alias, query, fts, match, select, fetch)
+    return await walk.rows(other, other_params, page.limit + 1)
 
 
 async def _in_order(
@@ -106,81 +112,88 @@ async def _in_order(
     return found
 
 
-async def _walk(
-    conn: Connection,
-    table: str,
-    alias: str,
-    query: Any,
-    fts: str,
-    match: str,
-    other: list[str],
-    other_params: list[Any],
-    need: int,
-) -> list[int]:
-    order = query.order.sql(False, query.dialect)
-    keys = query.order.select_for(query.dialect)
-    named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(keys))
-    # The same order over the chunk's columns (SQLite's: NULL first ascending, last descending).
-    chunk_order = ", ".join(
-        f"_k{i} {'DESC' if key.descending else 'ASC'}" for i, key in enumerate(query.order.keys)
-    )
-    found: list[int] = []
-    seek: list[tuple[str, Sequence[Any]]] = []
-    remembered = (fts, match, tuple(other))
-    ratio = _RATIO.get(remembered)  # rows of the order walked per match, on the last page
-    size = FIRST_CHUNK * need if ratio is None else int(need * ratio * 5 / 4) + 1
-    size = min(max(size, need), MAX_CHUNK)
-    walked = 0
-    while len(found) < need:
-        conditions = [*other, *(s for s, _ in seek)]
-        values = [*other_params, *(p for _, ps in seek for p in ps)]
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        chunk = (
-            f"SELECT {alias}.rowid AS _rid, {named} FROM {table}{where} ORDER BY {order} LIMIT ?"
+class _Walk:
+    """One page's walk of the list's order in chunks."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        table: str,
+        alias: str,
+        query: Any,
+        fts: str,
+        match: str,
+        select: str,
+        fetch: Fetch,
+    ) -> None:
+        self.conn, self.table, self.alias, self.query = conn, table, alias, query
+        self.fts, self.match, self.select, self.fetch = fts, match, select, fetch
+        self.order = query.order.sql(False, query.dialect)
+        self.keys = query.order.select_for(query.dialect)
+        named = ", ".join(f"{sql} AS _k{i}" for i, sql in enumerate(self.keys))
+        self.named = f"{alias}.rowid AS _rid, {named}"
+        # The order over the chunk's columns (SQLite's: NULL first ascending, last descending).
+        self.chunk_order = ", ".join(
+            f"_k{i} {'DESC' if key.descending else 'ASC'}" for i, key in enumerate(query.order.keys)
         )
-        # The chunk's rowid range and size, and the keys of its last row.
-        edges = await conn.fetch_tuples(
-            f"SELECT _span.*, _edge.* FROM (SELECT min(_rid), max(_rid), count(*) FROM "
-            f"({chunk}) AS _chunk) AS _span LEFT JOIN (SELECT {', '.join(keys)} FROM "
-            f"{table}{where} ORDER BY {order} LIMIT 1 OFFSET ?) AS _edge ON 1 = 1",
-            [*values, size, *values, size - 1],
-        )
-        low, high, rows = edges[0][:3]
-        if not rows:
-            break
-        walked += rows
-        last = edges[0][3:]
-        more = rows == size and last[-1] is not None  # rows may follow the chunk
-        left = need - len(found)
-        if high - low + 1 > SPAN * rows:
-            # Not in rowid order: every match, once, and walk on to the page's end.
-            page_rows = await conn.fetch_tuples(
-                f"SELECT {alias}.rowid FROM {table} WHERE "
-                f"{' AND '.join([*conditions, f'+{alias}.rowid IN ({_every(fts)})'])} "
-                f"ORDER BY {order} LIMIT ?",
-                [*values, match, left],
+
+    async def rows(self, other: list[str], other_params: list[Any], need: int) -> list[Row]:
+        alias, table, order, fts = self.alias, self.table, self.order, self.fts
+        found: list[Row] = []
+        seek: list[tuple[str, Sequence[Any]]] = []
+        remembered = (fts, self.match, tuple(other))
+        ratio = _RATIO.get(remembered)  # rows of the order walked per match, on the last page
+        # Chunks err large: a statement costs more than a few thousand index entries.
+        size = FIRST_CHUNK * need if ratio is None else int(need * ratio * 3 / 2) + 1
+        size = min(max(size, 4 * need), MAX_CHUNK)
+        walked = 0
+        while len(found) < need:
+            conditions = [*other, *(s for s, _ in seek)]
+            values = [*other_params, *(p for _, ps in seek for p in ps)]
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            chunk = f"SELECT {self.named} FROM {table}{where} ORDER BY {order} LIMIT ?"
+            # The chunk's rowid range and size, and the keys of its last row.
+            edges = await self.conn.fetch_tuples(
+                f"SELECT _span.*, _edge.* FROM (SELECT min(_rid), max(_rid), count(*) FROM "
+                f"({chunk}) AS _chunk) AS _span LEFT JOIN (SELECT {', '.join(self.keys)} FROM "
+                f"{table}{where} ORDER BY {order} LIMIT 1 OFFSET ?) AS _edge ON 1 = 1",
+                [*values, size, *values, size - 1],
             )
-            found.extend(r[0] for r in page_rows)
-            break
-        # The chunk's rows, in order, that match: tested against the matches in its range.
-        page_rows = await conn.fetch_tuples(
-            f"SELECT _rid FROM ({chunk}) AS _chunk WHERE _rid IN ({_every(fts)} AND rowid "
-            f"BETWEEN ? AND ?) ORDER BY {chunk_order} LIMIT ?",
-            [*values, size, match, low, high, left],
-        )
-        found.extend(r[0] for r in page_rows)
-        if not more:
-            break  # the list ends in this chunk
-        after = keyset_predicate(query.order, last, dialect=query.dialect)
-        seek = [(after.sql, after.params)]
-        # The next chunk: enough for the rest of the page at the density seen so far (a
-        # quarter more), at least twice this one.
-        wanted = (need - len(found)) * walked * 5 // max(len(found), 1) // 4
-        size = min(max(size * 2, wanted), MAX_CHUNK)
-    if len(_RATIO) >= 4096:
-        _RATIO.clear()
-    _RATIO[remembered] = walked / max(len(found), 1)
-    return found
+            low, high, rows = edges[0][:3]
+            if not rows:
+                break
+            walked += rows
+            last = edges[0][3:]
+            more = rows == size and last[-1] is not None  # rows may follow the chunk
+            left = need - len(found)
+            if high - low + 1 > SPAN * rows:
+                # Not in rowid order: every match, once, and walk on to the page's end.
+                tested = " AND ".join([*conditions, f"+{alias}.rowid IN ({_every(fts)})"])
+                found += await self.fetch(
+                    f"{self.select} WHERE {alias}.rowid IN (SELECT {alias}.rowid FROM {table} "
+                    f"WHERE {tested} ORDER BY {order} LIMIT ?) ORDER BY {order}",
+                    [*values, self.match, left],
+                )
+                break
+            # The chunk's rows, in order, that match: tested against the matches in its range.
+            found += await self.fetch(
+                f"{self.select} WHERE {alias}.rowid IN (SELECT _rid FROM ({chunk}) AS _chunk "
+                f"WHERE _rid IN ({_every(fts)} AND rowid BETWEEN ? AND ?) "
+                f"ORDER BY {self.chunk_order} LIMIT ?) ORDER BY {order}",
+                [*values, size, self.match, low, high, left],
+            )
+            if not more:
+                break  # the list ends in this chunk
+            after = keyset_predicate(self.query.order, last, dialect=self.query.dialect)
+            seek = [(after.sql, after.params)]
+            # The next chunk: enough for the rest of the page at the density seen so far (half
+            # more), at least twice this one.
+            wanted = (need - len(found)) * walked * 3 // max(len(found), 1) // 2
+            size = min(max(size * 2, wanted), MAX_CHUNK)
+        if len(_RATIO) >= 4096:
+            _RATIO.clear()
+        _RATIO[remembered] = walked / max(len(found), 1)
+        return found
 
 
 def _every(fts: str) -> str:
