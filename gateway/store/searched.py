@@ -142,28 +142,32 @@ class _Walk:
         found: list[Row] = []
         seek: list[tuple[str, Sequence[Any]]] = []
         remembered = (fts, self.match, tuple(other))
-        ratio = _RATIO.get(remembered)  # rows of the order walked per match, on the last page
+        ratio = _RATIO.get(remembered)  # rows of the order per match, on the last page
         # Chunks err large: a statement costs more than a few thousand index entries.
         size = FIRST_CHUNK * need if ratio is None else int(need * ratio * 3 / 2) + 1
         size = min(max(size, 4 * need), MAX_CHUNK)
-        walked = 0
+        walked = matched = 0
         while len(found) < need:
             conditions = [*other, *(s for s, _ in seek)]
             values = [*other_params, *(p for _, ps in seek for p in ps)]
             where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
             chunk = f"SELECT {self.named} FROM {table}{where} ORDER BY {order} LIMIT ?"
             # The chunk's rowid range and size, and the keys of its last row.
+            # With how many matches its rowid range holds (about the chunk's, in rowid order).
             edges = await self.conn.fetch_tuples(
-                f"SELECT _span.*, _edge.* FROM (SELECT min(_rid), max(_rid), count(*) FROM "
-                f"({chunk}) AS _chunk) AS _span LEFT JOIN (SELECT {', '.join(self.keys)} FROM "
-                f"{table}{where} ORDER BY {order} LIMIT 1 OFFSET ?) AS _edge ON 1 = 1",
-                [*values, size, *values, size - 1],
+                f"SELECT _span.*, (SELECT count(*) FROM {fts} WHERE {fts} MATCH ? AND rowid "
+                f"BETWEEN _span._low AND _span._high), _edge.* FROM (SELECT min(_rid) AS _low, "
+                f"max(_rid) AS _high, count(*) FROM ({chunk}) AS _chunk) AS _span LEFT JOIN "
+                f"(SELECT {', '.join(self.keys)} FROM {table}{where} ORDER BY {order} LIMIT 1 "
+                "OFFSET ?) AS _edge ON 1 = 1",
+                [self.match, *values, size, *values, size - 1],
             )
-            low, high, rows = edges[0][:3]
+            low, high, rows, in_range = edges[0][:4]
             if not rows:
                 break
             walked += rows
-            last = edges[0][3:]
+            matched += in_range
+            last = edges[0][4:]
             more = rows == size and last[-1] is not None  # rows may follow the chunk
             left = need - len(found)
             if high - low + 1 > SPAN * rows:
@@ -188,11 +192,11 @@ class _Walk:
             seek = [(after.sql, after.params)]
             # The next chunk: enough for the rest of the page at the density seen so far (half
             # more), at least twice this one.
-            wanted = (need - len(found)) * walked * 3 // max(len(found), 1) // 2
+            wanted = (need - len(found)) * walked * 3 // max(matched, 1) // 2
             size = min(max(size * 2, wanted), MAX_CHUNK)
         if len(_RATIO) >= 4096:
             _RATIO.clear()
-        _RATIO[remembered] = walked / max(len(found), 1)
+        _RATIO[remembered] = walked / max(matched, 1)
         return found
 
 
