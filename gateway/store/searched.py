@@ -152,23 +152,19 @@ class _Walk:
             values = [*other_params, *(p for _, ps in seek for p in ps)]
             where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
             chunk = f"SELECT {self.named} FROM {table}{where} ORDER BY {order} LIMIT ?"
-            # The chunk's rowid range and size, and the keys of its last row.
-            # With how many matches its rowid range holds (about the chunk's, in rowid order).
-            edges = await self.conn.fetch_tuples(
+            # The chunk's rowid range and size, with how many matches the range holds (about
+            # the chunk's, in rowid order).
+            span = await self.conn.fetch_tuples(
                 f"SELECT _span.*, (SELECT count(*) FROM {fts} WHERE {fts} MATCH ? AND rowid "
-                f"BETWEEN _span._low AND _span._high), _edge.* FROM (SELECT min(_rid) AS _low, "
-                f"max(_rid) AS _high, count(*) FROM ({chunk}) AS _chunk) AS _span LEFT JOIN "
-                f"(SELECT {', '.join(self.keys)} FROM {table}{where} ORDER BY {order} LIMIT 1 "
-                "OFFSET ?) AS _edge ON 1 = 1",
-                [self.match, *values, size, *values, size - 1],
+                f"BETWEEN _span._low AND _span._high) FROM (SELECT min(_rid) AS _low, "
+                f"max(_rid) AS _high, count(*) FROM ({chunk}) AS _chunk) AS _span",
+                [self.match, *values, size],
             )
-            low, high, rows, in_range = edges[0][:4]
+            low, high, rows, in_range = span[0]
             if not rows:
                 break
             walked += rows
             matched += in_range
-            last = edges[0][4:]
-            more = rows == size and last[-1] is not None  # rows may follow the chunk
             left = need - len(found)
             if high - low + 1 > SPAN * rows:
                 # Not in rowid order: every match, once, and walk on to the page's end.
@@ -186,9 +182,17 @@ class _Walk:
                 f"ORDER BY {self.chunk_order} LIMIT ?) ORDER BY {order}",
                 [*values, size, self.match, low, high, left],
             )
-            if not more:
-                break  # the list ends in this chunk
-            after = keyset_predicate(self.query.order, last, dialect=self.query.dialect)
+            if len(found) >= need or rows < size:
+                break  # the page is full, or the list ends in this chunk
+            # The keys of the chunk's last row: the next chunk starts after it.
+            edge = await self.conn.fetch_tuples(
+                f"SELECT {', '.join(self.keys)} FROM {table}{where} ORDER BY {order} "
+                "LIMIT 1 OFFSET ?",
+                [*values, size - 1],
+            )
+            if not edge:
+                break
+            after = keyset_predicate(self.query.order, edge[0], dialect=self.query.dialect)
             seek = [(after.sql, after.params)]
             # The next chunk: enough for the rest of the page at the density seen so far (half
             # more), at least twice this one.
