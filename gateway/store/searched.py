@@ -2,7 +2,8 @@
 
 The search condition `r.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)` leads
 SQLite to read every match, then each matching row, then sort them for the page: linear in the
-matches (200 ms for "quota", 1.9% of 1,000,000 runs; 300 ms for "failed", 11%). Here, decided
+matches (50-200 ms for "quota", 1.9% of 1,000,000 runs; 230-300 ms for "failed", 11%; 470 ms
+for "succeeded", 39%). Here, decided
 by the full-text index's own count of the matches (read up to `RARE` + 1 of them, never more):
 
 * at most `RARE` matches: that plan, as before (its cost is at most `RARE` rows);
@@ -10,12 +11,15 @@ by the full-text index's own count of the matches (read up to `RARE` + 1 of them
   tested against the matches whose rowids lie between the chunk's least and greatest rowid
   (FTS5 seeks that range in its doclists). Where rows are written in about the order a list
   shows them (runs are created newest last: a chunk of the 5,000 newest spans 5,000 rowids),
-  a page reads a chunk and about a page of matches: the keyset read's cost, whatever the number
-  of matches. A chunk too spread out (`SPAN` times more rowids than rows) is tested against every
+  a page reads a chunk of about 1.5 pages / (match rate) index entries and a page of matches
+  (sized from the density of the last page's chunk), whatever the number of matches: three
+  statements (the count; the chunk's rowid range, size and matches in range; its matching rows
+  with the page's select list), one more per extra chunk. A chunk too spread out (`SPAN` times more rowids than rows) is tested against every
   match instead (the walk stops at the page; the matches are read once, not their rows).
 
 The pages are the same rows in the same order as the plan above (the chunks are consecutive
-runs of the list's order, read exactly); only forward pages (`first`, `after`) take this way.
+runs of the list's order, read exactly); only forward pages (`first`, `after`) over an order an
+index serves without a sort (`EXPLAIN QUERY PLAN`) take this way.
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ FIRST_CHUNK = 16
 MAX_CHUNK = 65_536
 SPAN: Final = 8
 
+# Kept per process, only to choose and size the walk (never to answer): whether SQLite reads a
+# walk's statement in order without a sort, and a search's rows of the order per match.
 _IN_ORDER: dict[str, bool] = {}
-_RATIO: dict[
-    tuple[str, str, tuple[str, ...]], float
-] = {}  # a search's rows walked per match  # a walk's statement: whether SQLite reads it in order, no sort
+_RATIO: dict[tuple[str, str, tuple[str, ...]], float] = {}
 _MATCH = re.compile(r"^(\w+)\.rowid IN \(SELECT rowid FROM (\w+) WHERE \2 MATCH \?\)$")
 
 
