@@ -119,7 +119,7 @@ def _check_platform(source: Source, platform: Mapping[str, Any]) -> dict[str, An
             raise ValidationError(camel(name), f"is not a field of {source.value} runs.")
         if name == "percent_complete" and value is not None and not 0 <= value <= 100:
             raise ValidationError("percentComplete", "must be between 0 and 100.")
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > 2048:
             check_text(camel(name), value, 2048)
     return dict(platform)
 
