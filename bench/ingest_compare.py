@@ -28,9 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from import_bench import write_databricks  # noqa: E402
+from bench.import_bench import write_databricks  # noqa: E402
 
 from tests.fakes.databricks import TOKEN, FakeDatabricks  # noqa: E402
 from tests.fakes.server import serve_app  # noqa: E402
@@ -63,6 +62,55 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
+def measure(
+    samples: list[Sample],
+    key: tuple[int, str, str],
+    argv: list[str],
+    env: dict[str, str],
+    runs: int,
+) -> None:
+    """Run one command and keep its sample (round, version, what)."""
+    load0 = os.getloadavg()[0]
+    wall, cpu, rss, line = run(argv, env)
+    rnd, version, what = key
+    samples.append(Sample(rnd, version, what, wall, cpu, rss, (load0, os.getloadavg()[0]), line))
+    print(
+        f"{version:6s} r{rnd} {what:16s} wall {wall:7.1f} s  cpu {cpu:7.1f} s  "
+        f"{runs / cpu:8,.0f} runs/cpu-s  load {load0:.1f}  {line}",
+        flush=True,
+    )
+
+
+def median(samples: list[Sample], what: str, version: str, attr: str) -> float:
+    values = sorted(getattr(s, attr) for s in samples if s.what == what and s.version == version)
+    return float(values[(len(values) - 1) // 2])
+
+
+def table(samples: list[Sample], runs: int, compared: bool) -> str:
+    lines = [
+        "| round | version | what | wall s | runs/s (wall) | CPU s | runs per CPU-second "
+        "| peak RSS MiB | load (1 min) | result |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for s in samples:
+        lines.append(
+            f"| {s.round} | {s.version} | {s.what} | {s.wall:,.1f} | {runs / s.wall:,.0f} | "
+            f"{s.cpu:,.1f} | {runs / s.cpu:,.0f} | {s.rss_mib:,.0f} | "
+            f"{s.load[0]:.1f} → {s.load[1]:.1f} | {s.line} |"
+        )
+    if compared:
+        lines += [
+            "",
+            "| what | after ÷ before, runs per CPU-second (medians) | after ÷ before, wall runs/s |",
+            "|---|---:|---:|",
+        ]
+        for what in dict.fromkeys(s.what for s in samples):
+            cpu = median(samples, what, "before", "cpu") / median(samples, what, "after", "cpu")
+            wall = median(samples, what, "before", "wall") / median(samples, what, "after", "wall")
+            lines.append(f"| {what} | {cpu:.2f} | {wall:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=20_000)
@@ -77,6 +125,7 @@ def main() -> None:
     what = args.what.split(",")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
     samples: list[Sample] = []
+    (ROOT / "bench" / "data").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "data") as tmp:
         source = Path(tmp) / "runs.json"
         write_databricks(source, args.runs)
@@ -84,98 +133,35 @@ def main() -> None:
         fake.add_runs(args.runs, jobs=40)
         with serve_app(fake.app()) as url:
             for rnd in range(args.rounds):
-                order = versions if rnd % 2 == 0 else versions[::-1]
-                for name, checkout in order:
+                for name, checkout in versions if rnd % 2 == 0 else versions[::-1]:
                     env = {**base_env, "PYTHONPATH": str(checkout), "DBX_TOKEN": TOKEN}
                     tag = f"{name}-{rnd}"
-
-                    def measure(label: str, argv: list[str], env: dict[str, str]) -> None:
-                        load0 = os.getloadavg()[0]
-                        wall, cpu, rss, line = run(argv, env)
-                        samples.append(
-                            Sample(
-                                rnd, name, label, wall, cpu, rss, (load0, os.getloadavg()[0]), line
-                            )
-                        )
-                        print(
-                            f"{name:6s} r{rnd} {label:14s} wall {wall:7.1f} s  cpu {cpu:7.1f} s  "
-                            f"{args.runs / cpu:8,.0f} runs/cpu-s  load {load0:.1f}  {line}",
-                            flush=True,
-                        )
-
                     if "import" in what:
                         db = Path(tmp) / f"import-{tag}.db"
-                        measure(
-                            "import",
-                            [
-                                gateway,
-                                "import",
-                                "--format",
-                                "databricks",
-                                "--database",
-                                str(db),
-                                str(source),
-                            ],
-                            env,
-                        )
+                        argv = [gateway, "import", "--format", "databricks"]
+                        argv += ["--database", str(db), str(source)]
+                        measure(samples, (rnd, name, "import"), argv, env, args.runs)
                     if "sync" in what:
                         sync_env = {**env, "GATEWAY_DATABASE": str(Path(tmp) / f"sync-{tag}.db")}
-                        add = [
-                            gateway,
-                            "connection",
-                            "add",
-                            "bench",
-                            "--platform",
-                            "databricks",
-                            "--endpoint",
-                            url,
-                            "--credential-env",
-                            "DBX_TOKEN",
-                            "--option",
-                            "page-size=25",
-                            "--option",
-                            "reread-window=5256000",
-                        ]
+                        add = [gateway, "connection", "add", "bench", "--platform", "databricks"]
+                        add += ["--endpoint", url, "--credential-env", "DBX_TOKEN"]
+                        add += ["--option", "page-size=25", "--option", "reread-window=5256000"]
                         subprocess.run(add, env=sync_env, check=True, capture_output=True)
-                        measure("sync (added)", [gateway, "sync", "bench"], sync_env)
-                        measure("sync (unchanged)", [gateway, "sync", "bench"], sync_env)
+                        for label in ("sync (added)", "sync (unchanged)"):
+                            key = (rnd, name, label)
+                            measure(samples, key, [gateway, "sync", "bench"], sync_env, args.runs)
                     for leftover in Path(tmp).glob(f"*-{tag}.db*"):
                         leftover.unlink()
-    lines = [
-        f"| round | version | what | wall s | runs/s (wall) | CPU s | runs per CPU-second | peak RSS MiB | load (1 min) | result |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
-    ]
-    for s in samples:
-        lines.append(
-            f"| {s.round} | {s.version} | {s.what} | {s.wall:,.1f} | {args.runs / s.wall:,.0f} | "
-            f"{s.cpu:,.1f} | {args.runs / s.cpu:,.0f} | {s.rss_mib:,.0f} | "
-            f"{s.load[0]:.1f} → {s.load[1]:.1f} | {s.line} |"
-        )
-    if args.before:
-        lines += [
-            "",
-            "| what | after ÷ before, runs per CPU-second (median of rounds) | after ÷ before, wall |",
-            "|---|---:|---:|",
-        ]
-        for label in dict.fromkeys(s.what for s in samples):
-
-            def med(version: str, attr: str) -> float:
-                vals = sorted(
-                    getattr(s, attr) for s in samples if s.what == label and s.version == version
-                )
-                return vals[(len(vals) - 1) // 2]
-
-            lines.append(
-                f"| {label} | {med('before', 'cpu') / med('after', 'cpu'):.2f} | "
-                f"{med('before', 'wall') / med('after', 'wall'):.2f} |"
-            )
-    text = "\n".join(lines) + "\n"
+    text = table(samples, args.runs, compared=bool(args.before))
     print(text)
     if not args.no_write:
-        out = (
-            ROOT / "bench" / "results" / f"{datetime.now(UTC):%Y-%m-%d}-{args.label}-{args.runs}.md"
+        day = f"{datetime.now(UTC):%Y-%m-%d}"
+        out = ROOT / "bench" / "results" / f"{day}-{args.label}-{args.runs}.md"
+        load = os.getloadavg()
+        head = (
+            f"`python {' '.join(sys.argv)}`, load average at the end {load[0]:.1f} / {load[1]:.1f}"
         )
-        out.write_text(f"`{' '.join(sys.argv)}`\n\n{text}", encoding="utf-8")
+        out.write_text(f"{head}\n\n{text}", encoding="utf-8")
         print(f"wrote {out}")
 
 

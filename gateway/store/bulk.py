@@ -24,9 +24,11 @@ def chunk_size(columns: int) -> int:
     return max(1, MAX_PARAMETERS // max(1, columns))
 
 
-async def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+async def insert_rows(
+    conn: Connection, table: str, rows: Sequence[Mapping[str, Any]], *, on_conflict: str = ""
+) -> None:
     """Insert `rows` (dicts with the same keys, in the same order) in as few statements as the
-    parameter limit allows."""
+    parameter limit allows; `on_conflict` is an `ON CONFLICT ...` clause added to each."""
     if not rows:
         return
     columns = list(rows[0])
@@ -36,4 +38,5 @@ async def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, 
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         params = [row[name] for row in chunk for name in columns]
-        await conn.execute(head + ", ".join([row_marks] * len(chunk)), params)
+        tail = f" {on_conflict}" if on_conflict else ""
+        await conn.execute(head + ", ".join([row_marks] * len(chunk)) + tail, params)
