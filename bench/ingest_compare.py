@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.import_bench import write_databricks  # noqa: E402
-
 from tests.fakes.databricks import TOKEN, FakeDatabricks  # noqa: E402
 from tests.fakes.server import serve_app  # noqa: E402
 
