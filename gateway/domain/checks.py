@@ -114,11 +114,14 @@ def check_statistics(path: str, value: RunStatistics) -> RunStatistics:
     return value
 
 
+_DURATION_NAMES = tuple(f.name for f in dataclasses.fields(RunDurations))
+
+
 def check_durations(path: str, value: RunDurations) -> RunDurations:
-    for f in dataclasses.fields(value):
-        ms = getattr(value, f.name)
+    for name in _DURATION_NAMES:
+        ms = getattr(value, name)
         if ms is not None and ms < 0:
-            raise ValidationError(f"{path}durations.{camel(f.name)}", "must be 0 or more.")
+            raise ValidationError(f"{path}durations.{camel(name)}", "must be 0 or more.")
     return value
 
 

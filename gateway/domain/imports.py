@@ -17,6 +17,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from gateway.domain.models import Activity, Process, Run, Workspace
 from gateway.domain.sources import ProcessKind, Source
@@ -153,32 +154,42 @@ def materialise(
     (which `relink` maintains across the records of a chain).
     """
     keyed = {a.key: a for a in existing_activities}
-    ids = [keyed[a.key].id if a.key in keyed else new_activity_id() for a in record.spec.activities]
-    run, acts = build_run(record.spec, process=process, id=run_id, activity_ids=ids, now=now)
-    created = existing.created_date_time if existing else run.created_date_time
-    modified = record.last_modified_date_time or run.end_date_time or run.start_date_time or created
-    run = dataclasses.replace(
-        run,
-        created_date_time=created,
-        last_modified_date_time=modified,
-        original_attempt_run_id=existing.original_attempt_run_id if existing else None,
-        previous_attempt_run_id=existing.previous_attempt_run_id if existing else None,
-        is_latest_attempt=existing.is_latest_attempt if existing else True,
-        version=existing.version if existing else 1,
+    spec = record.spec
+    ids = [keyed[a.key].id if a.key in keyed else new_activity_id() for a in spec.activities]
+    created = existing.created_date_time if existing else (spec.created_date_time or now)
+    modified = (
+        record.last_modified_date_time or spec.end_date_time or spec.start_date_time or created
     )
-    if not record.spec.activities:
+    overrides: dict[str, Any] = {
+        "created_date_time": created,
+        "last_modified_date_time": modified,
+        "original_attempt_run_id": existing.original_attempt_run_id if existing else None,
+        "previous_attempt_run_id": existing.previous_attempt_run_id if existing else None,
+        "is_latest_attempt": existing.is_latest_attempt if existing else True,
+        "version": existing.version if existing else 1,
+    }
+
+    def activity_overrides(a: ActivitySpec) -> dict[str, Any]:
+        kept = keyed.get(a.key)
+        return {
+            "created_date_time": kept.created_date_time if kept else created,
+            "last_modified_date_time": a.end_date_time or a.start_date_time or modified,
+            "version": kept.version if kept else 1,
+        }
+
+    run, acts = build_run(
+        spec,
+        process=process,
+        id=run_id,
+        activity_ids=ids,
+        now=now,
+        overrides=overrides,
+        activity_overrides=activity_overrides,
+    )
+    if not spec.activities:
         # The record's shape has no activities (a list without tasks, activities listed apart):
         # the stored ones stay.
         return run, list(existing_activities)
-    acts = [
-        dataclasses.replace(
-            a,
-            created_date_time=keyed[a.key].created_date_time if a.key in keyed else created,
-            last_modified_date_time=a.end_date_time or a.start_date_time or modified,
-            version=keyed[a.key].version if a.key in keyed else 1,
-        )
-        for a in acts
-    ]
     return run, acts
 
 

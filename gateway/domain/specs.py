@@ -9,6 +9,7 @@ and never touch anything else: the store saves what they return.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,6 +105,7 @@ class RunPatch:
     platform: Mapping[str, Any] = field(default_factory=dict)
 
 
+@functools.cache
 def platform_field_names(source: Source) -> frozenset[str]:
     """The attributes a run of `source` has beyond the common ones."""
     own = {f.name for f in dataclasses.fields(RUN_CLASSES[source])}
@@ -117,13 +119,20 @@ def _check_platform(source: Source, platform: Mapping[str, Any]) -> dict[str, An
             raise ValidationError(camel(name), f"is not a field of {source.value} runs.")
         if name == "percent_complete" and value is not None and not 0 <= value <= 100:
             raise ValidationError("percentComplete", "must be between 0 and 100.")
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > 2048:
             check_text(camel(name), value, 2048)
     return dict(platform)
 
 
 def _build_activity(
-    spec: ActivitySpec, *, index: int, run: Run, id: str, keys: set[str], now: datetime
+    spec: ActivitySpec,
+    *,
+    index: int,
+    run: Run,
+    id: str,
+    keys: set[str],
+    now: datetime,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Activity:
     path = f"activities[{index}]."
     allowed = ACTIVITY_KINDS_BY_SOURCE[run.source]
@@ -150,7 +159,7 @@ def _build_activity(
     check_times(path, now, spec.start_date_time, spec.end_date_time)
     if spec.attempt_number < 1:
         raise ValidationError(f"{path}attemptNumber", "must be 1 or more.")
-    return ACTIVITY_CLASSES[kind](
+    fields: dict[str, Any] = dict(
         id=id,
         run_id=run.id,
         workspace_id=run.workspace_id,
@@ -172,12 +181,24 @@ def _build_activity(
         blocking_error=check_error(path, spec.blocking_error),
         attributes=dict(spec.attributes),
     )
+    if overrides:
+        fields.update(overrides)
+    return ACTIVITY_CLASSES[kind](**fields)
 
 
 def build_run(
-    spec: RunSpec, *, process: Process, id: str, activity_ids: list[str], now: datetime
+    spec: RunSpec,
+    *,
+    process: Process,
+    id: str,
+    activity_ids: list[str],
+    now: datetime,
+    overrides: Mapping[str, Any] | None = None,
+    activity_overrides: Callable[[ActivitySpec], Mapping[str, Any]] | None = None,
 ) -> tuple[Run, list[Activity]]:
-    """A new run of `process` and its activities, validated."""
+    """A new run of `process` and its activities, validated. `overrides` (and, per activity,
+    `activity_overrides`) set fields the spec does not decide (times, versions, lineage) as the
+    records are made, instead of copying them after."""
     if len(spec.activities) > MAX_ACTIVITIES_PER_RUN:
         raise ValidationError("activities", f"may hold at most {MAX_ACTIVITIES_PER_RUN} entries.")
     status, source_status = resolve_status(
@@ -191,7 +212,7 @@ def build_run(
     check_times("", created, spec.start_date_time, spec.end_date_time)
     if spec.attempt_number < 1:
         raise ValidationError("attemptNumber", "must be 1 or more.")
-    run = RUN_CLASSES[process.source](
+    fields: dict[str, Any] = dict(
         id=id,
         workspace_id=process.workspace_id,
         process_id=process.id,
@@ -217,11 +238,22 @@ def build_run(
         blocking_error=check_error("", spec.blocking_error),
         **_check_platform(process.source, spec.platform),
     )
+    if overrides:
+        fields.update(overrides)
+    run = RUN_CLASSES[process.source](**fields)
     keys = {a.key for a in spec.activities}
     if len(keys) != len(spec.activities):
         raise ValidationError("activities", "every activity needs its own key.")
     activities = [
-        _build_activity(a, index=i, run=run, id=activity_ids[i], keys=keys, now=now)
+        _build_activity(
+            a,
+            index=i,
+            run=run,
+            id=activity_ids[i],
+            keys=keys,
+            now=now,
+            overrides=activity_overrides(a) if activity_overrides else None,
+        )
         for i, a in enumerate(spec.activities)
     ]
     return run, activities

@@ -12,6 +12,7 @@ Databricks reports two values (`state.life_cycle_state` and `state.result_state`
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 
@@ -207,6 +208,7 @@ STATUS_MAPS: dict[Vocabulary, dict[str, RunStatus]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a few values per platform; each import maps every record
 def map_status(vocabulary: Vocabulary, source_status: str | None) -> RunStatus:
     """The unified status of a platform's raw value; `UNKNOWN` for anything unseen."""
     if not source_status:

@@ -13,7 +13,7 @@ from gateway.domain.aggregates import (
     TimeInterval,
 )
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import rollups, statistics
+from gateway.store import histogram_cache, rollups, statistics
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Connection, Database
 
@@ -45,7 +45,8 @@ async def report(
     grouped = check_group_keys(keys)
     async with db.read() as conn:
         if not exact:
-            found = await rollups.report(conn, query, grouped, interval, wanted)
+            cache = histogram_cache.of(db)
+            found = await rollups.report(conn, query, grouped, interval, wanted, cache)
             if found is not None:
                 return found
         return await statistics.report(

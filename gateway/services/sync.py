@@ -138,13 +138,24 @@ async def _pass(
     watermark = connection.watermark
     error: GatewayError | None = None
     batch: list[tuple[str, Record]] = []
+    # One batch commits while the next pages are read and mapped; a batch's transaction starts
+    # only when the one before it has committed.
+    pending: asyncio.Task[list[Result]] | None = None
+
+    async def settle() -> None:
+        nonlocal pending
+        if pending is not None:
+            done, pending = pending, None
+            for _, outcome in await done:
+                progress.count(outcome)
+            if on_progress:
+                on_progress(connection, progress)
 
     async def flush() -> None:
-        for _, outcome in await _commit(db, connection, batch):
-            progress.count(outcome)
+        nonlocal pending
+        await settle()
+        pending = asyncio.ensure_future(_commit(db, connection, list(batch)))
         batch.clear()
-        if on_progress:
-            on_progress(connection, progress)
 
     try:
         while True:
@@ -163,6 +174,18 @@ async def _pass(
                 watermark = item.watermark
         if batch:  # what was read before a failure is kept too: it is as true as ever
             await flush()
+        await settle()
+    except asyncio.CancelledError:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, GatewayError):
+                await pending
+        raise
+    except BaseException:
+        if pending is not None:  # a batch already read is committed all the same
+            with contextlib.suppress(GatewayError):
+                await pending
+        raise
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from gateway.domain.models import Activity
 from gateway.domain.paging import PageRequest
 from gateway.odata import order_by
-from gateway.store import paging
+from gateway.store import bulk, paging
 from gateway.store.catalogs import ACTIVITIES
-from gateway.store.codec import activity_from_row, activity_to_params, insert_sql, update_sql
+from gateway.store.codec import activity_from_row, activity_to_params, update_sql
 from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection, Row
 
@@ -104,7 +104,7 @@ async def insert_many(conn: Connection, activities: Sequence[Activity]) -> None:
     if not activities:
         return
     rows = [activity_to_params(a) for a in activities]
-    await conn.execute_many(insert_sql("activities", rows[0]), rows)
+    await bulk.insert_rows(conn, "activities", rows)
 
 
 async def update(conn: Connection, activity: Activity, expected_version: int) -> bool:

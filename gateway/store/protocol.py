@@ -64,6 +64,11 @@ class StatementCounter:
         self.count += 1
         self.last = (sql, params)
 
+    def add_many(self, sql: str, rows: int) -> None:
+        """A statement executed once for each of `rows` rows (`execute_many`): that many."""
+        self.count += rows
+        self.last = (sql, ())
+
 
 class Connection(Protocol):
     """A connection for one request's statements: counted, errors translated, time bounded."""

@@ -10,7 +10,7 @@ from gateway.domain.models import Run
 from gateway.domain.paging import PageRequest
 from gateway.domain.status import ACTIVE_STATUSES, RunStatus
 from gateway.odata import order_by
-from gateway.store import paging
+from gateway.store import bulk, paging
 from gateway.store.catalogs import RUNS
 from gateway.store.codec import insert_sql, run_from_row, run_to_params, update_sql
 from gateway.store.paging import ListQuery, Page
@@ -119,7 +119,7 @@ async def insert_many(conn: Connection, new: Sequence[Run]) -> None:
     if not new:
         return
     rows = [run_to_params(run) for run in new]
-    await conn.execute_many(insert_sql("runs", rows[0]), rows)
+    await bulk.insert_rows(conn, "runs", rows)
 
 
 async def update(conn: Connection, run: Run, expected_version: int) -> bool:

@@ -34,7 +34,7 @@ from gateway.domain.imports import (
     same_run,
 )
 from gateway.domain.models import Activity, Process, Run, RunChangeKind, Workspace
-from gateway.store import activities, events, lineage, processes, runs, workspaces
+from gateway.store import activities, bulk, events, lineage, processes, runs, workspaces
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
 from gateway.store.protocol import Transaction
 
@@ -75,11 +75,24 @@ async def _flush(batch: _Batch) -> None:
         await activities.insert_many(batch.tx, acts)
         await events.append_created(batch.tx, created, actor=ACTOR)
     if links:
-        await batch.tx.execute_many(
-            "INSERT INTO import_lineage (run_id, workspace_id, source, original_source_id) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+        # The last link of a run wins, as one row per statement did (ON CONFLICT cannot
+        # change the same row twice in one statement on PostgreSQL).
+        latest = {link[0]: link for link in links}
+        await bulk.insert_rows(
+            batch.tx,
+            "import_lineage",
+            [
+                dict(
+                    zip(
+                        ("run_id", "workspace_id", "source", "original_source_id"),
+                        link,
+                        strict=True,
+                    )
+                )
+                for link in latest.values()
+            ],
+            on_conflict="ON CONFLICT (run_id) DO UPDATE SET "
             "original_source_id = excluded.original_source_id",
-            links,
         )
 
 

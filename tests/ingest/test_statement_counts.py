@@ -88,3 +88,17 @@ def test_statements_per_batch_do_not_grow_with_the_runs_in_it(empty_gql: GraphQL
     assert by_id["20008"]["isLatestAttempt"] is False
     assert by_id["20008"]["activities"]["totalCount"] == 2
     assert empty_gql.data("{ runs { totalCount } }")["runs"]["totalCount"] == JOBS + 440
+
+
+def test_a_batch_of_a_thousand_new_runs_is_a_few_statements(empty_gql: GraphQLClient) -> None:
+    """The rows of a batch go in multi-row statements: 1,000 runs and their 2,000 tasks cost a
+    few statements more than 40 runs (one more per few hundred rows of a table), not one per row
+    (statements run once per row by `executemany` count once per row)."""
+    _post(empty_gql, _document(1_000, JOBS))
+    added_small, cost_small = _post(empty_gql, _document(10_000, 40))
+    added_large, cost_large = _post(empty_gql, _document(20_000, 1_000))
+    assert (added_small["added"], added_large["added"]) == (40, 1_000)
+    assert cost_small <= cost_large <= cost_small + 6
+    same, cost_same = _post(empty_gql, _document(20_000, 1_000))
+    assert same["unchanged"] == 1_000
+    assert cost_same <= cost_small + 6

@@ -146,8 +146,8 @@ class PostgresConnection:
                 return _changed(await self._raw.execute(text, *args))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self._counter.add(sql, ())
         prepared = [prepare(sql, row) for row in rows]
+        self._counter.add_many(sql, len(prepared))  # the server runs the statement once a row
         if not prepared:
             return
         async with self._turn:

@@ -152,9 +152,10 @@ class SqliteConnection:
             return changed
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self._counter.add(sql, ())
+        batch = list(rows)
+        self._counter.add_many(sql, len(batch))  # the engine runs the statement once a row
         with self._bounded():
-            await self._raw.executemany(sql, rows)
+            await self._raw.executemany(sql, batch)
 
 
 class SqliteTransaction(SqliteConnection):
