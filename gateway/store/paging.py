@@ -140,8 +140,7 @@ def check_cursor(query: ListQuery, page: PageRequest, argument_prefix: str = "")
         decode_cursor(page.cursor, query.signature, len(query.order.keys), argument)
 
 
-def page_clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[str], list[Any]]:
-    """A page's conditions (the list's, then the cursor's seek) and their parameters."""
+def _clauses(query: ListQuery, page: PageRequest, argument: str) -> tuple[list[str], list[Any]]:
     clauses = [c.sql for c in query.where]
     params: list[Any] = [p for c in query.where for p in c.params]
     if page.cursor is not None:
@@ -244,7 +243,7 @@ async def fetch_page(
         return Page([], [], False, False)
     alias = table.split()[-1]
     argument = argument_prefix + ("after" if page.forward else "before")
-    clauses, params = page_clauses(query, page, argument)
+    clauses, params = _clauses(query, page, argument)
     select = f"SELECT {_select(alias, columns)}{_with_keys(query, columns, cursors)} FROM {table}"
     order = query.order.sql(not page.forward, query.dialect)
     if clauses and query.dialect is Dialect.SQLITE:
@@ -307,7 +306,7 @@ async def fetch_pages_by_parent(
     if not parent_ids or page.limit == 0:
         return {parent: Page([], [], False, after_cursor) for parent in parent_ids}
     alias = table.split()[-1]
-    clauses, params = page_clauses(query, page, "after" if page.forward else "before")
+    clauses, params = _clauses(query, page, "after" if page.forward else "before")
     marks = ", ".join("?" * len(parent_ids))
     clauses.insert(0, f"{parent_column} IN ({marks})")
     params[:0] = list(parent_ids)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 from graphql import GraphQLField
 from graphql.execution.values import get_argument_values
 
@@ -26,11 +25,9 @@ from gateway.api.fastpath.plan import (
     Row,
     ValueListPlan,
 )
-from gateway.api.fastpath.server_json import Shape, shape_of
 from gateway.domain.auth import Workspaces
 from gateway.domain.paging import PageRequest
-from gateway.odata import Dialect
-from gateway.store import json_pages, paging, selects
+from gateway.store import paging, selects
 from gateway.store.paging import ListQuery, Page
 from gateway.store.protocol import Connection
 
@@ -84,13 +81,6 @@ class Execution:
     ) -> list[dict[str, Any]]:
         """The connection of each parent (one, at the root), in the order given."""
         request, query = self.list_query(plan)
-        if parent_ids is None and self.conn.dialect is Dialect.POSTGRESQL:
-            shape = shape_of(plan)
-            if shape is not None and request.forward:
-                try:
-                    return [await self.written_by_the_database(plan, shape, request, query)]
-                except json_pages.Backward:
-                    pass  # a child list read backwards: written below
         entity, conn, columns = plan.entity, self.conn, plan.layout.columns
         n = 1 if parent_ids is None else len(parent_ids)
         pages: list[Page[Row]] = []
@@ -155,33 +145,6 @@ class Execution:
                 for result, page in zip(results, pages, strict=True):
                     result[key] = _page_info(detail, page)
         return results
-
-    async def written_by_the_database(
-        self, plan: ConnectionPlan, shape: Shape, request: PageRequest, query: ListQuery
-    ) -> dict[str, Any]:
-        """A root connection whose nodes PostgreSQL writes as JSON, in one statement with
-        their child lists; the count, when asked for, in one more."""
-        result: dict[str, Any] = {}
-        for key, kind, detail in plan.parts:
-            if kind == "typename":
-                result[key] = detail
-            elif kind == "totalCount":
-                result[key] = await paging.count(self.conn, table=plan.entity.table, query=query)
-            else:  # nodes (the shape covers nothing else)
-                lists = []
-                for child in shape.children:
-                    child_request, child_query = self.list_query(child)
-                    lists.append((child_query, child_request))
-                text = await json_pages.fetch_json_page(
-                    self.conn,
-                    table=plan.entity.table,
-                    query=query,
-                    page=request,
-                    node=shape.node,
-                    lists=lists,
-                )
-                result[key] = orjson.Fragment(text)
-        return result
 
     async def objects_per_page(
         self, plan: ObjectPlan, pages: list[Page[Row]]

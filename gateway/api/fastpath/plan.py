@@ -145,8 +145,6 @@ class ConnectionPlan:
     parts: list[tuple[str, str, Any]] = field(default_factory=list)  # key, kind, detail
     # Its argument values when the operation has no variables (they cannot change), once known.
     fixed_arguments: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    # On PostgreSQL, its nodes as the database writes them (`server_json.py`), once known.
-    json_shape: Any = field(default=None, compare=False, repr=False)
 
     @cached_property
     def needs_page(self) -> bool:
