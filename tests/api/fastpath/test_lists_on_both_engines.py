@@ -31,9 +31,7 @@ def test_the_fast_path_answers_the_bench_lists_with_the_executors_bytes(
 
     async def both() -> tuple[bytes | None, bytes, int]:
         async with database_for(demo_path, readers=1) as db:  # type: ignore[arg-type]  # a path or, on PostgreSQL, a URL
-            reference = await schema.execute(
-                query, context_value=Context(db=db, request_id="test")
-            )
+            reference = await schema.execute(query, context_value=Context(db=db, request_id="test"))
             assert reference.errors is None, reference.errors
             before = db.statements.count
             answer = await FastPath(schema).execute(db, query, None, None, OPEN.workspaces)
