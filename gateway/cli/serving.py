@@ -35,7 +35,6 @@ from typing import Any
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
 
-from gateway.cli.http_writes import CoalescingHttpToolsProtocol
 from gateway.config import Settings
 from gateway.logs import logging_config
 from gateway.metrics import MULTIPROCESS_DIR
@@ -58,7 +57,7 @@ def _config(settings: Settings) -> uvicorn.Config:
         log_config=log_config if log_config is not None else LOGGING_CONFIG,
         access_log=False,  # the gateway's own access log (GATEWAY_ACCESS_LOG) has every request
         loop="auto",
-        http=CoalescingHttpToolsProtocol,  # a response's head and body in one write
+        http="auto",
         backlog=BACKLOG,
     )
 
