@@ -50,6 +50,23 @@ QUERIES: dict[str, tuple[str, bool]] = {
         '{ runs(first: 100, search: "quota") { nodes { id status createdDateTime } } }',
         False,
     ),
+    'runs(first: 100, search: "unknown")': (
+        '{ runs(first: 100, search: "unknown") { nodes { id status createdDateTime } } }',
+        False,
+    ),
+    'runs(first: 100, search: "failed")': (
+        '{ runs(first: 100, search: "failed") { nodes { id status createdDateTime } } }',
+        False,
+    ),
+    'runs(first: 100, search: "succeeded")': (
+        '{ runs(first: 100, search: "succeeded") { nodes { id status createdDateTime } } }',
+        False,
+    ),
+    'runs(first: 100, search: "quota", orderBy: "startDateTime desc")': (
+        '{ runs(first: 100, search: "quota", orderBy: "startDateTime desc") '
+        "{ nodes { id status createdDateTime } } }",
+        False,
+    ),
     'runs(first: 100, orderBy: "durations/totalMs desc")': (
         '{ runs(first: 100, orderBy: "durations/totalMs desc") '
         "{ nodes { id status createdDateTime } } }",
@@ -58,6 +75,18 @@ QUERIES: dict[str, tuple[str, bool]] = {
     "the same groupBy: [STATUS], exact: true (the scan)": (STATUS % ", exact: true", True),
     "the same interval: DAY, exact: true (the scan)": (DAY % ", exact: true", True),
 }
+SORT = '{ runs(first: 100, orderBy: "%s desc") { nodes { id status createdDateTime } } }'
+
+
+def sort_queries() -> dict[str, tuple[str, bool]]:
+    """The first page in every sortable field's order (`--sorts`), measured like a scan."""
+    from gateway.store.catalogs import RUNS
+
+    return {
+        f'orderBy: "{path} desc"': (SORT % path, True)
+        for path, field in RUNS.fields.items()
+        if field.sortable
+    }
 
 
 async def _migrate(path: Path) -> float:
@@ -85,6 +114,13 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
+def queries(args: argparse.Namespace) -> dict[str, tuple[str, bool]]:
+    chosen = {**QUERIES, **(sort_queries() if args.sorts else {})}
+    if args.only:
+        chosen = {n: q for n, q in chosen.items() if any(o in n for o in args.only)}
+    return chosen
+
+
 def measure(path: Path, args: argparse.Namespace) -> dict[str, tuple[float, float, str, int]]:
     """Per query: (p50 ms, keyset p50 ms, what it read, pairs)."""
     log = ROOT / "bench" / "data" / "statistics-server.log"
@@ -94,7 +130,7 @@ def measure(path: Path, args: argparse.Namespace) -> dict[str, tuple[float, floa
         server.wait_ready(timeout=600)
         port = server.port
         baseline = prepare(port, orjson.dumps({"query": KEYSET}))
-        for name, (document, scan) in QUERIES.items():
+        for name, (document, scan) in queries(args).items():
             prepared = prepare(port, orjson.dumps({"query": document}))
             answer = asyncio.run(_answer(port, prepared))
             pairs, warmup = (args.scan_pairs, 1) if scan else (args.pairs, 5)
@@ -115,6 +151,8 @@ def main() -> None:
     parser.add_argument("--scan-pairs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--sorts", action="store_true", help="also every sortable field's order")
+    parser.add_argument("--only", nargs="*", help="the queries whose names contain one of these")
     args = parser.parse_args()
     loads = [f"start {_load()}"]
     results: dict[str, dict[str, tuple[float, float, str, int]]] = {}
@@ -130,7 +168,7 @@ def main() -> None:
         f"| query | {head} | ÷ keyset at {names[-1]} | read at {names[-1]} |",
         "|---|" + "---|" * (len(names) + 2),
     ]
-    for query in QUERIES:
+    for query in queries(args):
         cells = " | ".join(f"{results[n][query][0]:.2f}" for n in names)
         p50, keyset, answer, _ = results[names[-1]][query]
         lines.append(f"| `{query}` | {cells} | {p50 / keyset:.1f}x | {answer} |")

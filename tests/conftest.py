@@ -90,12 +90,13 @@ def _pg_clone(request: pytest.FixtureRequest, kind: str) -> str:
 
 
 @pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
-    """A fresh copy of the demo database for one test (on PostgreSQL: its URL)."""
+def demo_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A fresh copy of the demo database for one test (on PostgreSQL: its URL; the SQLite
+    template is then never made)."""
     if ON_POSTGRES:
         return _pg_clone(request, "demo")  # type: ignore[return-value]  # a URL in this mode
     path = tmp_path / "gateway.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(request.getfixturevalue("demo_template"), path)
     return path
 
 

@@ -27,7 +27,16 @@ import asyncpg
 from bench.runner.environment import ROOT
 from bench.runner.server import _gateway_command
 
-TABLES = ("workspaces", "processes", "runs", "activities")
+# The statistics summaries (0012) too: the copy runs with the triggers off, which would fill them.
+TABLES = (
+    "workspaces",
+    "processes",
+    "runs",
+    "activities",
+    "run_rollups",
+    "run_daily",
+    "run_histograms",
+)
 INDEXED = ("runs", "activities")
 SEARCH_TRIGGERS = (("processes", "processes_search_insert"), ("runs", "runs_search_insert"))
 CHUNK = 20_000

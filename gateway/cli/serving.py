@@ -6,7 +6,10 @@ With several workers, the parent accepts every connection and hands it to the wo
 worker to wake would take every connection waiting at that moment: a few long-lived keep-alive
 connections (a proxy's pool, a load test's clients) could all land on one worker and leave the
 other cores idle. Dealt in turn, they spread evenly. The parent replaces a worker that dies,
-stops when a worker cannot start, and stops every worker on SIGTERM or SIGINT.
+stops when a worker cannot start or when workers keep dying right after they start (a crash
+loop: `CRASH_LIMIT` deaths within `CRASH_SECONDS` of their start in one `CRASH_WINDOW`, so a
+supervisor sees the server exit instead of a parent that starts workers forever), and stops
+every worker on SIGTERM or SIGINT.
 
 The workers share one metrics directory (`gateway.metrics`, prometheus-client's multiprocess
 mode), so a scrape of `/metrics`, answered by whichever worker it is dealt to, counts them all.
@@ -44,6 +47,9 @@ log = logging.getLogger("uvicorn.error")  # the parent's lines look like its wor
 APP = "gateway.cli.startup:application"  # create_app, failing in one line
 BACKLOG = 2048
 STOP_SECONDS = 30.0  # how long stopping workers may take before they are killed
+CRASH_SECONDS = 30.0  # a worker that dies sooner after its start may be in a crash loop
+CRASH_LIMIT = 5  # so many such deaths within CRASH_WINDOW stop the server (exit status 1)
+CRASH_WINDOW = 120.0
 
 
 def _config(settings: Settings) -> uvicorn.Config:
@@ -106,6 +112,7 @@ def _forget_metrics_of(pid: int) -> None:
 class Worker:
     process: subprocess.Popen[bytes]
     channel: socket.socket  # the parent's end; the worker reads connections from the other
+    started: float  # time.monotonic() at its start
 
 
 def _start_worker() -> Worker:
@@ -116,7 +123,7 @@ def _start_worker() -> Worker:
             pass_fds=[theirs.fileno()],
         )
     ours.setblocking(False)
-    return Worker(process, ours)
+    return Worker(process, ours, time.monotonic())
 
 
 class Dealer:
@@ -128,6 +135,7 @@ class Dealer:
         self.turn = 0
         self.stopping = False
         self.status = 0
+        self.crashes: list[float] = []  # when workers died within CRASH_SECONDS of their start
 
     def run(self) -> int:
         with _shared_metrics():
@@ -208,6 +216,20 @@ class Dealer:
             if code == STARTUP_FAILURE:
                 log.error("a worker could not start (exit status %d); stopping", code)
                 self.status = code
+                self.stopping = True
+                return
+            now = time.monotonic()
+            if now - worker.started < CRASH_SECONDS:
+                self.crashes = [t for t in self.crashes if now - t < CRASH_WINDOW] + [now]
+            if len(self.crashes) >= CRASH_LIMIT:
+                log.error(
+                    "%d workers exited within %.0f s of starting in the last %.0f s; stopping "
+                    "(the lines above say why)",
+                    len(self.crashes),
+                    CRASH_SECONDS,
+                    CRASH_WINDOW,
+                )
+                self.status = 1
                 self.stopping = True
                 return
             log.warning(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from gateway.domain.aggregates import ReportFields, RunGroupKey, RunStatisticsReport, TimeInterval
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import rollups, statistics
+from gateway.store import histogram_cache, rollups, statistics
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Database
 
@@ -39,7 +39,8 @@ async def report(
     grouped = check_group_keys(keys)
     async with db.read() as conn:
         if not exact:
-            found = await rollups.report(conn, query, grouped, interval, wanted)
+            cache = histogram_cache.of(db)
+            found = await rollups.report(conn, query, grouped, interval, wanted, cache)
             if found is not None:
                 return found
         return await statistics.report(

@@ -31,6 +31,7 @@ from gateway.odata import (
     compile_search,
     keyset_predicate,
 )
+from gateway.store import searched
 from gateway.store.counts import counted
 from gateway.store.protocol import Connection, Row
 
@@ -246,6 +247,23 @@ async def fetch_page(
     clauses, params = _clauses(query, page, argument)
     select = f"SELECT {_select(alias, columns)}{_with_keys(query, columns, cursors)} FROM {table}"
     order = query.order.sql(not page.forward, query.dialect)
+
+    async def fetch(sql: str, params: list[Any]) -> list[Row]:
+        return await _fetch(conn, sql, params, columns)
+
+    walked = await searched.rows(
+        conn,
+        table=table,
+        alias=alias,
+        query=query,
+        page=page,
+        clauses=clauses,
+        params=params,
+        select=select,
+        fetch=fetch,
+    )
+    if walked is not None:  # a search with many matches: its page, found by walking the order
+        return _page(walked, query, page, convert, cursors, _keys(query, columns))
     if clauses and query.dialect is Dialect.SQLITE:
         # The page's rows are found by their rowids first (conditions and order over an index
         # when one covers them), then read: a condition on one key ordered by another sorts

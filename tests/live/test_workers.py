@@ -160,3 +160,28 @@ def test_a_server_over_a_file_that_is_not_a_database_exits_at_once(
         assert not pg.made(database)
     else:
         assert database.read_bytes() == b"this is not a SQLite file" * 100
+
+
+def test_workers_that_keep_dying_stop_the_server(
+    new_location: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A crash loop (here: every worker killed as soon as it is there) ends with the parent's exit
+    status 1 and one line saying so, after CRASH_LIMIT deaths, instead of workers started forever."""
+    log = tmp_path / "server.log"
+    with serve_process(new_location("w.db"), log, workers="2") as (_, server):
+        killed: set[int] = set()
+        deadline = time.monotonic() + 60
+        while server.poll() is None:
+            assert time.monotonic() < deadline, "the parent went on starting workers"
+            for pid in _children(server.pid) - killed:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            time.sleep(0.05)
+        assert server.returncode == 1
+    assert 5 <= len(killed) <= 7, killed  # CRASH_LIMIT deaths, and the workers alive at the stop
+    text = log.read_text()
+    assert "workers exited within 30 s of starting in the last 120 s; stopping" in text, text[
+        -2000:
+    ]
+    assert text.count("starting another") == 4, text[-2000:]

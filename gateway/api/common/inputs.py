@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types.unset import UnsetType
 
-from gateway.api.common.scalars import Milliseconds
+from gateway.api.common.scalars import Milliseconds, SafeInt
 from gateway.domain import checks, models
 from gateway.domain.run_errors import ErrorCategory, RunError, RunErrorDetail
 from gateway.domain.sources import TriggerType
@@ -45,14 +45,24 @@ class MetricInput:
 
 @strawberry.input(description="What a run or activity processed; counters left out are 0.")
 class RunStatisticsInput:
-    processed: int = strawberry.field(default=0, description="Records read.")
-    added: int = strawberry.field(default=0, description="Records or assets added.")
-    updated: int = strawberry.field(default=0, description="Records or assets updated.")
-    unchanged: int = strawberry.field(default=0, description="Records or assets unchanged.")
-    skipped: int = strawberry.field(default=0, description="Records or assets skipped.")
-    failed: int = strawberry.field(default=0, description="Records or assets that failed.")
-    errors: int = strawberry.field(default=0, description="Records in error.")
-    warnings: int = strawberry.field(default=0, description="Warnings.")
+    processed: int = strawberry.field(graphql_type=SafeInt, default=0, description="Records read.")
+    added: int = strawberry.field(
+        graphql_type=SafeInt, default=0, description="Records or assets added."
+    )
+    updated: int = strawberry.field(
+        graphql_type=SafeInt, default=0, description="Records or assets updated."
+    )
+    unchanged: int = strawberry.field(
+        graphql_type=SafeInt, default=0, description="Records or assets unchanged."
+    )
+    skipped: int = strawberry.field(
+        graphql_type=SafeInt, default=0, description="Records or assets skipped."
+    )
+    failed: int = strawberry.field(
+        graphql_type=SafeInt, default=0, description="Records or assets that failed."
+    )
+    errors: int = strawberry.field(graphql_type=SafeInt, default=0, description="Records in error.")
+    warnings: int = strawberry.field(graphql_type=SafeInt, default=0, description="Warnings.")
     entities: list[EntityCountInput] = strawberry.field(
         default_factory=list, description="Counts per entity."
     )

@@ -1,9 +1,11 @@
 """Scalars: `DateTime` speaks ISO 8601 and answers in UTC with a `Z`; `JSON` is any JSON value;
 `Milliseconds` is a whole number of milliseconds past GraphQL's 32-bit `Int` (a streaming job runs
-for months: 2^31 ms is under 25 days)."""
+for months: 2^31 ms is under 25 days); `SafeInt` any other whole number that can pass it (a
+Databricks `job_id` is 64-bit, often 16 digits)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NewType
 
@@ -38,30 +40,49 @@ DateTime = strawberry.scalar(
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339",
 )
 
-MILLISECONDS_MAX = 2**53 - 1  # the largest integer a JSON number keeps exactly in every client
+SAFE_INT_MAX = 2**53 - 1  # the largest integer a JSON number keeps exactly in every client
 
 
-def _milliseconds(value: Any) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"Milliseconds must be a whole number, not {value!r}.")
-    number: int = value
-    if not -MILLISECONDS_MAX <= number <= MILLISECONDS_MAX:
-        raise ValueError(f"Milliseconds must be within ±{MILLISECONDS_MAX} (2^53 - 1).")
-    return number
+def _whole_number(scalar: str) -> Callable[[Any], int]:
+    """The serializer and parser of a whole-number scalar exact to ±(2^53 - 1)."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{scalar} must be a whole number, not {value!r}.")
+        number: int = value
+        if not -SAFE_INT_MAX <= number <= SAFE_INT_MAX:
+            raise ValueError(f"{scalar} must be within ±{SAFE_INT_MAX} (2^53 - 1).")
+        return number
+
+    return check
 
 
 Milliseconds = NewType("Milliseconds", int)  # as a field's graphql_type; its Python values are int
+SafeInt = NewType("SafeInt", int)  # likewise
 
 _MILLISECONDS = strawberry.scalar(
     name="Milliseconds",
     description="A duration in whole milliseconds: a JSON integer up to 2^53 - 1, past the 32-bit "
     "range of `Int` (under 25 days), so months-long runs such as streaming jobs are represented.",
-    serialize=_milliseconds,
-    parse_value=_milliseconds,
+    serialize=_whole_number("Milliseconds"),
+    parse_value=_whole_number("Milliseconds"),
 )
 
-SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTime, Milliseconds: _MILLISECONDS}
+_SAFE_INT = strawberry.scalar(
+    name="SafeInt",
+    description="A whole number within ±(2^53 - 1), a JSON integer every client reads exactly: the "
+    "platforms' 64-bit numbers (a Databricks `job_id`, a run's record counters) pass the 32-bit "
+    "range of `Int`.",
+    serialize=_whole_number("SafeInt"),
+    parse_value=_whole_number("SafeInt"),
+)
 
-__all__ = ["JSON", "SCALAR_OVERRIDES", "DateTime", "Milliseconds"]
+SCALAR_OVERRIDES: dict[object, Any] = {
+    datetime: DateTime,
+    Milliseconds: _MILLISECONDS,
+    SafeInt: _SAFE_INT,
+}
+
+__all__ = ["JSON", "SCALAR_OVERRIDES", "DateTime", "Milliseconds", "SafeInt"]

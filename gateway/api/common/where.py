@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from gateway.api.common.scalars import SafeInt
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.status import ReadinessStatus, RunStatus
@@ -45,15 +46,32 @@ class StringFilter:
         return out
 
 
-@strawberry.input(description="Conditions on a number field; all given ones must hold.")
+@strawberry.input(
+    description="Conditions on a whole-number field (`SafeInt` values, past the 32-bit `Int`: "
+    "durations and 64-bit platform ids); all given ones must hold."
+)
 class IntFilter:
-    eq: int | None = strawberry.field(default=None, description="Equal to.")
-    ne: int | None = strawberry.field(default=None, description="Not equal to.")
-    gt: int | None = strawberry.field(default=None, description="Greater than.")
-    ge: int | None = strawberry.field(default=None, description="Greater than or equal to.")
-    lt: int | None = strawberry.field(default=None, description="Less than.")
-    le: int | None = strawberry.field(default=None, description="Less than or equal to.")
-    in_: list[int] | None = strawberry.field(default=None, name="in", description="One of.")
+    eq: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Equal to."
+    )
+    ne: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Not equal to."
+    )
+    gt: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Greater than."
+    )
+    ge: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Greater than or equal to."
+    )
+    lt: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Less than."
+    )
+    le: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Less than or equal to."
+    )
+    in_: list[int] | None = strawberry.field(
+        graphql_type=list[SafeInt] | None, default=None, name="in", description="One of."
+    )
     is_null: bool | None = strawberry.field(default=None, description="Is (not) null.")
 
     def exprs(self, path: str) -> list[ast.Expr]:

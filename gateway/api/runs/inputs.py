@@ -16,7 +16,7 @@ from gateway.api.common.inputs import (
     TriggerInput,
     patch_value,
 )
-from gateway.api.common.scalars import JSON
+from gateway.api.common.scalars import JSON, SafeInt
 from gateway.domain import checks, models, specs
 from gateway.domain.exceptions import ValidationError
 from gateway.domain.sources import ActivityKind, TriggerType
@@ -39,8 +39,12 @@ class DataFactoryRunInput:
 
 @strawberry.input(description="Fields of Databricks runs.")
 class DatabricksRunInput:
-    job_id: int | None = strawberry.field(default=None, description="The job's id.")
-    number_in_job: int | None = strawberry.field(default=None, description="Number in its job.")
+    job_id: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="The job's id."
+    )
+    number_in_job: int | None = strawberry.field(
+        graphql_type=SafeInt | None, default=None, description="Number in its job."
+    )
     run_type: str | None = strawberry.field(default=None, description="JOB_RUN, WORKFLOW_RUN...")
     creator_user_name: str | None = strawberry.field(default=None, description="Its creator.")
     run_page_url: str | None = strawberry.field(default=None, description="Its page.")

@@ -12,7 +12,7 @@ from gateway.api.common.context import Info
 from gateway.api.common.lists import ACTIVITY_LIST, ListArguments, list_request
 from gateway.api.common.node import After, Before, Filter, First, Last, Node, OrderBy, served_from
 from gateway.api.common.relay import Connection, connection
-from gateway.api.common.scalars import JSON
+from gateway.api.common.scalars import JSON, SafeInt
 from gateway.api.common.where import ActivityWhere
 from gateway.api.runs.history import RunEvent
 from gateway.api.runs.values import AssetStatistics, RunDurations, RunError, RunStatistics, Trigger
@@ -230,8 +230,12 @@ class DataFactoryRun(Run):
 
 @strawberry.type(description="A Databricks job run.")
 class DatabricksRun(Run):
-    job_id: int | None = strawberry.field(description="The job's id (`job_id`).")
-    number_in_job: int | None = strawberry.field(description="The run's number in its job.")
+    job_id: int | None = strawberry.field(
+        graphql_type=SafeInt | None, description="The job's id (`job_id`, 64-bit)."
+    )
+    number_in_job: int | None = strawberry.field(
+        graphql_type=SafeInt | None, description="The run's number in its job (64-bit)."
+    )
     run_type: str | None = strawberry.field(
         description="`JOB_RUN`, `WORKFLOW_RUN` or `SUBMIT_RUN`."
     )

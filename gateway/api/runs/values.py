@@ -12,7 +12,7 @@ import strawberry
 from gateway.api.activities.statistics import activity_statistics
 from gateway.api.common.context import Info
 from gateway.api.common.node import First
-from gateway.api.common.scalars import Milliseconds
+from gateway.api.common.scalars import Milliseconds, SafeInt
 from gateway.domain.inbound_totals import inbound_totals
 from gateway.domain.run_errors import ErrorCategory
 from gateway.domain.sources import TriggerType
@@ -54,8 +54,8 @@ LazyActivityStatistics = Annotated[
     "those names, 0 when absent), and people matched or not to a user, by role."
 )
 class InboundTotals:
-    errors: int = strawberry.field(description="Validation errors.")
-    warnings: int = strawberry.field(description="Validation warnings.")
+    errors: int = strawberry.field(graphql_type=SafeInt, description="Validation errors.")
+    warnings: int = strawberry.field(graphql_type=SafeInt, description="Validation warnings.")
     groups: int = strawberry.field(description="Active groups processed.")
     memberships: int = strawberry.field(description="Active memberships processed.")
     organizations: int = strawberry.field(description="Active organizations processed.")
@@ -73,12 +73,16 @@ class InboundTotals:
     "named metrics. A run's counters roll up from its activities."
 )
 class RunStatistics:
-    processed: int = strawberry.field(description="Records read.")
-    added: int = strawberry.field(description="Records or assets added.")
-    updated: int = strawberry.field(description="Records or assets updated.")
-    unchanged: int = strawberry.field(description="Records or assets found unchanged.")
-    skipped: int = strawberry.field(description="Records or assets skipped.")
-    failed: int = strawberry.field(description="Records or assets that failed.")
+    processed: int = strawberry.field(graphql_type=SafeInt, description="Records read.")
+    added: int = strawberry.field(graphql_type=SafeInt, description="Records or assets added.")
+    updated: int = strawberry.field(graphql_type=SafeInt, description="Records or assets updated.")
+    unchanged: int = strawberry.field(
+        graphql_type=SafeInt, description="Records or assets found unchanged."
+    )
+    skipped: int = strawberry.field(graphql_type=SafeInt, description="Records or assets skipped.")
+    failed: int = strawberry.field(
+        graphql_type=SafeInt, description="Records or assets that failed."
+    )
     errors: int = strawberry.field(
         description="Records removed because required data failed validation (Graph errors)."
     )
