@@ -83,6 +83,15 @@ def prepare(sql: str, params: Params) -> tuple[str, Sequence[Any]]:
     return numbered(sql), params
 
 
+async def _keep_session(raw: asyncpg.Connection) -> None:
+    """What the pool does to a connection given back, beyond rolling back a transaction left
+    open (asyncpg does that first): nothing. Its default sends `pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL` on every release, one more round trip per request; the store
+    leaves no session state on a pooled connection to undo (advisory locks are transaction
+    locks, no cursor outlives its transaction, LISTEN is on a connection of its own, and
+    settings are the pool's start-up ones)."""
+
+
 def _changed(status: str) -> int:
     m = _STATUS_COUNT.search(status or "")
     return int(m.group(1)) if m else 0
@@ -242,6 +251,7 @@ class PostgresDatabase:
                     max_size=self.pool_size,
                     timeout=CONNECT_TIMEOUT_S,
                     server_settings=settings,
+                    reset=_keep_session,
                 )
                 self._listener = await asyncpg.connect(self.url, timeout=CONNECT_TIMEOUT_S)
                 await self._listener.add_listener(CHANNEL, self._notified)
