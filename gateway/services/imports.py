@@ -8,12 +8,12 @@ failed record rolls everything back.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterable, Callable, Sequence
+from functools import partial
 
 from gateway.domain.exceptions import GatewayError, ValidationError
 from gateway.domain.imports import ImportSummary, Outcome, Record, RecordFailure
+from gateway.services.overlap import OneInFlight
 from gateway.store import workspaces
 from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
@@ -66,44 +66,24 @@ async def import_records(
         return await _strict(db, parsed, workspace_id=workspace_id, batch_size=batch_size)
     summary = ImportSummary()
     batch: list[tuple[str, Record]] = []
-    # One batch commits while the next one is parsed: the store's statements run in its own
-    # thread (SQLite) or server (PostgreSQL), so reading and mapping go on meanwhile. A batch
-    # starts its transaction only when the one before it has committed.
-    pending: asyncio.Task[tuple[list[Result], int]] | None = None
 
-    async def settle() -> None:
-        nonlocal pending
-        if pending is not None:
-            done, pending = pending, None
-            _count(summary, *await done)
-            if on_batch:
-                on_batch(summary)
+    def counted(result: tuple[list[Result], int]) -> None:
+        _count(summary, *result)
+        if on_batch:
+            on_batch(summary)
 
-    try:
+    async with OneInFlight(counted) as commits:  # a batch commits while the next is parsed
         async for item in parsed:
             if isinstance(item, RecordFailure):
                 summary.fail(item)
                 continue
             batch.append(item)
             if len(batch) >= batch_size:
-                await settle()
-                pending = asyncio.ensure_future(_commit(db, workspace_id, batch))
+                await commits.submit(partial(_commit, db, workspace_id, batch))
                 batch = []
-        await settle()
         if batch:
-            _count(summary, *await _commit(db, workspace_id, batch))
-    except asyncio.CancelledError:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, GatewayError):
-                await pending
-        raise
-    except BaseException:
-        if pending is not None:  # what was read before the failure is committed, as before
-            with contextlib.suppress(GatewayError):
-                await pending
-        raise
-    if on_batch:
+            await commits.submit(partial(_commit, db, workspace_id, batch))
+    if on_batch:  # the failures after the last batch too
         on_batch(summary)
     return summary
 

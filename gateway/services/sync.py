@@ -17,6 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from gateway.domain.clock import utc_now
 from gateway.domain.connections import Connection, SyncReport, SyncStatus
@@ -27,6 +28,7 @@ from gateway.metrics import observe_sync
 from gateway.platforms import registry
 from gateway.platforms.base import Parsed, PlatformClient, Secret, SyncPage, Target
 from gateway.platforms.errors import PlatformAuthError, PlatformError
+from gateway.services.overlap import OneInFlight
 from gateway.store import connections as store
 from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
@@ -138,54 +140,32 @@ async def _pass(
     watermark = connection.watermark
     error: GatewayError | None = None
     batch: list[tuple[str, Record]] = []
-    # One batch commits while the next pages are read and mapped; a batch's transaction starts
-    # only when the one before it has committed.
-    pending: asyncio.Task[list[Result]] | None = None
 
-    async def settle() -> None:
-        nonlocal pending
-        if pending is not None:
-            done, pending = pending, None
-            for _, outcome in await done:
-                progress.count(outcome)
-            if on_progress:
-                on_progress(connection, progress)
-
-    async def flush() -> None:
-        nonlocal pending
-        await settle()
-        pending = asyncio.ensure_future(_commit(db, connection, list(batch)))
-        batch.clear()
+    def counted(results: list[Result]) -> None:
+        for _, outcome in results:
+            progress.count(outcome)
+        if on_progress:
+            on_progress(connection, progress)
 
     try:
-        while True:
-            item = await queue.get()
-            if item is None:
-                break
-            if isinstance(item, GatewayError):
-                error = item
-                break
-            progress.pages += 1
-            for parsed in item.records:
-                _take(parsed, batch, progress)
-            if len(batch) >= BATCH_SIZE:
-                await flush()
-            if item.watermark is not None:
-                watermark = item.watermark
-        if batch:  # what was read before a failure is kept too: it is as true as ever
-            await flush()
-        await settle()
-    except asyncio.CancelledError:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, GatewayError):
-                await pending
-        raise
-    except BaseException:
-        if pending is not None:  # a batch already read is committed all the same
-            with contextlib.suppress(GatewayError):
-                await pending
-        raise
+        async with OneInFlight(counted) as commits:  # a batch commits while pages are read
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                if isinstance(item, GatewayError):
+                    error = item
+                    break
+                progress.pages += 1
+                for parsed in item.records:
+                    _take(parsed, batch, progress)
+                if len(batch) >= BATCH_SIZE:
+                    await commits.submit(partial(_commit, db, connection, batch))
+                    batch = []
+                if item.watermark is not None:
+                    watermark = item.watermark
+            if batch:  # what was read before a failure is kept too: it is as true as ever
+                await commits.submit(partial(_commit, db, connection, batch))
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
