@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -129,15 +130,7 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Writer:
 
         return enum_leaf
 
-    def leaf(value: Any) -> Any:
-        if value is None:
-            return None
-        serialized = serialize(value)
-        if serialized is None:  # graphql-core refuses it too
-            raise NullValue
-        return serialized
-
-    return leaf
+    return partial(_serialized, serialize)
 
 
 def _object(
