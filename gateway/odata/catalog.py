@@ -89,6 +89,12 @@ class SearchSpec:
     # PostgreSQL: one ``?`` bound to a ``to_tsquery`` text, e.g.
     # ``{alias}.search_vector @@ to_tsquery('simple', ?)`` over a GIN-indexed tsvector.
     postgres_sql: str = ""
+    # The FTS5 table ``match_sql`` reads (``runs_fts``), for a plan that probes it directly.
+    fts_table: str = ""
+
+    def condition(self, alias: str) -> str:
+        """The SQLite condition, as ``compile_search`` writes it for ``alias``."""
+        return render(self.match_sql, alias)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: it keys the compile cache

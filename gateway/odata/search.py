@@ -46,4 +46,4 @@ def compile_search(text: str, catalog: Catalog, dialect: Dialect = Dialect.SQLIT
         return Compiled(render(spec.postgres_sql, catalog.alias), (tsquery(text),))
     if spec is None or dialect is Dialect.POSTGRESQL:
         raise ODataError(ErrorCode.INVALID_SEARCH, f"{catalog.entity} does not support $search")
-    return Compiled(render(spec.match_sql, catalog.alias), (fts5_query(text),))
+    return Compiled(spec.condition(catalog.alias), (fts5_query(text),))

@@ -35,8 +35,8 @@ async def insert_rows(
     per = chunk_size(len(columns))
     row_marks = "(" + ", ".join("?" * len(columns)) + ")"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    tail = f" {on_conflict}" if on_conflict else ""
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         params = [row[name] for row in chunk for name in columns]
-        tail = f" {on_conflict}" if on_conflict else ""
         await conn.execute(head + ", ".join([row_marks] * len(chunk)) + tail, params)

@@ -217,6 +217,7 @@ RUNS = Catalog.build(
         "{alias}.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH ?)",
         description="Run name, source id and status, error code and message, process name.",
         postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
+        fts_table="runs_fts",
     ),
 )
 
@@ -250,5 +251,6 @@ PROCESSES = Catalog.build(
         "{alias}.rowid IN (SELECT rowid FROM processes_fts WHERE processes_fts MATCH ?)",
         description="Process name, source id and description.",
         postgres_sql="{alias}.search_vector @@ to_tsquery('simple', ?)",
+        fts_table="processes_fts",
     ),
 )

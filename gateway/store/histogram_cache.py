@@ -11,8 +11,8 @@ cost is the buckets (days), not the runs. The version is exact (it never repeats
 `changes` only grows and rows are never deleted), so the figures are always the database's.
 
 The totals' histogram (every bucket merged) is kept the same way, under the sum of the
-buckets' versions. One cache per open database (keyed by the `Database` object), bounded to `MAX_ENTRIES` buckets
-(least recently used first out; about 10 KB each at 115 bins).
+buckets' versions. One cache per open database (keyed by the `Database` object), bounded to
+`MAX_ENTRIES` buckets (least recently used first out; about 10 KB each at 115 bins).
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ by the full-text index's own count of the matches (read up to `RARE` + 1 of them
   a page reads a chunk of about 1.5 pages / (match rate) index entries and a page of matches
   (sized from the density of the last page's chunk), whatever the number of matches: three
   statements (the count; the chunk's rowid range, size and matches in range; its matching rows
-  with the page's select list), one more per extra chunk. A chunk too spread out (`SPAN` times more rowids than rows) is tested against every
-  match instead (the walk stops at the page; the matches are read once, not their rows).
+  with the page's select list), one more per extra chunk. A chunk too spread out (`SPAN` times
+  more rowids than rows) is tested against every match instead (the walk stops at the page; the
+  matches are read once, not their rows).
 
 The pages are the same rows in the same order as the plan above (the chunks are consecutive
 runs of the list's order, read exactly); only forward pages (`first`, `after`) over an order an
@@ -24,7 +25,6 @@ index serves without a sort (`EXPLAIN QUERY PLAN`) take this way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
@@ -45,13 +45,17 @@ SPAN: Final = 8
 # walk's statement in order without a sort, and a search's rows of the order per match.
 _IN_ORDER: dict[str, bool] = {}
 _RATIO: dict[tuple[str, str, tuple[str, ...]], float] = {}
-_MATCH = re.compile(r"^(\w+)\.rowid IN \(SELECT rowid FROM (\w+) WHERE \2 MATCH \?\)$")
 
 
-def _search_condition(where: Sequence[Any]) -> tuple[int, str] | None:
+def _search_condition(query: Any) -> tuple[int, str] | None:
     """Where the list's full-text condition is among its conditions, and its FTS table."""
-    found = [(i, m.group(2)) for i, c in enumerate(where) if (m := _MATCH.match(c.sql)) is not None]
-    return found[0] if len(found) == 1 else None
+    catalog = query.catalog
+    spec = catalog.search if catalog is not None else None
+    if spec is None or not spec.fts_table:
+        return None
+    condition = spec.condition(catalog.alias)
+    found = [i for i, c in enumerate(query.where) if c.sql == condition]
+    return (found[0], spec.fts_table) if len(found) == 1 else None
 
 
 async def rows(
@@ -71,7 +75,7 @@ async def rows(
     matches) or this way does not apply."""
     if not page.forward or query.dialect.value != "sqlite":
         return None
-    found = _search_condition(query.where)
+    found = _search_condition(query)
     if found is None:
         return None
     index, fts = found
