@@ -263,7 +263,7 @@ ACTIVITY = Entity(
     references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
 )
 
-_RUN_AGGREGATE = ValueList(loads.run_aggregates, prepare=fields_wanted)
+_RUN_AGGREGATE = ValueList(loads.run_aggregates, prepare=fields_wanted, kept=True)
 
 # One activity's entry in its run's `statistics.activityStatistics`: an activity row, read as the
 # activities list reads it (api/activities/statistics.py).
