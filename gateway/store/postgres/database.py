@@ -133,7 +133,7 @@ class PostgresConnection:
     async def fetch_tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         """asyncpg's records as they are: read by position as tuples are (indexing, slices,
         unpacking, `==` and `hash` with tuples), so copying each into a tuple bought nothing:
-        the copies were 1% of a nested page's instructions, and as much again in the allocator."""
+        the copies were about 1% of a nested page's instructions (callgrind)."""
         return await self.fetchall(sql, params)  # type: ignore[return-value]  # tuple-like
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
