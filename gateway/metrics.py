@@ -28,6 +28,7 @@ import os
 import re
 import threading
 import time
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -147,9 +148,19 @@ def observe_request(path: str, operation: str | None, outcome: str, seconds: flo
     as its subscriptions)."""
     route = route_of(path)
     label = operation_label(operation) if route == "/graphql" else ""
-    REQUESTS.labels(route, label, outcome).inc()
+    key = (route, label, outcome)
+    children = _request_children.get(key)
+    if children is None:  # the labels are bounded (routes, operations, outcomes): kept
+        children = (REQUESTS.labels(*key), REQUEST_SECONDS.labels(route, label))
+        _request_children[key] = children
+    children[0].inc()
     if seconds is not None:
-        REQUEST_SECONDS.labels(route, label).observe(seconds)
+        children[1].observe(seconds)
+
+
+# The labelled children of REQUESTS and REQUEST_SECONDS by (route, operation, outcome): the same
+# objects `labels()` returns, without its lookup (a lock, a tuple, a dict) on every request.
+_request_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
 
 _READER = STORE_SECONDS.labels("reader")

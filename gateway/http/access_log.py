@@ -105,7 +105,20 @@ def _write(
         "outcome": outcome,
         "errors": report.get("errors") or None,
     }
-    log.info("%s", orjson.dumps(entry).decode(), extra={FIELDS: entry})
+    log.info("%s", _Line(entry), extra={FIELDS: entry})
+
+
+class _Line:
+    """The line's JSON text as the record's message, made only when a handler formats the
+    message: the server's JSON formatter writes the fields (`FIELDS`) and never asks for it."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: dict[str, Any]) -> None:
+        self.entry = entry
+
+    def __str__(self) -> str:
+        return orjson.dumps(self.entry).decode()
 
 
 def _now() -> str:

@@ -116,3 +116,38 @@ def test_a_connection_given_back_with_a_transaction_open_is_rolled_back() -> Non
         same, missing = asyncio.run(leave_one_open())
         assert same, "the pool handed the same connection back"
         assert [tuple(r) for r in missing] == [(True,)]
+
+
+def test_more_blocks_at_once_than_the_pool_holds_all_run_and_connections_are_kept() -> None:
+    """A connection given back clean is kept for the next block instead of going back through
+    asyncpg's pool; while a block waits in the pool's queue, connections go back to the pool so
+    that it wakes (kept ones would not). Twelve blocks at once over a pool of two: each runs,
+    and afterwards one connection serves block after block."""
+    with pg.temporary_database() as url:
+
+        async def crowd() -> tuple[list[int], set[int], int]:
+            async with PostgresDatabase(url, readers=1) as db:
+                assert db.pool_size == 2
+                release = asyncio.Event()
+
+                async def block(i: int) -> int:
+                    async with db.read() as conn:
+                        await release.wait()  # every block holds its connection until all wait
+                        row = await conn.fetchone("SELECT ?::int", (i,))
+                        return int(row[0]) if row else -1
+
+                tasks = [asyncio.create_task(block(i)) for i in range(12)]
+                while db._waiting < 10:  # noqa: ASYNC110 (two blocks hold the pool's two, ten wait)
+                    await asyncio.sleep(0)
+                release.set()
+                answered = await asyncio.gather(*tasks)
+                pids = set()
+                for _ in range(5):
+                    async with db.read() as conn:
+                        pids.add(int((await conn.fetchone("SELECT pg_backend_pid()") or [0])[0]))
+                return answered, pids, len(db._idle)
+
+        answered, pids, kept = asyncio.run(crowd())
+        assert answered == list(range(12))
+        assert len(pids) == 1, "one kept connection served the blocks one after another"
+        assert kept == 2, "both connections kept, none given back to the pool"

@@ -25,7 +25,7 @@ from gateway.api.fastpath.collect import Unsupported
 from gateway.api.fastpath.execute import Execution
 from gateway.api.fastpath.parts import Plan
 from gateway.api.fastpath.plan import compile_operation
-from gateway.api.fastpath.writers import bind
+from gateway.api.fastpath.writers import DUMP_OPTIONS, bind
 from gateway.domain.auth import Workspaces
 from gateway.store.protocol import Database
 
@@ -146,7 +146,7 @@ class FastPath:
             log.debug("fast path declined at run time: %r", why)
             return None
         self.taken += 1
-        return Answer(orjson.Fragment(orjson.dumps(data, option=orjson.OPT_UTC_Z)), cost)
+        return Answer(orjson.Fragment(orjson.dumps(data, option=DUMP_OPTIONS)), cost)
 
     @staticmethod
     def _cost(

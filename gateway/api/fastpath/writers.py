@@ -4,11 +4,11 @@ the column positions of its statement once, when the plan is compiled."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from orjson import loads
+from orjson import OPT_NAIVE_UTC, OPT_UTC_Z, loads
 
 from gateway.api.fastpath.parts import (
     ConnectionPlan,
@@ -24,9 +24,13 @@ from gateway.api.fastpath.parts import (
 from gateway.api.fastpath.specs import Column, Convert
 from gateway.domain.models import etag
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)  # `_EPOCH + _MICROSECOND * v`: twice as fast as
-# `_EPOCH + timedelta(microseconds=v)`, the same value
+# A time column (microseconds since the epoch, UTC) becomes a naive datetime, which orjson writes
+# as the API's ISO 8601 with `Z` under `OPT_NAIVE_UTC | OPT_UTC_Z` (`DUMP_OPTIONS`): the same text
+# as an aware UTC datetime's, written in a quarter of the time (orjson asks an aware one's tzinfo
+# for its offset). `_EPOCH + _MICROSECOND * v` is twice as fast as `timedelta(microseconds=v)`.
+_EPOCH = datetime(1970, 1, 1)  # naive on purpose: UTC, see above
+_MICROSECOND = timedelta(microseconds=1)
+DUMP_OPTIONS = OPT_NAIVE_UTC | OPT_UTC_Z
 
 
 def _column(column: Column, index: dict[str, int]) -> Getter:
@@ -37,7 +41,6 @@ def _column(column: Column, index: dict[str, int]) -> Getter:
         case Convert.BOOL:
             return lambda row: None if (v := row[i]) is None else bool(v)
         case Convert.DATETIME:
-            # orjson writes an aware UTC datetime as the API's ISO 8601 with `Z` (OPT_UTC_Z).
             return lambda row: None if (v := row[i]) is None else _EPOCH + _MICROSECOND * v
         case Convert.ETAG:
             return lambda row: etag(row[i])
