@@ -57,6 +57,9 @@ class ImportedRun:
     """The platform's own last-modified time; a record older than the stored run is skipped."""
     original_attempt_source_id: str | None = None
     """The platform id of the first attempt when this run is a retry of it."""
+    fingerprint: str | None = None
+    """A digest of the platform record and of the mapping that read it: a stored run written
+    from the same digest (and not changed since) is unchanged without being compared."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

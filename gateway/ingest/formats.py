@@ -12,6 +12,7 @@ from gateway.ingest.native import NativeParser
 from gateway.ingest.reader import JsonRecords, NdjsonRecords, Raw, Reader
 from gateway.platforms.data_factory import mapping as data_factory
 from gateway.platforms.databricks import mapping as databricks
+from gateway.platforms.base import parse_record
 from gateway.platforms.datazone import mapping as datazone
 from gateway.platforms.industry_data import mapping as industry_data
 
@@ -35,7 +36,7 @@ class RecordParser:
         if not isinstance(raw.value, Mapping):
             return [RecordFailure(raw.position, "a record must be a JSON object.")]
         try:
-            return [(raw.position, self._parse(raw.value))]
+            return [(raw.position, parse_record(self._parse, raw.value))]
         except RecordError as exc:
             return [RecordFailure(raw.position, str(exc))]
 

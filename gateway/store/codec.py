@@ -312,6 +312,9 @@ def run_to_params(r: Run) -> dict[str, Any]:
         "version": r.version,
         **statistics_to_params(r.statistics),
         **error_to_params(r.blocking_error),
+        # Only the import writes a run with the digest of its platform record (`fingerprint`
+        # of `insert_many` and `update`); any other write makes it unknown again.
+        "source_hash": None,
     }
     params.update(dict.fromkeys(_ALL_PLATFORM_COLUMNS))
     for name in _PLATFORM_FIELDS.get(type(r), ()):

@@ -61,6 +61,10 @@ class _Batch:
     new_runs: dict[str, Run] = field(default_factory=dict)
     new_activities: list[Activity] = field(default_factory=list)
     new_links: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unchanged: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """Stored runs (their ids) that the digests of this batch's records vouch for."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """The digests of the platform records the batch writes runs from, by run id."""
 
 
 async def _flush(batch: _Batch) -> None:
@@ -71,7 +75,7 @@ async def _flush(batch: _Batch) -> None:
     acts, batch.new_activities = batch.new_activities, []
     links, batch.new_links = batch.new_links, []
     if created:
-        await runs.insert_many(batch.tx, created)
+        await runs.insert_many(batch.tx, created, batch.fingerprints)
         await activities.insert_many(batch.tx, acts)
         await events.append_created(batch.tx, created, actor=ACTOR)
     if links:
@@ -114,16 +118,37 @@ async def _prefetch_processes(batch: _Batch, records: Sequence[Record]) -> None:
 
 
 async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
+    """Read what the batch's records stand against. A stored run whose digest (`source_hash`)
+    is the record's own `fingerprint` is unchanged: it and its activities are not read at all."""
     await _prefetch_processes(batch, records)
     wanted: dict[tuple[str, str], set[str]] = {}
+    digests: dict[tuple[str, str, str], str | None] = {}  # None: not vouched for by a digest
     for record in records:
         if isinstance(record, ImportedRun) and record.spec.source_id:
-            key = (batch.workspace_id, record.process.source.value)
-            wanted.setdefault(key, set()).add(record.spec.source_id)
+            key = (batch.workspace_id, record.process.source.value, record.spec.source_id)
+            digests[key] = None if key in digests else record.fingerprint  # twice: compared
         elif isinstance(record, NativeRun):
-            key = (record.run.workspace_id, record.run.source.value)
-            wanted.setdefault(key, set()).add(record.run.source_id)
+            key = (record.run.workspace_id, record.run.source.value, record.run.source_id)
+            digests[key] = None
+        else:
+            continue
+        wanted.setdefault(key[:2], set()).add(key[2])
+    stale: dict[tuple[str, str], list[str]] = {}
     for (workspace_id, source), ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            marks = ", ".join("?" * len(chunk))
+            found = await batch.tx.fetch_tuples(
+                "SELECT source_id, id, source_hash FROM runs WHERE workspace_id = ? "
+                f"AND source = ? AND source_id IN ({marks})",
+                [workspace_id, source, *chunk],
+            )
+            for source_id, id, digest in found:
+                key = (workspace_id, source, source_id)
+                if digest is not None and digests.get(key) == digest:
+                    batch.unchanged[key] = id
+                else:
+                    stale.setdefault((workspace_id, source), []).append(source_id)
+    for (workspace_id, source), ids in stale.items():
         for chunk in _chunks(sorted(ids)):
             marks = ", ".join("?" * len(chunk))
             rows = await batch.tx.fetchall(
@@ -206,7 +231,7 @@ async def _save_run(
         if batch.careful:
             await _flush(batch)
     else:
-        if not await runs.update(tx, run, existing.version):
+        if not await runs.update(tx, run, existing.version, batch.fingerprints.get(run.id)):
             raise StoreError("A run changed while it was being imported.")
         await _save_activities(tx, batch.activities.get(existing.id, []), acts)
         await events.append(
@@ -217,8 +242,12 @@ async def _save_run(
 
 
 async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
-    process = await _process(batch, record.process)
     source_id = record.spec.source_id or ""
+    known = batch.unchanged.get((batch.workspace_id, record.process.source.value, source_id))
+    if known is not None:
+        await _link(batch, known, record)
+        return Outcome.UNCHANGED
+    process = await _process(batch, record.process)
     existing = batch.runs.get((batch.workspace_id, process.source.value, source_id))
     stored = batch.activities.get(existing.id, []) if existing else []
     run, acts = materialise(
@@ -239,14 +268,22 @@ async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
             run, acts = next_versions(run, acts, stored)
             outcome = Outcome.UPDATED
     if outcome is not Outcome.UNCHANGED:
+        if record.fingerprint is not None:
+            batch.fingerprints[run.id] = record.fingerprint
         await _save_run(batch, run, acts, existing)
+    await _link(batch, run.id, record)
+    return outcome
+
+
+async def _link(batch: _Batch, run_id: str, record: ImportedRun) -> None:
+    """Note the attempt chain a retry belongs to, linked at the end of the batch."""
     if record.original_attempt_source_id:
-        link = (run.id, batch.workspace_id, process.source.value, record.original_attempt_source_id)
+        source = record.process.source.value
+        link = (run_id, batch.workspace_id, source, record.original_attempt_source_id)
         batch.new_links.append(link)
         batch.chains.add(link[1:])
         if batch.careful:
             await _flush(batch)
-    return outcome
 
 
 async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailure:
