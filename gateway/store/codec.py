@@ -14,6 +14,7 @@ from gateway.domain.clock import (
 )
 from gateway.domain.models import (
     ACTIVITY_CLASSES,
+    EMPTY_STATISTICS,
     RUN_CLASSES,
     Activity,
     ActivityDefinition,
@@ -148,6 +149,8 @@ ERROR_COLUMNS = ("error_code", "error_extra")
 
 
 def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
+    if s is EMPTY_STATISTICS:  # most runs and activities: the columns of no statistics
+        return _NO_STATISTICS
     extra: dict[str, Any] = {}
     if s.entities:
         extra["entities"] = [
@@ -169,6 +172,10 @@ def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
         "stat_warnings": s.warnings,
         "stat_extra": dumps(extra) if extra else None,
     }
+
+
+_NO_STATISTICS: dict[str, Any] = {name: 0 for name in STATISTICS_COLUMNS} | {"stat_extra": None}
+"""The columns of `EMPTY_STATISTICS` (read only: callers spread it into their own dict)."""
 
 
 def statistics_from_row(row: Row) -> RunStatistics:
@@ -232,11 +239,15 @@ def _error_from_json(d: dict[str, Any]) -> RunError:
     )
 
 
+_NO_ERROR: dict[str, Any] = dict.fromkeys(
+    ("error_code", "error_message", "error_category", "error_retryable", "error_extra")
+)
+"""The columns of no blocking error (read only: callers spread it into their own dict)."""
+
+
 def error_to_params(e: RunError | None) -> dict[str, Any]:
     if e is None:
-        return dict.fromkeys(
-            ("error_code", "error_message", "error_category", "error_retryable", "error_extra")
-        )
+        return _NO_ERROR
     return {
         "error_code": e.code,
         "error_message": e.message,
@@ -280,6 +291,7 @@ _PLATFORM_FIELDS = {
     DataZoneRun: ("data_source_id", "project_id", "run_type", "lineage_import_status"),
 }
 _ALL_PLATFORM_COLUMNS = sorted({c for cols in _PLATFORM_FIELDS.values() for c in cols})
+_NO_PLATFORM = dict.fromkeys(_ALL_PLATFORM_COLUMNS)
 
 
 def run_to_params(r: Run) -> dict[str, Any]:
@@ -316,7 +328,7 @@ def run_to_params(r: Run) -> dict[str, Any]:
         # of `insert_many` and `update`); any other write makes it unknown again.
         "source_hash": None,
     }
-    params.update(dict.fromkeys(_ALL_PLATFORM_COLUMNS))
+    params.update(_NO_PLATFORM)
     for name in _PLATFORM_FIELDS.get(type(r), ()):
         value = getattr(r, name)
         if name in _PLATFORM_TIMES:

@@ -136,14 +136,12 @@ def _durations(value: Json, *, multitask: bool) -> RunDurations:
 
 
 def _tasks(values: list[Json]) -> tuple[ActivitySpec, ...]:
+    keys = [(required_text(task, "task_key"), integer(task, "attempt_number") or 0) for task in values]
     latest: dict[str, int] = {}
-    for task in values:
-        key = required_text(task, "task_key")
-        latest[key] = max(latest.get(key, 0), integer(task, "attempt_number") or 0)
+    for key, attempt in keys:
+        latest[key] = max(latest.get(key, 0), attempt)
     out = []
-    for task in values:
-        key = required_text(task, "task_key")
-        attempt = integer(task, "attempt_number") or 0
+    for task, (key, attempt) in zip(values, keys, strict=True):
         source_status, error = _status(task)
         cluster = obj(task, "cluster_instance") or {}
         attributes = {
