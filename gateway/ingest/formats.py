@@ -10,9 +10,9 @@ from gateway.domain.imports import Record, RecordError, RecordFailure
 from gateway.ingest import shapes
 from gateway.ingest.native import NativeParser
 from gateway.ingest.reader import JsonRecords, NdjsonRecords, Raw, Reader
+from gateway.platforms.base import parse_record
 from gateway.platforms.data_factory import mapping as data_factory
 from gateway.platforms.databricks import mapping as databricks
-from gateway.platforms.base import parse_record
 from gateway.platforms.datazone import mapping as datazone
 from gateway.platforms.industry_data import mapping as industry_data
 

@@ -145,7 +145,7 @@ class PlatformClient(Protocol):
 Parse = Callable[[Mapping[str, Any]], Record]
 """A platform mapping's `parse`: one platform record in, one record out."""
 
-_SALTS: dict[Parse, Any] = {}
+_SALTS: dict[Parse, hashlib.blake2b] = {}
 _RULES = (
     "gateway.platforms.values",
     "gateway.domain.checks",
@@ -160,7 +160,7 @@ _RULES = (
 """The modules whose rules decide what a platform record becomes, beside its mapping."""
 
 
-def _salt(parse: Parse) -> Any:
+def _salt(parse: Parse) -> hashlib.blake2b:
     """A digest of what decides what `parse` makes of a record: the gateway's version and the
     source of the mapping and of the rules, so a changed mapping reads every record again."""
     salted = hashlib.blake2b(f"{__version__}:{parse.__qualname__}".encode(), digest_size=16)

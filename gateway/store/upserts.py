@@ -148,8 +148,8 @@ async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
                     batch.unchanged[key] = id
                 else:
                     stale.setdefault((workspace_id, source), []).append(source_id)
-    for (workspace_id, source), ids in stale.items():
-        for chunk in _chunks(sorted(ids)):
+    for (workspace_id, source), compared in stale.items():
+        for chunk in _chunks(sorted(compared)):
             marks = ", ".join("?" * len(chunk))
             rows = await batch.tx.fetchall(
                 "SELECT * FROM runs WHERE workspace_id = ? AND source = ? "

@@ -136,7 +136,9 @@ def _durations(value: Json, *, multitask: bool) -> RunDurations:
 
 
 def _tasks(values: list[Json]) -> tuple[ActivitySpec, ...]:
-    keys = [(required_text(task, "task_key"), integer(task, "attempt_number") or 0) for task in values]
+    keys = [
+        (required_text(task, "task_key"), integer(task, "attempt_number") or 0) for task in values
+    ]
     latest: dict[str, int] = {}
     for key, attempt in keys:
         latest[key] = max(latest.get(key, 0), attempt)
