@@ -63,6 +63,20 @@ class ImportedRun:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeferredRun:
+    """A platform run record known by its identity and digest, mapped only when needed: when
+    the stored run of that identity was written from another digest (or there is none), the
+    store calls `parse` (which may raise `RecordError`); when it was written from this one, the
+    record is unchanged and never mapped at all."""
+
+    process: ProcessRef
+    source_id: str
+    original_attempt_source_id: str | None
+    fingerprint: str
+    parse: Callable[[], ImportedRun]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImportedActivity:
     """One activity record given apart from its run (DataZone's `ListDataSourceRunActivities`)."""
 
@@ -79,7 +93,11 @@ class NativeRun:
     activities: tuple[Activity, ...] = ()
 
 
-Record = ImportedRun | ImportedActivity | NativeRun | Process | Workspace
+Identity = tuple[ProcessRef, str, str | None]
+"""What a mapping's `identify` reads of a run record alone: its process, its platform id, and the
+platform id of its first attempt when it is a retry (as `parse` would give them)."""
+
+Record = ImportedRun | DeferredRun | ImportedActivity | NativeRun | Process | Workspace
 """Anything a parser yields."""
 
 

@@ -9,6 +9,7 @@ A client (`PlatformClient`) is made per pass by its module's `connect(target)`; 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import sys
@@ -23,7 +24,14 @@ from typing import Any, Protocol
 import orjson
 
 from gateway import __version__
-from gateway.domain.imports import ImportedRun, Record, RecordError, RecordFailure
+from gateway.domain.imports import (
+    DeferredRun,
+    Identity,
+    ImportedRun,
+    Record,
+    RecordError,
+    RecordFailure,
+)
 from gateway.domain.models import JSONValue
 
 Parsed = tuple[str, Record] | RecordFailure
@@ -144,6 +152,8 @@ class PlatformClient(Protocol):
 
 Parse = Callable[[Mapping[str, Any]], Record]
 """A platform mapping's `parse`: one platform record in, one record out."""
+Identify = Callable[[Mapping[str, Any]], Identity]
+"""A platform mapping's `identify`: what `parse` would say a run record is, read alone."""
 
 _SALTS: dict[Parse, hashlib.blake2b] = {}
 _RULES = (
@@ -185,17 +195,44 @@ def fingerprint(parse: Parse, value: Mapping[str, Any]) -> str | None:
     return digest.hexdigest()
 
 
-def parse_record(parse: Parse, value: Mapping[str, Any]) -> Record:
-    """`parse(value)`, a run given the `fingerprint` of `value` (RecordError when refused)."""
+def _digested(parse: Parse, value: Mapping[str, Any], digest: str) -> ImportedRun:
+    record = parse(value)
+    if not isinstance(record, ImportedRun):
+        raise RecordError("the record is not a run.")  # a mapping whose identify lied
+    return dataclasses.replace(record, fingerprint=digest)
+
+
+def parse_record(
+    parse: Parse, value: Mapping[str, Any], identify: Identify | None = None
+) -> Record:
+    """The record of `value`: with the mapping's `identify`, a run `DeferredRun` (mapped by the
+    store only if its stored digest differs); else `parse(value)`, a run given the `fingerprint`
+    of `value`. A record refused raises `RecordError`."""
+    digest = fingerprint(parse, value)
+    if identify is not None and digest is not None:
+        try:
+            process, source_id, original = identify(value)
+        except RecordError:  # mapped now, so that it fails with parse's own message
+            pass
+        else:
+            return DeferredRun(
+                process=process,
+                source_id=source_id,
+                original_attempt_source_id=original,
+                fingerprint=digest,
+                parse=functools.partial(_digested, parse, value, digest),
+            )
     record = parse(value)
     if isinstance(record, ImportedRun):
-        record = dataclasses.replace(record, fingerprint=fingerprint(parse, value))
+        record = dataclasses.replace(record, fingerprint=digest)
     return record
 
 
-def parse_page(parse: Parse, values: Iterable[object], position: str) -> list[Parsed]:
-    """The records of a page's JSON objects through a mapping's `parse`; a value it refuses is a
-    failure at `"{position}: record {i}"`."""
+def parse_page(
+    parse: Parse, values: Iterable[object], position: str, identify: Identify | None = None
+) -> list[Parsed]:
+    """The records of a page's JSON objects through a mapping's `parse` (and `identify`, when it
+    has one: `parse_record`); a value it refuses is a failure at `"{position}: record {i}"`."""
     out: list[Parsed] = []
     for i, value in enumerate(values, 1):
         where = f"{position}: record {i}"
@@ -203,7 +240,7 @@ def parse_page(parse: Parse, values: Iterable[object], position: str) -> list[Pa
             out.append(RecordFailure(where, "a record must be a JSON object."))
             continue
         try:
-            out.append((where, parse_record(parse, value)))
+            out.append((where, parse_record(parse, value, identify)))
         except RecordError as exc:
             out.append(RecordFailure(where, str(exc)))
     return out

@@ -20,12 +20,14 @@ from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError, StoreError, ValidationError
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.imports import (
+    DeferredRun,
     ImportedActivity,
     ImportedRun,
     NativeRun,
     Outcome,
     ProcessRef,
     Record,
+    RecordError,
     RecordFailure,
     is_stale,
     materialise,
@@ -105,7 +107,7 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
 
 
 async def _prefetch_processes(batch: _Batch, records: Sequence[Record]) -> None:
-    ids = sorted({r.process.source_id for r in records if isinstance(r, ImportedRun)})
+    ids = sorted({r.process.source_id for r in records if isinstance(r, ImportedRun | DeferredRun)})
     for chunk in _chunks(ids):
         marks = ", ".join("?" * len(chunk))
         rows = await batch.tx.fetchall(
@@ -124,8 +126,10 @@ async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
     wanted: dict[tuple[str, str], set[str]] = {}
     digests: dict[tuple[str, str, str], str | None] = {}  # None: not vouched for by a digest
     for record in records:
-        if isinstance(record, ImportedRun) and record.spec.source_id:
-            key = (batch.workspace_id, record.process.source.value, record.spec.source_id)
+        if isinstance(record, DeferredRun) or (
+            isinstance(record, ImportedRun) and record.spec.source_id
+        ):
+            key = (batch.workspace_id, record.process.source.value, _source_id(record))
             digests[key] = None if key in digests else record.fingerprint  # twice: compared
         elif isinstance(record, NativeRun):
             key = (record.run.workspace_id, record.run.source.value, record.run.source_id)
@@ -241,6 +245,22 @@ async def _save_run(
     batch.activities[run.id] = list(acts)
 
 
+def _source_id(record: ImportedRun | DeferredRun) -> str:
+    return record.source_id if isinstance(record, DeferredRun) else record.spec.source_id or ""
+
+
+async def _deferred_run(batch: _Batch, record: DeferredRun) -> Outcome | RecordFailure:
+    known = batch.unchanged.get((batch.workspace_id, record.process.source.value, record.source_id))
+    if known is not None:
+        await _link(batch, known, record)
+        return Outcome.UNCHANGED
+    try:
+        parsed = record.parse()
+    except RecordError as exc:
+        return RecordFailure("", str(exc))
+    return await _imported_run(batch, parsed)
+
+
 async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
     source_id = record.spec.source_id or ""
     known = batch.unchanged.get((batch.workspace_id, record.process.source.value, source_id))
@@ -275,7 +295,7 @@ async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
     return outcome
 
 
-async def _link(batch: _Batch, run_id: str, record: ImportedRun) -> None:
+async def _link(batch: _Batch, run_id: str, record: ImportedRun | DeferredRun) -> None:
     """Note the attempt chain a retry belongs to, linked at the end of the batch."""
     if record.original_attempt_source_id:
         source = record.process.source.value
@@ -356,6 +376,8 @@ async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome
 async def _apply_one(batch: _Batch, record: Record) -> Outcome | RecordFailure | None:
     if isinstance(record, ImportedRun):
         return await _imported_run(batch, record)
+    if isinstance(record, DeferredRun):
+        return await _deferred_run(batch, record)
     if isinstance(record, NativeRun):
         return await _native_run(batch, record)
     if isinstance(record, ImportedActivity):
@@ -406,9 +428,10 @@ async def apply_batch(
         if outcome is not None:
             results.append((position, outcome))
     touched = {
-        (workspace_id, record.process.source.value, record.spec.source_id)
+        (workspace_id, record.process.source.value, _source_id(record))
         for _, record in records
-        if isinstance(record, ImportedRun) and record.spec.source_id
+        if isinstance(record, DeferredRun)
+        or (isinstance(record, ImportedRun) and record.spec.source_id)
     }
     chains = batch.chains | await lineage.chains_rooted_at(tx, touched)
     await lineage.link(

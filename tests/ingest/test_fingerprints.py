@@ -37,12 +37,14 @@ def _run(run_id: int, *, name: str = "Nightly", result: str = "SUCCESS") -> dict
     }
 
 
-def _post(gql: GraphQLClient, *runs: dict[str, Any]) -> tuple[dict[str, Any], int]:
+def _post(
+    gql: GraphQLClient, *runs: dict[str, Any], status: int = 200
+) -> tuple[dict[str, Any], int]:
     before = gql.statements
     response = gql.http.post(
         "/ingest/databricks", content=orjson.dumps({"runs": list(runs)}), headers=JSON
     )
-    assert response.status_code == 200, response.text
+    assert response.status_code == status, response.text
     summary: dict[str, Any] = response.json()
     return summary, gql.statements - before
 
@@ -117,3 +119,16 @@ def test_a_record_twice_in_one_batch_is_compared_the_second_time(
     summary, _ = _post(empty_gql, first, later)
     assert _outcome(summary) == (0, 1, 1)
     assert _node(empty_gql, "1")["status"] == "FAILED"
+
+
+def test_a_record_that_does_not_map_fails_at_its_place_and_alone(empty_gql: GraphQLClient) -> None:
+    bad = _run(2)
+    del bad["state"]  # its identity reads; the run itself does not map
+    summary, _ = _post(empty_gql, _run(1), bad, _run(3), status=422)
+    assert _outcome(summary) == (2, 0, 0) and summary["failed"] == 1
+    assert summary["failures"] == [
+        {"position": "record 2", "message": "state: is required (or status, in the newer shape)."}
+    ]
+    # Again, the good ones are unchanged by their digests and the bad one fails the same way.
+    again, _ = _post(empty_gql, _run(1), bad, _run(3), status=422)
+    assert _outcome(again) == (0, 0, 2) and again["failures"] == summary["failures"]
