@@ -146,6 +146,10 @@ STATISTICS_COLUMNS = (
     "stat_extra",
 )
 ERROR_COLUMNS = ("error_code", "error_extra")
+# The columns of no statistics and of no error (read only: callers spread them into their own).
+_NO_STATISTICS: dict[str, Any] = {name: 0 for name in STATISTICS_COLUMNS} | {"stat_extra": None}
+_NO_ERROR = dict.fromkeys(("error_code", "error_message", "error_category", "error_retryable"))
+_NO_ERROR["error_extra"] = None
 
 
 def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
@@ -172,10 +176,6 @@ def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
         "stat_warnings": s.warnings,
         "stat_extra": dumps(extra) if extra else None,
     }
-
-
-_NO_STATISTICS: dict[str, Any] = {name: 0 for name in STATISTICS_COLUMNS} | {"stat_extra": None}
-"""The columns of `EMPTY_STATISTICS` (read only: callers spread it into their own dict)."""
 
 
 def statistics_from_row(row: Row) -> RunStatistics:
@@ -237,12 +237,6 @@ def _error_from_json(d: dict[str, Any]) -> RunError:
         details=tuple(RunErrorDetail(**x) for x in d.get("details") or ()),
         inner_error=_error_from_json(d["innerError"]) if d.get("innerError") else None,
     )
-
-
-_NO_ERROR: dict[str, Any] = dict.fromkeys(
-    ("error_code", "error_message", "error_category", "error_retryable", "error_extra")
-)
-"""The columns of no blocking error (read only: callers spread it into their own dict)."""
 
 
 def error_to_params(e: RunError | None) -> dict[str, Any]:
@@ -324,9 +318,7 @@ def run_to_params(r: Run) -> dict[str, Any]:
         "version": r.version,
         **statistics_to_params(r.statistics),
         **error_to_params(r.blocking_error),
-        # Only the import writes a run with the digest of its platform record (`fingerprint`
-        # of `insert_many` and `update`); any other write makes it unknown again.
-        "source_hash": None,
+        "source_hash": None,  # the import's `runs.insert_many`/`update` set it; others clear it
     }
     params.update(_NO_PLATFORM)
     for name in _PLATFORM_FIELDS.get(type(r), ()):

@@ -14,7 +14,7 @@ leaves unchanged (tests/ingest/test_statement_counts.py), whatever its size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError, StoreError, ValidationError
@@ -37,39 +37,16 @@ from gateway.domain.imports import (
 )
 from gateway.domain.models import Activity, Process, Run, RunChangeKind, Workspace
 from gateway.store import activities, bulk, events, lineage, processes, runs, workspaces
+from gateway.store.batch_reads import Batch, chunks, prefetch, source_id_of
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
 from gateway.store.protocol import Transaction
 
 ACTOR = "import"
-_CHUNK = 500  # ids per IN (...) list
 
 Result = tuple[str, Outcome | RecordFailure]
 
 
-@dataclass
-class _Batch:
-    """What one batch has read: stored runs by (workspace, source, sourceId), their activities,
-    processes by platform identity, and the attempt chains to link at the end."""
-
-    tx: Transaction
-    workspace_id: str
-    runs: dict[tuple[str, str, str], Run] = field(default_factory=dict)
-    activities: dict[str, list[Activity]] = field(default_factory=dict)
-    processes: dict[ProcessRef, Process] = field(default_factory=dict)
-    stored_processes: dict[tuple[str, str, str], Process] = field(default_factory=dict)
-    chains: set[tuple[str, str, str]] = field(default_factory=set)
-    processes_added: int = 0
-    careful: bool = False
-    new_runs: dict[str, Run] = field(default_factory=dict)
-    new_activities: list[Activity] = field(default_factory=list)
-    new_links: list[tuple[str, str, str, str]] = field(default_factory=list)
-    unchanged: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    """Stored runs (their ids) that the digests of this batch's records vouch for."""
-    fingerprints: dict[str, str] = field(default_factory=dict)
-    """The digests of the platform records the batch writes runs from, by run id."""
-
-
-async def _flush(batch: _Batch) -> None:
+async def _flush(batch: Batch) -> None:
     """Write the batch's new runs, their activities, CREATED events and lineage links, a few
     statements in all."""
     # Taken out first: what fails to be written is not written again by the next flush.
@@ -102,79 +79,7 @@ async def _flush(batch: _Batch) -> None:
         )
 
 
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
-async def _prefetch_processes(batch: _Batch, records: Sequence[Record]) -> None:
-    ids = sorted({r.process.source_id for r in records if isinstance(r, ImportedRun | DeferredRun)})
-    for chunk in _chunks(ids):
-        marks = ", ".join("?" * len(chunk))
-        rows = await batch.tx.fetchall(
-            f"SELECT * FROM processes WHERE workspace_id = ? AND source_id IN ({marks})",
-            [batch.workspace_id, *chunk],
-        )
-        for row in rows:
-            found = process_from_row(row)
-            batch.stored_processes[(found.source.value, found.kind.value, found.source_id)] = found
-
-
-async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
-    """Read what the batch's records stand against. A stored run whose digest (`source_hash`)
-    is the record's own `fingerprint` is unchanged: it and its activities are not read at all."""
-    await _prefetch_processes(batch, records)
-    wanted: dict[tuple[str, str], set[str]] = {}
-    digests: dict[tuple[str, str, str], str | None] = {}  # None: not vouched for by a digest
-    for record in records:
-        if isinstance(record, DeferredRun) or (
-            isinstance(record, ImportedRun) and record.spec.source_id
-        ):
-            key = (batch.workspace_id, record.process.source.value, _source_id(record))
-            digests[key] = None if key in digests else record.fingerprint  # twice: compared
-        elif isinstance(record, NativeRun):
-            key = (record.run.workspace_id, record.run.source.value, record.run.source_id)
-            digests[key] = None
-        else:
-            continue
-        wanted.setdefault(key[:2], set()).add(key[2])
-    stale: dict[tuple[str, str], list[str]] = {}
-    for (workspace_id, source), ids in wanted.items():
-        for chunk in _chunks(sorted(ids)):
-            marks = ", ".join("?" * len(chunk))
-            found = await batch.tx.fetch_tuples(
-                "SELECT source_id, id, source_hash FROM runs WHERE workspace_id = ? "
-                f"AND source = ? AND source_id IN ({marks})",
-                [workspace_id, source, *chunk],
-            )
-            for source_id, id, digest in found:
-                key = (workspace_id, source, source_id)
-                if digest is not None and digests.get(key) == digest:
-                    batch.unchanged[key] = id
-                else:
-                    stale.setdefault((workspace_id, source), []).append(source_id)
-    for (workspace_id, source), compared in stale.items():
-        for chunk in _chunks(sorted(compared)):
-            marks = ", ".join("?" * len(chunk))
-            rows = await batch.tx.fetchall(
-                "SELECT * FROM runs WHERE workspace_id = ? AND source = ? "
-                f"AND source_id IN ({marks})",
-                [workspace_id, source, *chunk],
-            )
-            for row in rows:
-                run = run_from_row(row)
-                batch.runs[(workspace_id, source, run.source_id)] = run
-                batch.activities[run.id] = []
-    for chunk in _chunks(sorted(batch.activities)):
-        marks = ", ".join("?" * len(chunk))
-        rows = await batch.tx.fetchall(
-            f"SELECT * FROM activities WHERE run_id IN ({marks}) ORDER BY run_id, sequence",
-            list(chunk),
-        )
-        for row in rows:
-            batch.activities[row["run_id"]].append(activity_from_row(row))
-
-
-async def _process(batch: _Batch, ref: ProcessRef) -> Process:
+async def _process(batch: Batch, ref: ProcessRef) -> Process:
     found = batch.processes.get(ref)
     if found is not None:
         return found
@@ -210,7 +115,7 @@ async def _save_activities(
     stored = {a.id: a for a in before}
     keep = {a.id for a in after}
     gone = [a.id for a in before if a.id not in keep]
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         marks = ", ".join("?" * len(chunk))
         await tx.execute(f"DELETE FROM activities WHERE id IN ({marks})", list(chunk))
     fresh = []
@@ -223,9 +128,7 @@ async def _save_activities(
     await activities.insert_many(tx, fresh)
 
 
-async def _save_run(
-    batch: _Batch, run: Run, acts: Sequence[Activity], existing: Run | None
-) -> None:
+async def _save_run(batch: Batch, run: Run, acts: Sequence[Activity], existing: Run | None) -> None:
     tx = batch.tx
     if existing is not None and existing.id in batch.new_runs:
         await _flush(batch)  # the same run twice in a batch: the first must be written first
@@ -245,11 +148,7 @@ async def _save_run(
     batch.activities[run.id] = list(acts)
 
 
-def _source_id(record: ImportedRun | DeferredRun) -> str:
-    return record.source_id if isinstance(record, DeferredRun) else record.spec.source_id or ""
-
-
-async def _deferred_run(batch: _Batch, record: DeferredRun) -> Outcome | RecordFailure:
+async def _deferred_run(batch: Batch, record: DeferredRun) -> Outcome | RecordFailure:
     known = batch.unchanged.get((batch.workspace_id, record.process.source.value, record.source_id))
     if known is not None:
         await _link(batch, known, record)
@@ -261,7 +160,7 @@ async def _deferred_run(batch: _Batch, record: DeferredRun) -> Outcome | RecordF
     return await _imported_run(batch, parsed)
 
 
-async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
+async def _imported_run(batch: Batch, record: ImportedRun) -> Outcome:
     source_id = record.spec.source_id or ""
     known = batch.unchanged.get((batch.workspace_id, record.process.source.value, source_id))
     if known is not None:
@@ -295,7 +194,7 @@ async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
     return outcome
 
 
-async def _link(batch: _Batch, run_id: str, record: ImportedRun | DeferredRun) -> None:
+async def _link(batch: Batch, run_id: str, record: ImportedRun | DeferredRun) -> None:
     """Note the attempt chain a retry belongs to, linked at the end of the batch."""
     if record.original_attempt_source_id:
         source = record.process.source.value
@@ -306,7 +205,7 @@ async def _link(batch: _Batch, run_id: str, record: ImportedRun | DeferredRun) -
             await _flush(batch)
 
 
-async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailure:
+async def _native_run(batch: Batch, record: NativeRun) -> Outcome | RecordFailure:
     run = record.run
     existing = batch.runs.get((run.workspace_id, run.source.value, run.source_id))
     if existing is None:
@@ -323,7 +222,7 @@ async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailu
     return Outcome.UPDATED
 
 
-async def _native_process(batch: _Batch, process: Process) -> None:
+async def _native_process(batch: Batch, process: Process) -> None:
     existing = await processes.get(batch.tx, process.id)
     if existing is None:
         await processes.insert(batch.tx, process)
@@ -332,12 +231,12 @@ async def _native_process(batch: _Batch, process: Process) -> None:
         await processes.update(batch.tx, process, existing.version)
 
 
-async def _native_workspace(batch: _Batch, workspace: Workspace) -> None:
+async def _native_workspace(batch: Batch, workspace: Workspace) -> None:
     if not await workspaces.get_many(batch.tx, [workspace.id]):
         await workspaces.insert(batch.tx, workspace)
 
 
-async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome | RecordFailure:
+async def _imported_activity(batch: Batch, record: ImportedActivity) -> Outcome | RecordFailure:
     row = await batch.tx.fetchone(
         "SELECT * FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
         (batch.workspace_id, record.source.value, record.run_source_id),
@@ -373,7 +272,7 @@ async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome
     return Outcome.UPDATED
 
 
-async def _apply_one(batch: _Batch, record: Record) -> Outcome | RecordFailure | None:
+async def _apply_one(batch: Batch, record: Record) -> Outcome | RecordFailure | None:
     if isinstance(record, ImportedRun):
         return await _imported_run(batch, record)
     if isinstance(record, DeferredRun):
@@ -403,8 +302,8 @@ async def apply_batch(
     each record runs in a savepoint, so a store error fails that record only; without it, a store
     error propagates (the caller retries the batch with `careful`).
     """
-    batch = _Batch(tx, workspace_id, careful=careful)
-    await _prefetch(batch, [record for _, record in records])
+    batch = Batch(tx, workspace_id, careful=careful)
+    await prefetch(batch, [record for _, record in records])
     results: list[Result] = []
     for position, record in records:
         if isinstance(record, ImportedActivity) and batch.new_runs:
@@ -428,7 +327,7 @@ async def apply_batch(
         if outcome is not None:
             results.append((position, outcome))
     touched = {
-        (workspace_id, record.process.source.value, _source_id(record))
+        (workspace_id, record.process.source.value, source_id_of(record))
         for _, record in records
         if isinstance(record, DeferredRun)
         or (isinstance(record, ImportedRun) and record.spec.source_id)
