@@ -27,7 +27,7 @@ import asyncpg
 from bench.runner.environment import ROOT
 from bench.runner.server import _gateway_command
 
-# The statistics summaries (0012) too: the copy runs with the triggers off, which would fill them.
+# The statistics summaries (0012, 0016) too: the copy runs with the triggers off, which would fill them.
 TABLES = (
     "workspaces",
     "processes",
@@ -36,6 +36,7 @@ TABLES = (
     "run_rollups",
     "run_daily",
     "run_histograms",
+    "run_process_statuses",
 )
 INDEXED = ("runs", "activities")
 SEARCH_TRIGGERS = (("processes", "processes_search_insert"), ("runs", "runs_search_insert"))

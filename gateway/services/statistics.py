@@ -13,7 +13,7 @@ from gateway.domain.aggregates import (
     TimeInterval,
 )
 from gateway.domain.exceptions import InvalidArgumentError
-from gateway.store import histogram_cache, rollups, statistics
+from gateway.store import histogram_cache, process_rollups, rollups, statistics
 from gateway.store.paging import ListQuery
 from gateway.store.protocol import Connection, Database
 
@@ -64,7 +64,7 @@ async def by_process(
     for every process of a page at once: from the maintained summaries in one statement when
     they give the same figures for what `wanted` asks for, else from the runs (recoveries only
     when wanted)."""
-    found = await rollups.by_process(conn, process_ids, query, wanted)
+    found = await process_rollups.by_process(conn, process_ids, query, wanted)
     if found is not None:
         return found
     return await statistics.by_process(conn, process_ids, query, with_recoveries=wanted.recoveries)

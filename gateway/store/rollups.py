@@ -61,12 +61,10 @@ _KEY_COLUMN = {
 }
 _REFERENCE = re.compile(r"\b(\w+)\.(\w+)")
 _OTHER_READS = re.compile(r"\b(?:SELECT|EXISTS|MATCH)\b|@@", re.IGNORECASE)
-_STATUS = {s.value: s for s in RunStatus}
-_STATUS_ORDER = {s.value: i for i, s in enumerate(RunStatus)}
-_SUMS = ("total_n", "total_sum", "queue_n", "queue_sum", *(f"stat_{c}" for c in COUNTER_NAMES))
+SUMS = ("total_n", "total_sum", "queue_n", "queue_sum", *(f"stat_{c}" for c in COUNTER_NAMES))
 
 
-def _columns(query: ListQuery) -> frozenset[str] | None:
+def filter_columns(query: ListQuery) -> frozenset[str] | None:
     """The run columns the filter tests, or None when it reads anything but plain columns."""
     found: set[str] = set()
     for condition in query.where:
@@ -79,7 +77,7 @@ def _columns(query: ListQuery) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def _table(
+def summary_table(
     query: ListQuery,
     keys: Sequence[RunGroupKey],
     interval: TimeInterval | None,
@@ -88,7 +86,7 @@ def _table(
     """The summary table that answers the report exactly (but for its distributions), if any."""
     if wanted.starts or wanted.recoveries or interval is TimeInterval.HOUR:
         return None
-    columns = _columns(query)
+    columns = filter_columns(query)
     if columns is None:
         return None
     if (wanted.duration_distribution or wanted.queue_distribution) and (
@@ -107,7 +105,7 @@ class _Group:
     row: tuple[Any, ...]
     runs: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
-    sums: list[int] = field(default_factory=lambda: [0] * len(_SUMS))
+    sums: list[int] = field(default_factory=lambda: [0] * len(SUMS))
     bins: dict[str, dict[int, int]] = field(default_factory=lambda: {"total": {}, "queue": {}})
     ordered: dict[str, histograms.Sorted] = field(default_factory=dict)
 
@@ -118,7 +116,7 @@ class _Group:
         self.sums = [a + b for a, b in zip(self.sums, sums, strict=True)]
 
     def sum_of(self, name: str) -> int:
-        return self.sums[_SUMS.index(name)]
+        return self.sums[SUMS.index(name)]
 
 
 def _summary(group: _Group, measure: str, distribution: bool) -> DurationSummary:
@@ -140,7 +138,7 @@ def _aggregate(group: _Group, wanted: ReportFields) -> RunAggregate:
     )
 
 
-def _where(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
+def where_of(query: ListQuery, *more: str) -> tuple[str, list[Any]]:
     clauses = [*more, *(c.sql for c in query.where)]
     params = [p for c in query.where for p in c.params]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
@@ -162,11 +160,11 @@ async def _read_groups(
             "CAST(sum(r.changes) AS BIGINT) AS _v",
             "count(*) AS _c",
         ]
-        where, params = _where(query)
+        where, params = where_of(query)
     else:
         columns += ["count(*) AS _rows", "0 AS _v", "0 AS _c"]
-        where, params = _where(query, "r.runs > 0")
-    columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in _SUMS]
+        where, params = where_of(query, "r.runs > 0")
+    columns += [f"CAST(sum(r.{name}) AS BIGINT) AS {name}" for name in SUMS]
     by = [*grouping.columns, *(["_s"] if wanted.statuses else [])]
     group_by = f" GROUP BY {', '.join(by)}" if by else ""
     sql = f"SELECT {', '.join(columns)} FROM {table} r{where}{group_by}{grouping.order_by()}"
@@ -289,7 +287,7 @@ async def _read_bins(
     if only is not None:
         more.append(only.sql)
         more_params += only.params
-    where, params = _where(query, *more)
+    where, params = where_of(query, *more)
     # In the primary key's order (measure, day, bin): a day's bins stream without a sort.
     group_by = ", ".join(["_m", *grouping.columns, "_b"])
     sql = f"SELECT {', '.join(columns)} FROM run_histograms r{where} GROUP BY {group_by}"
@@ -343,7 +341,7 @@ async def report(
     """The report from the summaries, in one statement (two with distributions, unless `cache`
     holds every bucket's histograms as they are), or None when they cannot answer it."""
     query = query.in_dialect(conn.dialect)
-    table = _table(query, keys, interval, wanted)
+    table = summary_table(query, keys, interval, wanted)
     if table is None:
         return None
     grouping = Grouping(keys, interval, query.dialect is Dialect.POSTGRESQL, time="r.day")
@@ -370,60 +368,3 @@ async def report(
         approximate=distribution,
         rows_read=rows_read,
     )
-
-
-async def by_process(
-    conn: Connection, process_ids: Sequence[str], query: ListQuery, wanted: ReportFields
-) -> dict[str, RunAggregate] | None:
-    """The aggregate over each process's runs that `query` selects, from `run_rollups` in one
-    statement, one row per process (the statuses' counts side by side), or None when the
-    summaries cannot answer it exactly: a filter on other columns, distributions (the
-    histograms are per workspace, not per process), first and last starts, recoveries. Its
-    cost grows with the key combinations of the page's processes, not with their runs."""
-    if not process_ids:
-        return {}
-    query = query.in_dialect(conn.dialect)
-    if _table(query, (RunGroupKey.PROCESS,), None, wanted) != "run_rollups":
-        return None
-    if wanted.duration_distribution or wanted.queue_distribution:
-        return None
-    # Only what the selection reads: each sum costs a pass over the summary rows.
-    names = (*(_SUMS[:4] if wanted.durations else ()), *(_SUMS[4:] if wanted.sums else ()))
-    columns = ["r.process_id", "r.status" if wanted.statuses else "NULL"]
-    columns += ["CAST(sum(r.runs) AS BIGINT)"]
-    columns += [f"CAST(sum(r.{name}) AS BIGINT)" for name in names]
-    marks = ", ".join("?" * len(process_ids))
-    where, params = _where(query, "r.runs > 0", f"r.process_id IN ({marks})")
-    by = "r.process_id, r.status" if wanted.statuses else "r.process_id"
-    sql = f"SELECT {', '.join(columns)} FROM run_rollups r{where} GROUP BY {by}"
-    runs: dict[str, int] = {}
-    statuses: dict[str, dict[str, int]] = {}
-    sums: dict[str, list[int]] = {}
-    for process_id, status, n, *values in await conn.fetch_tuples(sql, [*process_ids, *params]):
-        if process_id not in runs:
-            runs[process_id], statuses[process_id], sums[process_id] = 0, {}, [0] * len(names)
-        runs[process_id] += n
-        if status is not None:
-            statuses[process_id][status] = n
-        if values:
-            sums[process_id] = [a + b for a, b in zip(sums[process_id], values, strict=True)]
-    found = dict.fromkeys(process_ids, RunAggregate())
-    for process_id, n in runs.items():
-        if not n:
-            continue
-        by_name = dict(zip(names, sums[process_id], strict=True))
-        counted = statuses[process_id]
-        found[process_id] = RunAggregate(
-            count=n,
-            by_status=tuple(
-                (_STATUS[v], counted[v])
-                for v in sorted(counted, key=_STATUS_ORDER.__getitem__)
-                if counted[v]
-            ),
-            duration=DurationSummary(
-                count=by_name.get("total_n", 0), sum=by_name.get("total_sum", 0)
-            ),
-            queue=DurationSummary(count=by_name.get("queue_n", 0), sum=by_name.get("queue_sum", 0)),
-            sums=tuple((c, by_name.get(f"stat_{c}", 0)) for c in COUNTER_NAMES),
-        )
-    return found

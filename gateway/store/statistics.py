@@ -395,6 +395,21 @@ FROM s
 """
 
 
+def failure_streak_sql(alias: str, label: str) -> str:
+    """The select-list SQL of the process aliased `alias`'s failures since its newest
+    successful run (all of them when none succeeded), as `health_by_process` counts them, named
+    `label`: a seek of `runs_by_process` for the newest success, then its newer runs."""
+    newest = (
+        f"SELECT n.created_at AS c, n.id AS i FROM runs n WHERE n.process_id = {alias}.id "
+        f"AND n.status IN ({_SUCCESS}) ORDER BY n.created_at DESC, n.id DESC LIMIT 1"
+    )
+    since = f"SELECT c, i FROM ({newest}) AS _s UNION ALL SELECT -1, '' ORDER BY 1 DESC LIMIT 1"
+    return (
+        f"(SELECT count(*) FROM runs f WHERE f.process_id = {alias}.id AND f.status IN "
+        f"({_FAILURE}) AND (f.created_at, f.id) > ({since})) AS {label}"
+    )
+
+
 def newest_run_sql(alias: str, label: str, *, succeeded: bool = False) -> str:
     """The select-list SQL of the id of the newest run (by createdDateTime, then id) of the
     process aliased `alias`, or of its newest successful run: one seek of `runs_by_process`

@@ -208,8 +208,7 @@ class Execution:
                     else:
                         obj[key] = value
         if plan.references and written:
-            for key, reference, types in plan.references:
-                await self.reference(plan, key, reference, _on_types(plan, written, rows, types))
+            await self.references(plan, written, rows)
         if plan.value_lists and written:
             id_index = plan.layout.index[entity.id_column.label]
             for key, listed, types in plan.value_lists:
@@ -235,21 +234,44 @@ class Execution:
             args = {**args, "where": self.typed(listed.field_def, "where", args["where"])}
         return args
 
+    async def references(
+        self, plan: ObjectPlan, written: list[dict[str, Any]], rows: list[Row]
+    ) -> None:
+        """Each reference's records by the ids in the parents' rows: the references to one
+        table (a process's `lastRun` and `lastSuccessfulRun`) in one statement, with the
+        columns and ids of all of them."""
+        index = plan.layout.index
+        tables: dict[str, list[tuple[str, ReferencePlan, list[tuple[dict[str, Any], Row]]]]] = {}
+        for key, reference, types in plan.references:
+            chosen = _on_types(plan, written, rows, types)
+            tables.setdefault(reference.child.entity.table, []).append((key, reference, chosen))
+        for table, group in tables.items():
+            ids = [[row[index[r.label]] for _, row in chosen] for _, r, chosen in group]
+            wanted = [[x for x in dict.fromkeys(these) if x is not None] for these in ids]
+            columns = list(dict.fromkeys(c for _, r, _ in group for c in r.child.layout.columns))
+            every = list(dict.fromkeys(x for these in wanted for x in these))
+            found = await selects.fetch_by_ids(self.conn, table=table, ids=every, columns=columns)
+            for (key, reference, chosen), these, them in zip(group, ids, wanted, strict=True):
+                mine = reference.child.layout.columns
+                if len(group) > 1 and tuple(columns) != mine:
+                    at = [columns.index(c) for c in mine]
+                    records = {x: tuple(found[x][j] for j in at) for x in them if x in found}
+                else:
+                    records = found
+                await self.reference(key, reference, chosen, these, them, records)
+
     async def reference(
         self,
-        plan: ObjectPlan,
         key: str,
         reference: ReferencePlan,
         chosen: list[tuple[dict[str, Any], Row]],
+        ids: list[Any],
+        wanted: list[Any],
+        found: dict[str, tuple[Any, ...]],
     ) -> None:
-        """Each parent's record by the id in its row: all of them in one statement."""
-        i = plan.layout.index[reference.label]
-        ids = [row[i] for _, row in chosen]
-        wanted = [x for x in dict.fromkeys(ids) if x is not None]
+        """Each parent's record (`found`, by id) by the id in its row (`ids`, in `chosen`'s
+        order; `wanted`: them once each, without None)."""
         child = reference.child
-        found = await selects.fetch_by_ids(
-            self.conn, table=child.entity.table, ids=wanted, columns=child.layout.columns
-        )
         if not self.workspaces.every:  # outside the caller's workspaces: as if not there
             w = child.layout.index[child.entity.workspace_column]
             found = {x: row for x, row in found.items() if self.workspaces.allows(row[w])}

@@ -263,7 +263,7 @@ ACTIVITY = Entity(
     references={"run": Reference("Run", Column("run_id", column("a", "run_id")))},
 )
 
-_RUN_AGGREGATE = ValueList(loads.run_aggregates, prepare=fields_wanted)
+_RUN_AGGREGATE = ValueList(loads.run_aggregates, prepare=fields_wanted, kept=True)
 
 # One activity's entry in its run's `statistics.activityStatistics`: an activity row, read as the
 # activities list reads it (api/activities/statistics.py).
@@ -317,6 +317,10 @@ PROCESS = Entity(
             },
         ),
         "eTag": _version("p"),
+        # failures since the newest success: a seek of `runs_by_process`, in the row's select
+        "consecutiveFailures": Column(
+            "_failures", statistics.failure_streak_sql("p", "_failures"), Convert.NONE
+        ),
     },
     embedded={
         "workspace": Embedded("workspace"),
@@ -347,7 +351,6 @@ PROCESS = Entity(
     value_lists={
         "runAggregate": _RUN_AGGREGATE,
         "statistics": _RUN_AGGREGATE,  # the deprecated name of the same field
-        "consecutiveFailures": ValueList(loads.consecutive_failures),
     },
 )
 

@@ -1,5 +1,5 @@
 """The reads behind the fast path's value fields: a domain value per parent (a run's latest
-events, a process's run aggregate or failure streak), each read for every parent of the request
+events, a process's run aggregate), each read for every parent of the request
 in one statement by the same store functions the executor's data loaders call, so both paths
 give the same answers."""
 
@@ -13,7 +13,7 @@ from gateway.api.common.lists import RUN_LIST, ListArguments, list_query
 from gateway.api.runs.types import MAX_HISTORY
 from gateway.domain.auth import Workspaces
 from gateway.services import statistics as run_statistics
-from gateway.store import events, statistics
+from gateway.store import events
 from gateway.store.protocol import Connection
 
 Selected = frozenset[tuple[str, str]]  # (parent field, field) of every field below the field
@@ -47,11 +47,3 @@ async def run_aggregates(
         RUN_LIST, scope.workspaces, ListArguments(arguments.get("filter"), arguments.get("where"))
     )
     return await run_statistics.by_process(conn, process_ids, query, scope.prepared)
-
-
-async def consecutive_failures(
-    conn: Connection, process_ids: Sequence[str], arguments: dict[str, Any], scope: Scope
-) -> Mapping[str, Any]:
-    """`Process.consecutiveFailures` of every process at once (the health loader's statement)."""
-    health = await statistics.health_by_process(conn, process_ids)
-    return {id: h.consecutive_failures for id, h in health.items()}

@@ -43,6 +43,7 @@ from gateway.api.fastpath.parts import (
 from gateway.api.fastpath.specs import Column, Entity
 from gateway.api.fastpath.specs import Embedded as EmbeddedSpec
 from gateway.api.fastpath.values import NotWritable, value_writer
+from gateway.api.fastpath.writers import kept_by_identity
 from gateway.store.selects import column as column_sql
 
 LIST_ARGUMENTS = frozenset(
@@ -224,6 +225,8 @@ class Compiler:
         except NotWritable as why:
             raise Unsupported(str(why)) from None
         spec = entity.value_lists[name]
+        if spec.kept:
+            write = kept_by_identity(write)
         prepared = None
         if spec.prepare is not None:
             prepared = spec.prepare(frozenset(self.selected(field_def.type, name, nodes)))

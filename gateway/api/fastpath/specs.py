@@ -83,12 +83,15 @@ class ValueList:
     `Process.runAggregate`): `load(conn, parent ids, the field's arguments, scope)` gives each
     parent's; `values.py` writes them. An argument it refuses (raises) declines to the
     executor. `prepare`, if any, makes what the load needs of the selection below the field
-    (its (parent field, field) names), once, when the plan is compiled (`Scope.prepared`)."""
+    (its (parent field, field) names), once, when the plan is compiled (`Scope.prepared`).
+    `kept`: the load gives the same immutable value object again while it is unchanged (as
+    `Process.runAggregate`'s), so the plan keeps each written value by its object's identity."""
 
     load: Callable[
         [Connection, Sequence[str], dict[str, Any], loads.Scope], Awaitable[Mapping[str, Any]]
     ]
     prepare: Callable[[loads.Selected], Any] | None = None
+    kept: bool = False
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,25 @@ def _kept(written: Getter, key: list[int]) -> Getter:
     return get
 
 
+def kept_by_identity(written: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`written`, with its values kept by the identity of the value written (held, so that no
+    other object takes its id): for immutable values that a load gives again while unchanged.
+    At most `KEPT`; then the kept values are dropped and kept anew."""
+    kept: dict[int, tuple[Any, Any]] = {}
+
+    def get(value: Any) -> Any:
+        found = kept.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        written_value = written(value)
+        if len(kept) >= KEPT:
+            kept.clear()
+        kept[id(value)] = (value, written_value)
+        return written_value
+
+    return get
+
+
 def _expression(spec: Spec, index: dict[str, int], names: dict[str, Any]) -> str:
     """Python source for one field's value of `row`: plain and time columns and embedded
     objects inline; any other column a call of its bound getter, and a constant a name, both

@@ -55,11 +55,13 @@ def _every_page(
         after = runs["pageInfo"]["endCursor"]
 
 
+@pytest.mark.parametrize("by_match", [0, 1_000_000])  # every chunk read from its matches, none
 @pytest.mark.parametrize("search", SEARCHES)
 def test_pages_of_a_frequent_search_are_those_of_reading_every_match(
-    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, search: str
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, search: str, by_match: int
 ) -> None:
     expected = {lst: _every_page(gql, search, *lst)[0] for lst in LISTS}
+    monkeypatch.setattr(searched, "BY_MATCH", by_match)
     monkeypatch.setattr(searched, "RARE", 3)
     monkeypatch.setattr(searched, "FIRST_CHUNK", 1)
     monkeypatch.setattr(searched, "MAX_CHUNK", 8)  # a page of 7 (and one more) takes chunks

@@ -1,8 +1,9 @@
-"""`runStatistics` from the maintained summaries (migration 0012) over GraphQL over HTTP: after
-a mixed sequence of writes (create, update, lifecycle transitions, retries, bulk cancel and delete,
-import, delete), every report the summaries answer equals the same report read from the runs
-(`exact: true`): counts, rates, sums and means exactly, min, max and percentiles within the stated
-1/32. Runs on both engines (GATEWAY_TEST_STORE=postgres)."""
+"""`runStatistics` and `Process.runAggregate` from the maintained summaries (migrations 0012 and
+0016) over GraphQL over HTTP: after a mixed sequence of writes (create, update, lifecycle
+transitions, retries, bulk cancel and delete, import, delete), every report the summaries answer
+equals the same report read from the runs (`exact: true`): counts, rates, sums and means exactly,
+min, max and percentiles within the stated 1/32. Runs on both engines
+(GATEWAY_TEST_STORE=postgres)."""
 
 from __future__ import annotations
 
@@ -94,6 +95,42 @@ def _check_every_shape(gql: GraphQLClient) -> None:
         _close(summarized, exact, str(shape))
 
 
+PROCESS_AGGREGATE = (
+    "count succeeded failed decided successRate failureRate countByStatus { status count } "
+    f"duration {{ count mean }} queueTime {{ count mean }} statisticsSums {{ {COUNTERS} }}"
+)
+# (runAggregate's filter, the summary table it reads): per process and status (0016), or per
+# process and every other key (0012) for a filter on a column only that one holds.
+PROCESS_FILTERS = [
+    (None, "run_process_statuses"),
+    ("status in ('SUCCEEDED', 'FAILED', 'CANCELLED')", "run_process_statuses"),
+    ("source ne 'DATAZONE' or trigger/type eq 'MANUAL'", "run_rollups"),
+]
+
+
+def _check_process_aggregates(gql: GraphQLClient) -> None:
+    """Every process's `runAggregate` (the fast path, from a summary table) equals the exact
+    report of its runs."""
+    db = gql.http.app.state.db  # type: ignore[attr-defined]
+    for filter, table in PROCESS_FILTERS:
+        nodes = gql.data(
+            "query ($f: String) { processes(first: 100) { nodes { id "
+            f"runAggregate(filter: $f) {{ {PROCESS_AGGREGATE} }} }} }} }}",
+            {"f": filter},
+        )["processes"]["nodes"]
+        assert f"FROM {table} r" in db.statements.last[0], (filter, db.statements.last[0])
+        assert sum(n["runAggregate"]["count"] for n in nodes) > 0, filter
+        for node in nodes:
+            scope = f"process/id eq '{node['id']}'" + (f" and ({filter})" if filter else "")
+            exact = gql.data(
+                f"query ($f: String) {{ runStatistics(filter: $f, exact: true) {{ readFrom "
+                f"totals {{ {PROCESS_AGGREGATE} }} }} }}",
+                {"f": scope},
+            )["runStatistics"]
+            assert exact.pop("readFrom") == "RUNS"
+            _close(node["runAggregate"], exact["totals"], f"{filter} {node['id']}")
+
+
 def _ingest(gql: GraphQLClient, format: str, fixture: str) -> None:
     response = gql.http.post(
         f"/ingest/{format}",
@@ -149,10 +186,12 @@ def _writes(gql: GraphQLClient) -> None:
 
 def test_summaries_equal_the_runs_after_every_kind_of_write(gql: GraphQLClient) -> None:
     _check_every_shape(gql)
+    _check_process_aggregates(gql)
     before = gql.data("{ runs { totalCount } }")["runs"]["totalCount"]
     _writes(gql)
     assert gql.data("{ runs { totalCount } }")["runs"]["totalCount"] != before
     _check_every_shape(gql)
+    _check_process_aggregates(gql)
 
 
 def test_a_summarized_report_is_one_statement_and_reads_no_run(gql: GraphQLClient) -> None:
