@@ -16,6 +16,7 @@ import orjson
 from gateway.domain.exceptions import ValidationError
 from gateway.domain.models import (
     COUNTER_NAMES,
+    EMPTY_STATISTICS,
     JSONValue,
     RunDurations,
     RunStatistics,
@@ -106,6 +107,8 @@ def check_times(path: str, created: datetime, start: datetime | None, end: datet
 
 
 def check_statistics(path: str, value: RunStatistics) -> RunStatistics:
+    if value is EMPTY_STATISTICS:  # most records have none
+        return value
     for name in COUNTER_NAMES:
         if getattr(value, name) < 0:
             raise ValidationError(f"{path}statistics.{name}", "must be 0 or more.")

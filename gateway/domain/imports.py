@@ -57,6 +57,23 @@ class ImportedRun:
     """The platform's own last-modified time; a record older than the stored run is skipped."""
     original_attempt_source_id: str | None = None
     """The platform id of the first attempt when this run is a retry of it."""
+    fingerprint: str | None = None
+    """A digest of the platform record and of the mapping that read it: a stored run written
+    from the same digest (and not changed since) is unchanged without being compared."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeferredRun:
+    """A platform run record known by its identity and digest, mapped only when needed: when
+    the stored run of that identity was written from another digest (or there is none), the
+    store calls `parse` (which may raise `RecordError`); when it was written from this one, the
+    record is unchanged and never mapped at all."""
+
+    process: ProcessRef
+    source_id: str
+    original_attempt_source_id: str | None
+    fingerprint: str
+    parse: Callable[[], ImportedRun]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +93,11 @@ class NativeRun:
     activities: tuple[Activity, ...] = ()
 
 
-Record = ImportedRun | ImportedActivity | NativeRun | Process | Workspace
+Identity = tuple[ProcessRef, str, str | None]
+"""What a mapping's `identify` reads of a run record alone: its process, its platform id, and the
+platform id of its first attempt when it is a retry (as `parse` would give them)."""
+
+Record = ImportedRun | DeferredRun | ImportedActivity | NativeRun | Process | Workspace
 """Anything a parser yields."""
 
 

@@ -10,6 +10,7 @@ from gateway.domain.imports import Record, RecordError, RecordFailure
 from gateway.ingest import shapes
 from gateway.ingest.native import NativeParser
 from gateway.ingest.reader import JsonRecords, NdjsonRecords, Raw, Reader
+from gateway.platforms.base import Identify, parse_record
 from gateway.platforms.data_factory import mapping as data_factory
 from gateway.platforms.databricks import mapping as databricks
 from gateway.platforms.datazone import mapping as datazone
@@ -28,14 +29,17 @@ class Parser(Protocol):
 class RecordParser:
     """A parser of independent records: one platform object in, one record out."""
 
-    def __init__(self, parse: Callable[[Mapping[str, Any]], Record]) -> None:
+    def __init__(
+        self, parse: Callable[[Mapping[str, Any]], Record], identify: Identify | None = None
+    ) -> None:
         self._parse = parse
+        self._identify = identify
 
     def parse(self, raw: Raw) -> list[Parsed]:
         if not isinstance(raw.value, Mapping):
             return [RecordFailure(raw.position, "a record must be a JSON object.")]
         try:
-            return [(raw.position, self._parse(raw.value))]
+            return [(raw.position, parse_record(self._parse, raw.value, self._identify))]
         except RecordError as exc:
             return [RecordFailure(raw.position, str(exc))]
 
@@ -80,7 +84,7 @@ def _platform(name: str, module: Any) -> Format:
         name=name,
         media_types=("application/json",),
         reader=lambda: JsonRecords(keys),
-        parser=lambda: RecordParser(module.parse),
+        parser=lambda: RecordParser(module.parse, getattr(module, "identify", None)),
     )
 
 

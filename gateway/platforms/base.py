@@ -8,14 +8,30 @@ A client (`PlatformClient`) is made per pass by its module's `connect(target)`; 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import importlib
+import sys
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
-from gateway.domain.imports import Record, RecordError, RecordFailure
+import orjson
+
+from gateway import __version__
+from gateway.domain.imports import (
+    DeferredRun,
+    Identity,
+    ImportedRun,
+    Record,
+    RecordError,
+    RecordFailure,
+)
 from gateway.domain.models import JSONValue
 
 Parsed = tuple[str, Record] | RecordFailure
@@ -134,11 +150,89 @@ class PlatformClient(Protocol):
     async def aclose(self) -> None: ...
 
 
+Parse = Callable[[Mapping[str, Any]], Record]
+"""A platform mapping's `parse`: one platform record in, one record out."""
+Identify = Callable[[Mapping[str, Any]], Identity]
+"""A platform mapping's `identify`: what `parse` would say a run record is, read alone."""
+
+_SALTS: dict[Parse, hashlib.blake2b] = {}
+_RULES = (
+    "gateway.platforms.values",
+    "gateway.domain.checks",
+    "gateway.domain.imports",
+    "gateway.domain.lifecycle",
+    "gateway.domain.models",
+    "gateway.domain.run_errors",
+    "gateway.domain.specs",
+    "gateway.domain.status_maps",
+    "gateway.domain.vocabularies",
+)
+"""The modules whose rules decide what a platform record becomes, beside its mapping."""
+
+
+def _salt(parse: Parse) -> hashlib.blake2b:
+    """A digest of what decides what `parse` makes of a record: the gateway's version and the
+    source of the mapping and of the rules, so a changed mapping reads every record again."""
+    salted = hashlib.blake2b(f"{__version__}:{parse.__qualname__}".encode(), digest_size=16)
+    for name in (parse.__module__, *_RULES):
+        module = sys.modules.get(name) or importlib.import_module(name)
+        salted.update(Path(module.__file__ or "").read_bytes())
+    return salted
+
+
+def fingerprint(parse: Parse, value: Mapping[str, Any]) -> str | None:
+    """A digest of `value` as `parse` reads it: its JSON, salted by `_salt`. None when `value`
+    is not plain JSON."""
+    salted = _SALTS.get(parse)
+    if salted is None:
+        salted = _SALTS[parse] = _salt(parse)
+    try:
+        data = orjson.dumps(value)
+    except TypeError:
+        return None
+    digest = salted.copy()
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _digested(parse: Parse, value: Mapping[str, Any], digest: str) -> ImportedRun:
+    record = parse(value)
+    if not isinstance(record, ImportedRun):
+        raise RecordError("the record is not a run.")  # a mapping whose identify lied
+    return dataclasses.replace(record, fingerprint=digest)
+
+
+def parse_record(
+    parse: Parse, value: Mapping[str, Any], identify: Identify | None = None
+) -> Record:
+    """The record of `value`: with the mapping's `identify`, a run `DeferredRun` (mapped by the
+    store only if its stored digest differs); else `parse(value)`, a run given the `fingerprint`
+    of `value`. A record refused raises `RecordError`."""
+    digest = fingerprint(parse, value)
+    if identify is not None and digest is not None:
+        try:
+            process, source_id, original = identify(value)
+        except RecordError:  # mapped now, so that it fails with parse's own message
+            pass
+        else:
+            return DeferredRun(
+                process=process,
+                source_id=source_id,
+                original_attempt_source_id=original,
+                fingerprint=digest,
+                parse=functools.partial(_digested, parse, value, digest),
+            )
+    record = parse(value)
+    if isinstance(record, ImportedRun):
+        record = dataclasses.replace(record, fingerprint=digest)
+    return record
+
+
 def parse_page(
-    parse: Callable[[Mapping[str, Any]], Record], values: Iterable[object], position: str
+    parse: Parse, values: Iterable[object], position: str, identify: Identify | None = None
 ) -> list[Parsed]:
-    """The records of a page's JSON objects through a mapping's `parse`; a value it refuses is a
-    failure at `"{position}: record {i}"`."""
+    """The records of a page's JSON objects through a mapping's `parse` (and `identify`, when it
+    has one: `parse_record`); a value it refuses is a failure at `"{position}: record {i}"`."""
     out: list[Parsed] = []
     for i, value in enumerate(values, 1):
         where = f"{position}: record {i}"
@@ -146,7 +240,7 @@ def parse_page(
             out.append(RecordFailure(where, "a record must be a JSON object."))
             continue
         try:
-            out.append((where, parse(value)))
+            out.append((where, parse_record(parse, value, identify)))
         except RecordError as exc:
             out.append(RecordFailure(where, str(exc)))
     return out

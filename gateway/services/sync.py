@@ -23,7 +23,14 @@ from gateway.domain.clock import utc_now
 from gateway.domain.connections import Connection, SyncReport, SyncStatus
 from gateway.domain.exceptions import GatewayError
 from gateway.domain.ids import IdKind, new_id
-from gateway.domain.imports import MAX_FAILURES_KEPT, ImportedRun, Outcome, Record, RecordFailure
+from gateway.domain.imports import (
+    MAX_FAILURES_KEPT,
+    DeferredRun,
+    ImportedRun,
+    Outcome,
+    Record,
+    RecordFailure,
+)
 from gateway.metrics import observe_sync
 from gateway.platforms import registry
 from gateway.platforms.base import Parsed, PlatformClient, Secret, SyncPage, Target
@@ -98,7 +105,7 @@ def connect(connection: Connection, environ: Mapping[str, str] | None = None) ->
 async def _commit(
     db: Database, connection: Connection, batch: list[tuple[str, Record]]
 ) -> list[Result]:
-    refs = [r.process for _, r in batch if isinstance(r, ImportedRun)]
+    refs = [r.process for _, r in batch if isinstance(r, ImportedRun | DeferredRun)]
     try:
         async with db.transaction() as tx:
             results, _ = await apply_batch(tx, connection.workspace_id, batch)

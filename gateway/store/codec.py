@@ -14,6 +14,7 @@ from gateway.domain.clock import (
 )
 from gateway.domain.models import (
     ACTIVITY_CLASSES,
+    EMPTY_STATISTICS,
     RUN_CLASSES,
     Activity,
     ActivityDefinition,
@@ -145,9 +146,15 @@ STATISTICS_COLUMNS = (
     "stat_extra",
 )
 ERROR_COLUMNS = ("error_code", "error_extra")
+# The columns of no statistics and of no error (read only: callers spread them into their own).
+_NO_STATISTICS: dict[str, Any] = {name: 0 for name in STATISTICS_COLUMNS} | {"stat_extra": None}
+_NO_ERROR = dict.fromkeys(("error_code", "error_message", "error_category", "error_retryable"))
+_NO_ERROR["error_extra"] = None
 
 
 def statistics_to_params(s: RunStatistics) -> dict[str, Any]:
+    if s is EMPTY_STATISTICS:  # most runs and activities: the columns of no statistics
+        return _NO_STATISTICS
     extra: dict[str, Any] = {}
     if s.entities:
         extra["entities"] = [
@@ -234,9 +241,7 @@ def _error_from_json(d: dict[str, Any]) -> RunError:
 
 def error_to_params(e: RunError | None) -> dict[str, Any]:
     if e is None:
-        return dict.fromkeys(
-            ("error_code", "error_message", "error_category", "error_retryable", "error_extra")
-        )
+        return _NO_ERROR
     return {
         "error_code": e.code,
         "error_message": e.message,
@@ -280,6 +285,7 @@ _PLATFORM_FIELDS = {
     DataZoneRun: ("data_source_id", "project_id", "run_type", "lineage_import_status"),
 }
 _ALL_PLATFORM_COLUMNS = sorted({c for cols in _PLATFORM_FIELDS.values() for c in cols})
+_NO_PLATFORM = dict.fromkeys(_ALL_PLATFORM_COLUMNS)
 
 
 def run_to_params(r: Run) -> dict[str, Any]:
@@ -312,8 +318,9 @@ def run_to_params(r: Run) -> dict[str, Any]:
         "version": r.version,
         **statistics_to_params(r.statistics),
         **error_to_params(r.blocking_error),
+        "source_hash": None,  # the import's `runs.insert_many`/`update` set it; others clear it
     }
-    params.update(dict.fromkeys(_ALL_PLATFORM_COLUMNS))
+    params.update(_NO_PLATFORM)
     for name in _PLATFORM_FIELDS.get(type(r), ()):
         value = getattr(r, name)
         if name in _PLATFORM_TIMES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from gateway.domain.clock import from_micros, to_micros
@@ -115,16 +115,27 @@ async def insert(conn: Connection, run: Run) -> None:
     await conn.execute(insert_sql("runs", params), params)
 
 
-async def insert_many(conn: Connection, new: Sequence[Run]) -> None:
+async def insert_many(
+    conn: Connection, new: Sequence[Run], fingerprints: Mapping[str, str] | None = None
+) -> None:
+    """Insert `new`; `fingerprints` (by run id) are the digests of the platform records that
+    imported runs were made from."""
     if not new:
         return
     rows = [run_to_params(run) for run in new]
+    if fingerprints:
+        for row in rows:
+            row["source_hash"] = fingerprints.get(row["id"])
     await bulk.insert_rows(conn, "runs", rows)
 
 
-async def update(conn: Connection, run: Run, expected_version: int) -> bool:
-    """Save the next version; False if another writer got there first."""
+async def update(
+    conn: Connection, run: Run, expected_version: int, fingerprint: str | None = None
+) -> bool:
+    """Save the next version; False if another writer got there first. `fingerprint`: the digest
+    of the platform record an import made it from (any other write clears it)."""
     params = run_to_params(run)
+    params["source_hash"] = fingerprint
     changed = await conn.execute(
         update_sql("runs", params), {**params, "expected_version": expected_version}
     )

@@ -14,18 +14,20 @@ leaves unchanged (tests/ingest/test_statement_counts.py), whatever its size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from gateway.domain.clock import utc_now
 from gateway.domain.exceptions import GatewayError, StoreError, ValidationError
 from gateway.domain.ids import IdKind, new_id
 from gateway.domain.imports import (
+    DeferredRun,
     ImportedActivity,
     ImportedRun,
     NativeRun,
     Outcome,
     ProcessRef,
     Record,
+    RecordError,
     RecordFailure,
     is_stale,
     materialise,
@@ -35,35 +37,16 @@ from gateway.domain.imports import (
 )
 from gateway.domain.models import Activity, Process, Run, RunChangeKind, Workspace
 from gateway.store import activities, bulk, events, lineage, processes, runs, workspaces
+from gateway.store.batch_reads import Batch, chunks, prefetch, source_id_of
 from gateway.store.codec import activity_from_row, process_from_row, run_from_row
 from gateway.store.protocol import Transaction
 
 ACTOR = "import"
-_CHUNK = 500  # ids per IN (...) list
 
 Result = tuple[str, Outcome | RecordFailure]
 
 
-@dataclass
-class _Batch:
-    """What one batch has read: stored runs by (workspace, source, sourceId), their activities,
-    processes by platform identity, and the attempt chains to link at the end."""
-
-    tx: Transaction
-    workspace_id: str
-    runs: dict[tuple[str, str, str], Run] = field(default_factory=dict)
-    activities: dict[str, list[Activity]] = field(default_factory=dict)
-    processes: dict[ProcessRef, Process] = field(default_factory=dict)
-    stored_processes: dict[tuple[str, str, str], Process] = field(default_factory=dict)
-    chains: set[tuple[str, str, str]] = field(default_factory=set)
-    processes_added: int = 0
-    careful: bool = False
-    new_runs: dict[str, Run] = field(default_factory=dict)
-    new_activities: list[Activity] = field(default_factory=list)
-    new_links: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-
-async def _flush(batch: _Batch) -> None:
+async def _flush(batch: Batch) -> None:
     """Write the batch's new runs, their activities, CREATED events and lineage links, a few
     statements in all."""
     # Taken out first: what fails to be written is not written again by the next flush.
@@ -71,7 +54,7 @@ async def _flush(batch: _Batch) -> None:
     acts, batch.new_activities = batch.new_activities, []
     links, batch.new_links = batch.new_links, []
     if created:
-        await runs.insert_many(batch.tx, created)
+        await runs.insert_many(batch.tx, created, batch.fingerprints)
         await activities.insert_many(batch.tx, acts)
         await events.append_created(batch.tx, created, actor=ACTOR)
     if links:
@@ -96,56 +79,7 @@ async def _flush(batch: _Batch) -> None:
         )
 
 
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
-async def _prefetch_processes(batch: _Batch, records: Sequence[Record]) -> None:
-    ids = sorted({r.process.source_id for r in records if isinstance(r, ImportedRun)})
-    for chunk in _chunks(ids):
-        marks = ", ".join("?" * len(chunk))
-        rows = await batch.tx.fetchall(
-            f"SELECT * FROM processes WHERE workspace_id = ? AND source_id IN ({marks})",
-            [batch.workspace_id, *chunk],
-        )
-        for row in rows:
-            found = process_from_row(row)
-            batch.stored_processes[(found.source.value, found.kind.value, found.source_id)] = found
-
-
-async def _prefetch(batch: _Batch, records: Sequence[Record]) -> None:
-    await _prefetch_processes(batch, records)
-    wanted: dict[tuple[str, str], set[str]] = {}
-    for record in records:
-        if isinstance(record, ImportedRun) and record.spec.source_id:
-            key = (batch.workspace_id, record.process.source.value)
-            wanted.setdefault(key, set()).add(record.spec.source_id)
-        elif isinstance(record, NativeRun):
-            key = (record.run.workspace_id, record.run.source.value)
-            wanted.setdefault(key, set()).add(record.run.source_id)
-    for (workspace_id, source), ids in wanted.items():
-        for chunk in _chunks(sorted(ids)):
-            marks = ", ".join("?" * len(chunk))
-            rows = await batch.tx.fetchall(
-                "SELECT * FROM runs WHERE workspace_id = ? AND source = ? "
-                f"AND source_id IN ({marks})",
-                [workspace_id, source, *chunk],
-            )
-            for row in rows:
-                run = run_from_row(row)
-                batch.runs[(workspace_id, source, run.source_id)] = run
-                batch.activities[run.id] = []
-    for chunk in _chunks(sorted(batch.activities)):
-        marks = ", ".join("?" * len(chunk))
-        rows = await batch.tx.fetchall(
-            f"SELECT * FROM activities WHERE run_id IN ({marks}) ORDER BY run_id, sequence",
-            list(chunk),
-        )
-        for row in rows:
-            batch.activities[row["run_id"]].append(activity_from_row(row))
-
-
-async def _process(batch: _Batch, ref: ProcessRef) -> Process:
+async def _process(batch: Batch, ref: ProcessRef) -> Process:
     found = batch.processes.get(ref)
     if found is not None:
         return found
@@ -181,7 +115,7 @@ async def _save_activities(
     stored = {a.id: a for a in before}
     keep = {a.id for a in after}
     gone = [a.id for a in before if a.id not in keep]
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         marks = ", ".join("?" * len(chunk))
         await tx.execute(f"DELETE FROM activities WHERE id IN ({marks})", list(chunk))
     fresh = []
@@ -194,9 +128,7 @@ async def _save_activities(
     await activities.insert_many(tx, fresh)
 
 
-async def _save_run(
-    batch: _Batch, run: Run, acts: Sequence[Activity], existing: Run | None
-) -> None:
+async def _save_run(batch: Batch, run: Run, acts: Sequence[Activity], existing: Run | None) -> None:
     tx = batch.tx
     if existing is not None and existing.id in batch.new_runs:
         await _flush(batch)  # the same run twice in a batch: the first must be written first
@@ -206,7 +138,7 @@ async def _save_run(
         if batch.careful:
             await _flush(batch)
     else:
-        if not await runs.update(tx, run, existing.version):
+        if not await runs.update(tx, run, existing.version, batch.fingerprints.get(run.id)):
             raise StoreError("A run changed while it was being imported.")
         await _save_activities(tx, batch.activities.get(existing.id, []), acts)
         await events.append(
@@ -216,9 +148,25 @@ async def _save_run(
     batch.activities[run.id] = list(acts)
 
 
-async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
-    process = await _process(batch, record.process)
+async def _deferred_run(batch: Batch, record: DeferredRun) -> Outcome | RecordFailure:
+    known = batch.unchanged.get((batch.workspace_id, record.process.source.value, record.source_id))
+    if known is not None:
+        await _link(batch, known, record)
+        return Outcome.UNCHANGED
+    try:
+        parsed = record.parse()
+    except RecordError as exc:
+        return RecordFailure("", str(exc))
+    return await _imported_run(batch, parsed)
+
+
+async def _imported_run(batch: Batch, record: ImportedRun) -> Outcome:
     source_id = record.spec.source_id or ""
+    known = batch.unchanged.get((batch.workspace_id, record.process.source.value, source_id))
+    if known is not None:
+        await _link(batch, known, record)
+        return Outcome.UNCHANGED
+    process = await _process(batch, record.process)
     existing = batch.runs.get((batch.workspace_id, process.source.value, source_id))
     stored = batch.activities.get(existing.id, []) if existing else []
     run, acts = materialise(
@@ -239,17 +187,25 @@ async def _imported_run(batch: _Batch, record: ImportedRun) -> Outcome:
             run, acts = next_versions(run, acts, stored)
             outcome = Outcome.UPDATED
     if outcome is not Outcome.UNCHANGED:
+        if record.fingerprint is not None:
+            batch.fingerprints[run.id] = record.fingerprint
         await _save_run(batch, run, acts, existing)
+    await _link(batch, run.id, record)
+    return outcome
+
+
+async def _link(batch: Batch, run_id: str, record: ImportedRun | DeferredRun) -> None:
+    """Note the attempt chain a retry belongs to, linked at the end of the batch."""
     if record.original_attempt_source_id:
-        link = (run.id, batch.workspace_id, process.source.value, record.original_attempt_source_id)
+        source = record.process.source.value
+        link = (run_id, batch.workspace_id, source, record.original_attempt_source_id)
         batch.new_links.append(link)
         batch.chains.add(link[1:])
         if batch.careful:
             await _flush(batch)
-    return outcome
 
 
-async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailure:
+async def _native_run(batch: Batch, record: NativeRun) -> Outcome | RecordFailure:
     run = record.run
     existing = batch.runs.get((run.workspace_id, run.source.value, run.source_id))
     if existing is None:
@@ -266,7 +222,7 @@ async def _native_run(batch: _Batch, record: NativeRun) -> Outcome | RecordFailu
     return Outcome.UPDATED
 
 
-async def _native_process(batch: _Batch, process: Process) -> None:
+async def _native_process(batch: Batch, process: Process) -> None:
     existing = await processes.get(batch.tx, process.id)
     if existing is None:
         await processes.insert(batch.tx, process)
@@ -275,12 +231,12 @@ async def _native_process(batch: _Batch, process: Process) -> None:
         await processes.update(batch.tx, process, existing.version)
 
 
-async def _native_workspace(batch: _Batch, workspace: Workspace) -> None:
+async def _native_workspace(batch: Batch, workspace: Workspace) -> None:
     if not await workspaces.get_many(batch.tx, [workspace.id]):
         await workspaces.insert(batch.tx, workspace)
 
 
-async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome | RecordFailure:
+async def _imported_activity(batch: Batch, record: ImportedActivity) -> Outcome | RecordFailure:
     row = await batch.tx.fetchone(
         "SELECT * FROM runs WHERE workspace_id = ? AND source = ? AND source_id = ?",
         (batch.workspace_id, record.source.value, record.run_source_id),
@@ -316,9 +272,11 @@ async def _imported_activity(batch: _Batch, record: ImportedActivity) -> Outcome
     return Outcome.UPDATED
 
 
-async def _apply_one(batch: _Batch, record: Record) -> Outcome | RecordFailure | None:
+async def _apply_one(batch: Batch, record: Record) -> Outcome | RecordFailure | None:
     if isinstance(record, ImportedRun):
         return await _imported_run(batch, record)
+    if isinstance(record, DeferredRun):
+        return await _deferred_run(batch, record)
     if isinstance(record, NativeRun):
         return await _native_run(batch, record)
     if isinstance(record, ImportedActivity):
@@ -344,8 +302,8 @@ async def apply_batch(
     each record runs in a savepoint, so a store error fails that record only; without it, a store
     error propagates (the caller retries the batch with `careful`).
     """
-    batch = _Batch(tx, workspace_id, careful=careful)
-    await _prefetch(batch, [record for _, record in records])
+    batch = Batch(tx, workspace_id, careful=careful)
+    await prefetch(batch, [record for _, record in records])
     results: list[Result] = []
     for position, record in records:
         if isinstance(record, ImportedActivity) and batch.new_runs:
@@ -369,9 +327,10 @@ async def apply_batch(
         if outcome is not None:
             results.append((position, outcome))
     touched = {
-        (workspace_id, record.process.source.value, record.spec.source_id)
+        (workspace_id, record.process.source.value, source_id_of(record))
         for _, record in records
-        if isinstance(record, ImportedRun) and record.spec.source_id
+        if isinstance(record, DeferredRun)
+        or (isinstance(record, ImportedRun) and record.spec.source_id)
     }
     chains = batch.chains | await lineage.chains_rooted_at(tx, touched)
     await lineage.link(

@@ -11,9 +11,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -124,7 +125,7 @@ class FakeDatabricks:
     def _authorised(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.token}"
 
-    async def _list(self, request: Request) -> JSONResponse:
+    async def _list(self, request: Request) -> Response:
         q = request.query_params
         limit = int(q.get("limit", "20"))
         if not 0 < limit <= MAX_LIMIT:
@@ -145,7 +146,9 @@ class FakeDatabricks:
             body["prev_page_token"] = base64.b64encode(
                 str(max(0, offset - limit)).encode()
             ).decode()
-        return JSONResponse(body)
+        # Encoded by orjson: the stdlib's encoder cost the benchmarks' fake more CPU per page
+        # than the gateway's client spends reading it, on the same two cores.
+        return Response(orjson.dumps(body), media_type="application/json")
 
     async def _run_now(self, request: Request) -> JSONResponse:
         body = await request.json()

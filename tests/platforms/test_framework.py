@@ -7,7 +7,7 @@ import logging
 import httpx2
 import pytest
 
-from gateway.domain.imports import ImportedRun, RecordFailure
+from gateway.domain.imports import DeferredRun, RecordError, RecordFailure
 from gateway.platforms import registry
 from gateway.platforms.base import ProcessTarget, Secret, Target, scrub
 from gateway.platforms.databricks.client import DatabricksClient
@@ -63,7 +63,12 @@ async def test_pages_read_every_run_once() -> None:
     c = client(fake)
     records, mark = await read_all(c)
     await c.aclose()
-    runs = [r for _, r in records if isinstance(r, ImportedRun)]
+    # Each run comes known by its identity and digest, mapped whole only when the store asks.
+    deferred = [r for _, r in records if isinstance(r, DeferredRun)]
+    assert len(deferred) == len(records) == 60
+    runs = [r.parse() for r in deferred]
+    assert [r.spec.source_id for r in runs] == [r.source_id for r in deferred]
+    assert [r.fingerprint for r in runs] == [r.fingerprint for r in deferred]
     assert sorted(int(r.spec.source_id) for r in runs) == list(range(1, 61))
     assert fake.faults.count("GET", "/api/2.2/jobs/runs/list") == 3  # 25 + 25 + 10
     assert mark == str(fake.runs[60]["start_time"])
@@ -147,9 +152,30 @@ async def test_a_bad_record_fails_alone() -> None:
     c = client(fake)
     records, _ = await read_all(c)
     await c.aclose()
-    failures = [r for r in records if isinstance(r, RecordFailure)]
-    assert len(records) == 3 and len(failures) == 1
-    assert failures[0].position == "runs/list page 1: record 2"
+    # Its identity reads well, so it is refused where it is mapped: by the store, at its place.
+    failures = []
+    for item in records:
+        assert not isinstance(item, RecordFailure)
+        position, record = item
+        assert isinstance(record, DeferredRun)
+        try:
+            record.parse()
+        except RecordError as exc:
+            failures.append((position, str(exc)))
+    assert len(records) == 3
+    assert failures == [
+        ("runs/list page 1: record 2", "state: is required (or status, in the newer shape).")
+    ]
+    # A record whose identity does not read fails on the page, with the mapping's own message.
+    fake = FakeDatabricks()
+    fake.add_runs(2)
+    fake.runs[1]["job_id"] = "nightly"
+    c = client(fake)
+    records, _ = await read_all(c)
+    await c.aclose()
+    assert [r for r in records if isinstance(r, RecordFailure)] == [
+        RecordFailure("runs/list page 1: record 2", "job_id: must be a whole number.")
+    ]
 
 
 def test_retry_after_reads_seconds_and_dates() -> None:

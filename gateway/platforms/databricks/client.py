@@ -29,7 +29,7 @@ from gateway.platforms.base import (
     parse_page,
     reread_window,
 )
-from gateway.platforms.databricks.mapping import SUBMIT_PROCESS, parse
+from gateway.platforms.databricks.mapping import SUBMIT_PROCESS, identify, parse
 from gateway.platforms.errors import PlatformRefusedError, PlatformResponseError
 from gateway.platforms.http import BearerAuth, PlatformHttp
 
@@ -98,7 +98,7 @@ class DatabricksClient:
                             start if oldest_active is None else min(oldest_active, start)
                         )
             mark = newest if oldest_active is None or newest is None else min(newest, oldest_active)
-            records = parse_page(parse, runs, f"runs/list page {number}")
+            records = parse_page(parse, runs, f"runs/list page {number}", identify)
             token = body.get("next_page_token")
             more = bool(body.get("has_more")) and bool(token)
             yield SyncPage(records, str(mark) if mark is not None else None)

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from gateway.domain.imports import ImportedRun, ProcessRef, RecordError
+from gateway.domain.imports import Identity, ImportedRun, ProcessRef, RecordError
 from gateway.domain.models import RunDurations, Trigger
 from gateway.domain.run_errors import (
     DATABRICKS_ERROR_CATEGORIES,
@@ -136,14 +136,14 @@ def _durations(value: Json, *, multitask: bool) -> RunDurations:
 
 
 def _tasks(values: list[Json]) -> tuple[ActivitySpec, ...]:
+    keys = [
+        (required_text(task, "task_key"), integer(task, "attempt_number") or 0) for task in values
+    ]
     latest: dict[str, int] = {}
-    for task in values:
-        key = required_text(task, "task_key")
-        latest[key] = max(latest.get(key, 0), integer(task, "attempt_number") or 0)
+    for key, attempt in keys:
+        latest[key] = max(latest.get(key, 0), attempt)
     out = []
-    for task in values:
-        key = required_text(task, "task_key")
-        attempt = integer(task, "attempt_number") or 0
+    for task, (key, attempt) in zip(values, keys, strict=True):
         source_status, error = _status(task)
         cluster = obj(task, "cluster_instance") or {}
         attributes = {
@@ -178,25 +178,41 @@ def _tasks(values: list[Json]) -> tuple[ActivitySpec, ...]:
     return tuple(out)
 
 
+def _process(job_id: int | None, name: str | None) -> ProcessRef:
+    return ProcessRef(
+        source=Source.DATABRICKS,
+        kind=ProcessKind.DATABRICKS_JOB,
+        source_id=str(job_id) if job_id is not None else SUBMIT_PROCESS,
+        display_name=(name or f"Job {job_id}")
+        if job_id is not None
+        else "One-time runs (runs/submit)",
+    )
+
+
+def _original(value: Json, run_id: str) -> str | None:
+    original = text(value, "original_attempt_run_id")
+    return original if original and original != run_id else None
+
+
+def identify(value: Json) -> Identity:
+    """The process, run id and first attempt `parse` gives `value`, read alone (a few fields,
+    so that an unchanged record need not be mapped whole)."""
+    run_id = required_text(value, "run_id")
+    process = _process(integer(value, "job_id"), text(value, "run_name"))
+    return process, run_id, _original(value, run_id)
+
+
 def parse(value: Json) -> ImportedRun:
     run_id = required_text(value, "run_id")
     job_id = integer(value, "job_id")
     name = text(value, "run_name")
-    original = text(value, "original_attempt_run_id")
     trigger = text(value, "trigger")
     tasks = objects(value, "tasks")
     source_status, error = _status(value)
     start = epoch_ms(value, "start_time")
     return ImportedRun(
-        process=ProcessRef(
-            source=Source.DATABRICKS,
-            kind=ProcessKind.DATABRICKS_JOB,
-            source_id=str(job_id) if job_id is not None else SUBMIT_PROCESS,
-            display_name=(name or f"Job {job_id}")
-            if job_id is not None
-            else "One-time runs (runs/submit)",
-        ),
-        original_attempt_source_id=original if original and original != run_id else None,
+        process=_process(job_id, name),
+        original_attempt_source_id=_original(value, run_id),
         spec=RunSpec(
             source_id=run_id,
             display_name=name,
