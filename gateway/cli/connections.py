@@ -10,6 +10,7 @@ import sys
 import time
 from typing import IO
 
+from gateway.cli.heap import bulk_heap
 from gateway.cli.options import SubParsers, add_database, settings_of
 from gateway.config import Settings, SettingsError
 from gateway.domain.connections import (
@@ -139,7 +140,8 @@ async def _sync(args: argparse.Namespace, settings: Settings, progress: SyncProg
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     progress = SyncProgress()
     try:
-        return asyncio.run(_sync(args, settings, progress))
+        with bulk_heap():
+            return asyncio.run(_sync(args, settings, progress))
     except NotFoundError as exc:
         progress.done()
         print(f"gateway sync: no connection is named {exc.id!r}.", file=sys.stderr)

@@ -13,6 +13,7 @@ from typing import IO
 
 import orjson
 
+from gateway.cli.heap import bulk_heap
 from gateway.cli.options import SubParsers, add_database, settings_of
 from gateway.config import Settings
 from gateway.domain.exceptions import ValidationError
@@ -110,7 +111,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     total = None if "-" in args.files else sum(Path(n).stat().st_size for n in args.files)
     progress = Progress(total)
     try:
-        summary = asyncio.run(_import(settings, args, progress))
+        with bulk_heap():
+            summary = asyncio.run(_import(settings, args, progress))
     except ValidationError as exc:
         progress.done()
         print(f"gateway import: {exc.message}", file=sys.stderr)

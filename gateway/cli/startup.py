@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import logging
 import logging.config
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 from uvicorn.config import STARTUP_FAILURE
 
 from gateway.app import create_app
+from gateway.cli.heap import settle_heap
 from gateway.config import Settings, SettingsError
 from gateway.domain.exceptions import GatewayError, StoreUnavailableError
 from gateway.logs import logging_config
@@ -71,22 +71,6 @@ def check(settings: Settings) -> None:
         raise
     except Exception as exc:
         raise StartupError(describe(exc)) from exc
-
-
-YOUNG_OBJECTS = 10_000  # the collector's first threshold in a server (Python's default: 700)
-
-
-def settle_heap() -> None:
-    """Once the application has started: what it built (schema, plans, modules) is moved out of
-    the garbage collector's sight (`gc.freeze`), and the youngest generation is collected after
-    10,000 new objects rather than 700. A nested page builds thousands of dicts, each request's
-    freed with it; with the default, the collector ran about once a request over the live ones
-    and now and then over the whole start-up heap: 11-12% of a worker's CPU on the nested list
-    (py-spy, on PostgreSQL), for nothing to reclaim."""
-    gc.collect()
-    gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_OBJECTS, middle, oldest)
 
 
 class _OneLineLifespan:

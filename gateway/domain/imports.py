@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.domain.models import Activity, Process, Run, Workspace
+from gateway.domain.records import record
 from gateway.domain.sources import ProcessKind, Source
 from gateway.domain.specs import ActivitySpec, RunSpec, _build_activity, build_run
 
@@ -37,7 +38,7 @@ class Outcome(enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ProcessRef:
     """The process a platform record belongs to, by its platform identity."""
 
@@ -47,7 +48,7 @@ class ProcessRef:
     display_name: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImportedRun:
     """One platform run record, parsed."""
 
@@ -62,7 +63,7 @@ class ImportedRun:
     from the same digest (and not changed since) is unchanged without being compared."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DeferredRun:
     """A platform run record known by its identity and digest, mapped only when needed: when
     the stored run of that identity was written from another digest (or there is none), the
@@ -76,7 +77,7 @@ class DeferredRun:
     parse: Callable[[], ImportedRun]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ImportedActivity:
     """One activity record given apart from its run (DataZone's `ListDataSourceRunActivities`)."""
 
@@ -85,7 +86,7 @@ class ImportedActivity:
     spec: ActivitySpec
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class NativeRun:
     """A run of the gateway's own export format, with its activities: stored as it is."""
 

@@ -11,10 +11,11 @@ concrete types; platform fields live on the subclass, named as the platform name
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
+from gateway.domain.records import record
 from gateway.domain.run_errors import RunError
 from gateway.domain.sources import ActivityKind, ProcessKind, Source, TriggerType
 from gateway.domain.status import ReadinessStatus, RunStatus
@@ -30,7 +31,7 @@ def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Workspace:
     """A tenant, Databricks workspace, DataZone domain or Data Factory factory."""
 
@@ -41,7 +42,7 @@ class Workspace:
     created_date_time: datetime
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ActivityDefinition:
     """An activity a run of a process performs (a Graph flow, an ADF activity, a Databricks task)."""
 
@@ -53,7 +54,7 @@ class ActivityDefinition:
     depends_on: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Throttle:
     """At most `max_runs` started runs of a process in any `window_seconds` (Graph: 5 per 12 h)."""
 
@@ -61,7 +62,7 @@ class Throttle:
     window_seconds: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Process:
     """What runs: a flow, a pipeline, a job, a data source, or a gateway process."""
 
@@ -85,7 +86,7 @@ class Process:
         return etag(self.version)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EntityCount:
     """Counts of one entity (Graph's `industryDataRunEntityCountMetric`)."""
 
@@ -95,7 +96,7 @@ class EntityCount:
     inactive: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RoleCount:
     """People matched (or not) to a role (Graph's `industryDataRunRoleCountMetric`)."""
 
@@ -104,7 +105,7 @@ class RoleCount:
     matched: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Metric:
     """A named value in the open statistics log (Graph's weakly-typed `runStatistics`)."""
 
@@ -113,7 +114,7 @@ class Metric:
     unit: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunStatistics:
     """Typed counters, entity and role counts, and named metrics of a run or activity."""
 
@@ -144,7 +145,7 @@ COUNTER_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunDurations:
     """How long each phase of a run took, in milliseconds; null where unknown."""
 
@@ -155,7 +156,7 @@ class RunDurations:
     total_ms: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunTrigger:
     """Why and by whom a run was started."""
 
@@ -164,7 +165,7 @@ class RunTrigger:
     source_type: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Run:
     """One execution of a process. Subclassed per platform; never instantiated itself."""
 
@@ -204,12 +205,12 @@ class Run:
         return self.status.is_terminal
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IndustryDataRun(Run):
     """A Microsoft Graph industry data run (seed 000)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DataFactoryRun(Run):
     """An Azure Data Factory run: a v1 slice run (seed 002) or a v2 pipeline run."""
 
@@ -225,7 +226,7 @@ class DataFactoryRun(Run):
     data_artifact_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DatabricksRun(Run):
     """A Databricks job run (seed 003)."""
 
@@ -237,7 +238,7 @@ class DatabricksRun(Run):
     state_message: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DataZoneRun(Run):
     """An Amazon DataZone data source run (seed 004)."""
 
@@ -247,7 +248,7 @@ class DataZoneRun(Run):
     lineage_import_status: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class GatewayRun(Run):
     """A run of a process native to the gateway."""
 
@@ -261,7 +262,7 @@ RUN_CLASSES: dict[Source, type[Run]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Activity:
     """A unit of work inside a run. Subclassed per kind; never instantiated itself."""
 
@@ -298,32 +299,32 @@ class Activity:
         return (self.end_date_time - self.start_date_time) // _MS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class InboundFlowActivity(Activity):
     """A Graph inbound flow inside an industry data run."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OutboundFlowActivity(Activity):
     """A Graph outbound flow inside an industry data run."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DataFactoryActivityRun(Activity):
     """An activity run inside a Data Factory pipeline run."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DatabricksTask(Activity):
     """A task run inside a Databricks job run."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DataZoneAssetActivity(Activity):
     """One asset imported by a DataZone data source run."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class GatewayActivity(Activity):
     """An activity of a gateway-native run."""
 
@@ -353,7 +354,7 @@ Trigger = RunTrigger
 RunEventKind = RunChangeKind
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunEvent:
     """One entry of a run's append-only history."""
 

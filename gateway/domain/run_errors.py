@@ -6,7 +6,9 @@ Not to be confused with `exceptions`, the errors the gateway itself raises.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gateway.domain.records import record
 
 
 class ErrorCategory(enum.Enum):
@@ -100,7 +102,7 @@ DAGSTER_ERROR_CATEGORIES: dict[str, ErrorCategory] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunErrorDetail:
     """One detail of an error (Graph's `publicErrorDetail`)."""
 
@@ -109,7 +111,7 @@ class RunErrorDetail:
     target: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunError:
     """An error a run or activity reported: Graph's `publicError` plus a category."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,7 @@ from gateway.domain.models import (
     RunStatistics,
     Trigger,
 )
+from gateway.domain.records import record
 from gateway.domain.run_errors import RunError
 from gateway.domain.sources import (
     ACTIVITY_KINDS_BY_SOURCE,
@@ -54,7 +55,7 @@ from gateway.domain.status import RunStatus
 from gateway.domain.vocabularies import activity_status, run_status
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ActivitySpec:
     key: str
     display_name: str
@@ -72,7 +73,7 @@ class ActivitySpec:
     attributes: Mapping[str, JSONValue] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunSpec:
     source_id: str | None = None
     display_name: str | None = None
@@ -91,7 +92,7 @@ class RunSpec:
     activities: tuple[ActivitySpec, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class RunPatch:
     display_name: Patch[str | None] = UNSET
     status: Patch[RunStatus] = UNSET
@@ -159,28 +160,28 @@ def _build_activity(
     check_times(path, now, spec.start_date_time, spec.end_date_time)
     if spec.attempt_number < 1:
         raise ValidationError(f"{path}attemptNumber", "must be 1 or more.")
-    fields: dict[str, Any] = dict(
-        id=id,
-        run_id=run.id,
-        workspace_id=run.workspace_id,
-        kind=kind,
-        key=check_source_id(f"{path}key", spec.key),
-        source_id=spec.source_id,
-        display_name=check_name(f"{path}displayName", spec.display_name) or "",
-        activity_type=check_text(f"{path}activityType", spec.activity_type, 256),
-        sequence=index,
-        status=status,
-        source_status=source_status,
-        created_date_time=now,
-        start_date_time=spec.start_date_time,
-        end_date_time=spec.end_date_time,
-        last_modified_date_time=now,
-        attempt_number=spec.attempt_number,
-        depends_on=spec.depends_on,
-        statistics=check_statistics(path, spec.statistics),
-        blocking_error=check_error(path, spec.blocking_error),
-        attributes=dict(spec.attributes),
-    )
+    fields: dict[str, Any] = {
+        "id": id,
+        "run_id": run.id,
+        "workspace_id": run.workspace_id,
+        "kind": kind,
+        "key": check_source_id(f"{path}key", spec.key),
+        "source_id": spec.source_id,
+        "display_name": check_name(f"{path}displayName", spec.display_name) or "",
+        "activity_type": check_text(f"{path}activityType", spec.activity_type, 256),
+        "sequence": index,
+        "status": status,
+        "source_status": source_status,
+        "created_date_time": now,
+        "start_date_time": spec.start_date_time,
+        "end_date_time": spec.end_date_time,
+        "last_modified_date_time": now,
+        "attempt_number": spec.attempt_number,
+        "depends_on": spec.depends_on,
+        "statistics": check_statistics(path, spec.statistics),
+        "blocking_error": check_error(path, spec.blocking_error),
+        "attributes": dict(spec.attributes),
+    }
     if overrides:
         fields.update(overrides)
     return ACTIVITY_CLASSES[kind](**fields)
@@ -212,32 +213,35 @@ def build_run(
     check_times("", created, spec.start_date_time, spec.end_date_time)
     if spec.attempt_number < 1:
         raise ValidationError("attemptNumber", "must be 1 or more.")
-    fields: dict[str, Any] = dict(
-        id=id,
-        workspace_id=process.workspace_id,
-        process_id=process.id,
-        source=process.source,
-        source_id=check_source_id("sourceId", spec.source_id) if spec.source_id is not None else id,
-        display_name=check_name("displayName", spec.display_name, required=False),
-        status=status,
-        source_status=source_status,
-        created_date_time=created,
-        start_date_time=spec.start_date_time,
-        end_date_time=spec.end_date_time,
-        last_modified_date_time=now,
-        durations=derive_durations(
+    fields: dict[str, Any] = {
+        "id": id,
+        "workspace_id": process.workspace_id,
+        "process_id": process.id,
+        "source": process.source,
+        "source_id": check_source_id("sourceId", spec.source_id)
+        if spec.source_id is not None
+        else id,
+        "display_name": check_name("displayName", spec.display_name, required=False),
+        "status": status,
+        "source_status": source_status,
+        "created_date_time": created,
+        "start_date_time": spec.start_date_time,
+        "end_date_time": spec.end_date_time,
+        "last_modified_date_time": now,
+        "durations": derive_durations(
             check_durations("", spec.durations),
             created=created,
             start=spec.start_date_time,
             end=spec.end_date_time,
         ),
-        trigger=spec.trigger,
-        parameters=check_parameters("parameters", spec.parameters),
-        attempt_number=spec.attempt_number,
-        statistics=check_statistics("", spec.statistics),
-        blocking_error=check_error("", spec.blocking_error),
-        **_check_platform(process.source, spec.platform),
-    )
+        "trigger": spec.trigger,
+        "parameters": check_parameters("parameters", spec.parameters),
+        "attempt_number": spec.attempt_number,
+        "statistics": check_statistics("", spec.statistics),
+        "blocking_error": check_error("", spec.blocking_error),
+    }
+    if spec.platform:
+        fields.update(_check_platform(process.source, spec.platform))
     if overrides:
         fields.update(overrides)
     run = RUN_CLASSES[process.source](**fields)
@@ -315,7 +319,7 @@ def apply_run_patch(run: Run, patch: RunPatch, *, now: datetime) -> Run:
     return dataclasses.replace(run, **changes, last_modified_date_time=now, version=run.version + 1)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ActivityPatch:
     status: Patch[RunStatus] = UNSET
     source_status: Patch[str] = UNSET

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gateway.cli import startup
+from gateway.cli import heap, startup
 
 
 @pytest.fixture
@@ -59,5 +59,5 @@ def test_the_served_application_settles_its_heap_once_started(
 
     sent = asyncio.run(lifespan())
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
-    assert seen["threshold"] == startup.YOUNG_OBJECTS > 700
+    assert seen["threshold"] == heap.YOUNG_OBJECTS > 700
     assert seen["frozen"] > 10_000  # the schema, the modules, the plans' compiler

@@ -152,3 +152,31 @@ def test_a_record_that_does_not_map_fails_at_its_place_and_alone(empty_gql: Grap
     # Again, the good ones are unchanged by their digests and the bad one fails the same way.
     again, _ = _post(empty_gql, _run(1), bad, _run(3), status=422)
     assert _outcome(again) == (0, 0, 2) and again["failures"] == summary["failures"]
+
+
+def test_runs_mapped_ahead_of_their_batch_come_out_as_mapped_in_it(
+    empty_gql: GraphQLClient,
+) -> None:
+    """Past the first batch (BATCH_SIZE), a batch's runs are mapped while the one before it
+    commits (`MapAhead`): the outcomes, the failure and its message are those of mapping in the
+    transaction, whether the pass maps ahead (all new, all renamed) or not (all unchanged)."""
+    count, broken = 2_100, 1_500  # three batches; the broken record in the second
+    runs = [_run(i) for i in range(1, count + 1)]
+    del runs[broken - 1]["state"]  # neither state nor status: the mapping refuses it
+
+    def post(records: list[dict[str, Any]]) -> tuple[tuple[int, int, int], list[Any]]:
+        summary, _ = _post(empty_gql, *records, status=422)  # 422: a record failed
+        return _outcome(summary), summary["failures"]
+
+    failure = [
+        {
+            "position": f"record {broken}",
+            "message": "state: is required (or status, in the newer shape).",
+        }
+    ]
+    assert post(runs) == ((count - 1, 0, 0), failure)
+    assert post(runs) == ((0, 0, count - 1), failure)
+    renamed = [{**run, "run_name": "Renamed"} for run in runs]
+    assert post(renamed) == ((0, count - 1, 0), failure)
+    total = empty_gql.data("{ runs(filter: \"displayName eq 'Renamed'\") { totalCount } }")
+    assert total["runs"]["totalCount"] == count - 1
