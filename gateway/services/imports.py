@@ -13,7 +13,7 @@ from functools import partial
 
 from gateway.domain.exceptions import GatewayError, ValidationError
 from gateway.domain.imports import ImportSummary, Outcome, Record, RecordFailure
-from gateway.services.overlap import MapAhead, OneInFlight
+from gateway.services.overlap import OneInFlight
 from gateway.store import workspaces
 from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
@@ -66,11 +66,9 @@ async def import_records(
         return await _strict(db, parsed, workspace_id=workspace_id, batch_size=batch_size)
     summary = ImportSummary()
     batch: list[tuple[str, Record]] = []
-    ahead = MapAhead(eager=True)  # most imports add most of their runs
 
     def counted(result: tuple[list[Result], int]) -> None:
         _count(summary, *result)
-        ahead.observe([outcome for _, outcome in result[0]])
         if on_batch:
             on_batch(summary)
 
@@ -81,11 +79,9 @@ async def import_records(
                 continue
             batch.append(item)
             if len(batch) >= batch_size:
-                await ahead.map(batch, commits)
                 await commits.submit(partial(_commit, db, workspace_id, batch))
                 batch = []
         if batch:
-            await ahead.map(batch, commits)
             await commits.submit(partial(_commit, db, workspace_id, batch))
     if on_batch:  # the failures after the last batch too
         on_batch(summary)

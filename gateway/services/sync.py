@@ -35,7 +35,7 @@ from gateway.metrics import observe_sync
 from gateway.platforms import registry
 from gateway.platforms.base import Parsed, PlatformClient, Secret, SyncPage, Target
 from gateway.platforms.errors import PlatformAuthError, PlatformError
-from gateway.services.overlap import MapAhead, OneInFlight
+from gateway.services.overlap import OneInFlight
 from gateway.store import connections as store
 from gateway.store.protocol import Database
 from gateway.store.upserts import Result, apply_batch
@@ -147,12 +147,10 @@ async def _pass(
     watermark = connection.watermark
     error: GatewayError | None = None
     batch: list[tuple[str, Record]] = []
-    ahead = MapAhead(eager=connection.watermark is None)  # a first pass adds every run
 
     def counted(results: list[Result]) -> None:
         for _, outcome in results:
             progress.count(outcome)
-        ahead.observe([outcome for _, outcome in results])
         if on_progress:
             on_progress(connection, progress)
 
@@ -169,13 +167,11 @@ async def _pass(
                 for parsed in item.records:
                     _take(parsed, batch, progress)
                 if len(batch) >= BATCH_SIZE:
-                    await ahead.map(batch, commits)
                     await commits.submit(partial(_commit, db, connection, batch))
                     batch = []
                 if item.watermark is not None:
                     watermark = item.watermark
             if batch:  # what was read before a failure is kept too: it is as true as ever
-                await ahead.map(batch, commits)
                 await commits.submit(partial(_commit, db, connection, batch))
     finally:
         reader.cancel()

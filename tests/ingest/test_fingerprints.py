@@ -154,12 +154,13 @@ def test_a_record_that_does_not_map_fails_at_its_place_and_alone(empty_gql: Grap
     assert _outcome(again) == (0, 0, 2) and again["failures"] == summary["failures"]
 
 
-def test_runs_mapped_ahead_of_their_batch_come_out_as_mapped_in_it(
+def test_batches_after_the_first_add_compare_and_fail_records_as_the_first_does(
     empty_gql: GraphQLClient,
 ) -> None:
-    """Past the first batch (BATCH_SIZE), a batch's runs are mapped while the one before it
-    commits (`MapAhead`): the outcomes, the failure and its message are those of mapping in the
-    transaction, whether the pass maps ahead (all new, all renamed) or not (all unchanged)."""
+    """An import of three batches (BATCH_SIZE runs each, one transaction each, the next parsed
+    while one commits) with a record the mapping refuses in the second: every other run added
+    once; the same again unchanged by digest; all renamed, all updated; the refused record fails
+    each time at its own position, with the mapping's own message."""
     count, broken = 2_100, 1_500  # three batches; the broken record in the second
     runs = [_run(i) for i in range(1, count + 1)]
     del runs[broken - 1]["state"]  # neither state nor status: the mapping refuses it
