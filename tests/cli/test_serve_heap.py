@@ -61,3 +61,17 @@ def test_the_served_application_settles_its_heap_once_started(
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert seen["threshold"] == heap.YOUNG_OBJECTS > 700
     assert seen["frozen"] > 10_000  # the schema, the modules, the plans' compiler
+
+
+def test_a_bulk_command_settles_the_heap_for_its_length_then_gives_it_back(
+    collector: None,
+) -> None:
+    """`gateway import` and `gateway sync` run inside `bulk_heap`: settled while they run, the
+    collector as it was afterwards (they may run inside another program, such as these tests)."""
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    with heap.bulk_heap():
+        assert gc.get_threshold()[0] == heap.YOUNG_OBJECTS
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == 0
