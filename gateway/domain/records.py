@@ -37,7 +37,8 @@ def _fast_init(cls: type[T]) -> type[T]:
     names: dict[str, Any] = {"_NO_VALUE": _NO_VALUE}
     params: list[str] = []
     body: list[str] = []
-    for i, field in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]  # a dataclass by now
+    for i, field in enumerate(fields):
         if not field.init:
             raise TypeError(f"{cls.__name__}.{field.name}: record fields are all init fields")
         names[f"_set{i}"] = _setter(cls, field.name)
@@ -58,7 +59,7 @@ def _fast_init(cls: type[T]) -> type[T]:
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init  # type: ignore[method-assign]
+    cls.__init__ = init  # type: ignore[method-assign]  # the dataclass's own, replaced
     return cls
 
 

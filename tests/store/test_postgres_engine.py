@@ -145,6 +145,16 @@ def test_more_blocks_at_once_than_the_pool_holds_all_run_and_connections_are_kep
                 for _ in range(5):
                     async with db.read() as conn:
                         pids.add(int((await conn.fetchone("SELECT pg_backend_pid()") or [0])[0]))
+                # The last of the crowd may have given its connection to the pool while a waiter
+                # that was already served had not yet woken (`_waiting` counts it until then):
+                # two blocks at once, both holding theirs until both have one, take both again.
+                both = asyncio.Barrier(2)
+
+                async def pair() -> None:
+                    async with db.read():
+                        await both.wait()
+
+                await asyncio.gather(pair(), pair())
                 return answered, pids, len(db._idle)
 
         answered, pids, kept = asyncio.run(crowd())
