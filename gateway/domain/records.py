@@ -53,7 +53,8 @@ def _fast_init(cls: type[T]) -> type[T]:
         else:
             params.append(field.name)
         body.append(f"    _set{i}(self, {value})")
-    source = f"def __init__(self, *, {', '.join(params)}):\n" + ("\n".join(body) or "    pass")
+    signature = f"self, *, {', '.join(params)}" if params else "self"
+    source = f"def __init__({signature}):\n" + ("\n".join(body) or "    pass")
     exec(source, names)  # noqa: S102 (generated from the class's own field names, as dataclasses does)
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"

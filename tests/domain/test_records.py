@@ -111,3 +111,13 @@ def test_a_run_made_by_record_equals_one_replaced_field_by_field() -> None:
     assert run.durations == models.RunDurations() and run.trigger == models.RunTrigger()
     assert (run.job_id, run.version, run.is_latest_attempt) == (7, 1, True)
     assert dataclasses.replace(run, job_id=8).job_id == 8
+
+
+def test_a_record_of_no_fields_is_made_and_refuses_arguments() -> None:
+    @record
+    class Nothing:
+        pass
+
+    assert Nothing() == Nothing()
+    with pytest.raises(TypeError):
+        Nothing(name="a")  # type: ignore[call-arg]
