@@ -34,11 +34,15 @@ def settle_heap() -> None:
 @contextlib.contextmanager
 def bulk_heap() -> Iterator[None]:
     """`settle_heap` for the length of a bulk command (`import`, `sync`), then the collector
-    as it was (the command may run inside another program, a test among others)."""
+    as it was (the command may run inside another program, a test among others). A program
+    that had frozen its heap before keeps it frozen: `gc` cannot unfreeze only what the command
+    froze, and unfreezing it all would undo the program's own `settle_heap`."""
     threshold = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
     settle_heap()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
         gc.set_threshold(*threshold)

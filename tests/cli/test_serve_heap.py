@@ -75,3 +75,15 @@ def test_a_bulk_command_settles_the_heap_for_its_length_then_gives_it_back(
         assert gc.get_freeze_count() > 10_000
     assert gc.get_threshold() == (700, 10, 10)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_bulk_command_inside_a_settled_program_leaves_its_heap_frozen(collector: None) -> None:
+    """Run inside a program that settled its own heap, `bulk_heap` gives back the threshold and
+    does not unfreeze what the program froze."""
+    heap.settle_heap()
+    frozen = gc.get_freeze_count()
+    gc.set_threshold(5_000, 10, 10)
+    with heap.bulk_heap():
+        assert gc.get_threshold()[0] == heap.YOUNG_OBJECTS
+    assert gc.get_threshold() == (5_000, 10, 10)
+    assert gc.get_freeze_count() >= frozen > 0

@@ -94,7 +94,7 @@ def test_every_domain_record_sets_each_field_it_is_given(cls: type) -> None:
             assert getattr(made, f.name) == f.default_factory()  # type: ignore[misc]
 
 
-def test_a_run_made_by_record_equals_one_replaced_field_by_field() -> None:
+def test_a_run_gets_the_dataclass_defaults_and_is_replaced_field_by_field() -> None:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     run = models.DatabricksRun(
         id="run_1",
